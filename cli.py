@@ -1,0 +1,251 @@
+"""The command-line front end: runs core operations and prints their results.
+
+Human-readable text by default, a single JSON value on stdout with --json. Progress and
+messages go to stderr, so stdout stays machine-readable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
+
+from core.errors import PhotoSearchError
+from core.paths import resolve_profile
+
+
+def open_library(args: argparse.Namespace, repair: bool = False) -> Any:
+    from core.library import Library
+
+    library = Library(
+        resolve_profile(args.data_dir),
+        backbone=args.backbone,
+        joint_model=getattr(args, "joint_model", None),
+        repair=repair,
+    )
+    if library.repair_message:
+        warn(library.repair_message)
+    return library
+
+
+def warn(message: str) -> None:
+    print(f"photo-search: {message}", file=sys.stderr)
+
+
+def emit_json(value: object) -> None:
+    json.dump(value, sys.stdout, indent=1, ensure_ascii=True)
+    sys.stdout.write("\n")
+
+
+class ProgressBar:
+    """Draws IndexProgress on stderr: one updating line on a terminal, else a line now and then."""
+
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.last = 0.0
+        self.phase = ""
+
+    def update(self, p: Any) -> None:
+        now = time.monotonic()
+        changed = p.phase != self.phase
+        finished = p.total and p.done >= p.total
+        if not (self.tty or changed or finished or now - self.last >= 5.0):
+            return
+        if self.tty and not changed and not finished and now - self.last < 0.1:
+            return
+        self.last, self.phase = now, p.phase
+        line = self.render(p)
+        if self.tty:
+            self.stream.write("\r\x1b[K" + line)
+            if finished:
+                self.stream.write("\n")
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    @staticmethod
+    def render(p: Any) -> str:
+        if p.phase == "scanning":
+            return f"scanning   {p.done:,} photo files found"
+        if p.phase == "building":
+            return "building search indexes" + (" ... done" if p.done >= p.total else " ...")
+        width = 30
+        frac = p.done / p.total if p.total else 1.0
+        bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
+        eta = "" if p.eta is None else f"  ETA {format_seconds(p.eta)}"
+        return f"indexing   [{bar}] {p.done:,}/{p.total:,}  {p.rate:.1f} photos/s{eta}"
+
+    def close(self) -> None:
+        if self.tty and self.phase:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def format_seconds(s: float) -> str:
+    s = round(s)
+    return (
+        f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    )
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    library = open_library(args, repair=True)
+    folders = [library.add_folder(f) for f in args.folders] if args.folders else library.folders()
+    if not folders:
+        raise PhotoSearchError("no folders in the library yet: run `index FOLDER` to add one")
+    bar = ProgressBar()
+    run = library.index(folders)
+    try:
+        while True:
+            bar.update(next(run))
+    except StopIteration as stop:
+        summary = stop.value
+    except KeyboardInterrupt:
+        run.close()
+        bar.close()
+        warn("interrupted: photos indexed so far are kept; run `index` again to continue")
+        return 130
+    bar.close()
+    if args.json:
+        emit_json(summary.to_json())
+        return 0
+    print(
+        f"added {summary.added}, updated {summary.updated}, moved {summary.moved}, "
+        f"removed {summary.removed}, unchanged {summary.unchanged}, "
+        f"skipped {len(summary.skipped)} in {summary.seconds:.1f} s"
+    )
+    for s in summary.skipped:
+        print(f"  skipped {s.path}: {s.reason}")
+    for f in summary.missing_folders:
+        print(f"  folder not found (its photos are kept): {f}")
+    return 0
+
+
+def _per_image(
+    args: argparse.Namespace, query: Callable[[str], list[Any]], line: Callable[[Any], str]
+) -> int:
+    results: dict[str, list[dict[str, object]]] = {}
+    failed = 0
+    for image in args.images:
+        try:
+            hits = query(image)
+        except PhotoSearchError as e:
+            warn(f"error: {e}")
+            failed += 1
+            continue
+        results[image] = [h.to_json() for h in hits]
+        if not args.json:
+            if len(args.images) > 1:
+                print(f"{image}:")
+            for h in hits:
+                print(line(h))
+            if not hits:
+                print("  (no results: the library has no other photos)")
+    if args.json:
+        emit_json(results[args.images[0]] if len(args.images) == 1 and not failed else results)
+    return 1 if failed else 0
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    library = open_library(args)
+    if args.class_name:
+        from core.imagenet import resolve_class
+
+        resolve_class(args.class_name)  # fail once, before any photo is read
+    return _per_image(
+        args,
+        lambda image: library.find_similar(image, args.k, args.class_name),
+        lambda h: f"{h.score:6.3f}  {h.path}",
+    )
+
+
+def cmd_tags(args: argparse.Namespace) -> int:
+    library = open_library(args)
+    return _per_image(
+        args, lambda image: library.tags(image, args.k), lambda h: f"{h.score:6.3f}  {h.word}"
+    )
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    library = open_library(args)
+    result = library.search(args.words, args.k)
+    if result.unknown:
+        warn(f"ignored unknown words: {', '.join(result.unknown)}")
+    if args.json:
+        emit_json([h.to_json() for h in result.hits])
+        return 0
+    understood = " ".join(result.words + ["-" + w for w in result.negated])
+    print(f"search: {understood}", file=sys.stderr)
+    for h in result.hits:
+        print(f"{h.score:6.3f}  {h.path}")
+    if not result.hits:
+        print("no photos in the library yet: run `index FOLDER` first", file=sys.stderr)
+    return 0
+
+
+def cmd_words(args: argparse.Namespace) -> int:
+    library = open_library(args)
+    hits = library.similar_words(args.word, args.k)
+    if args.json:
+        emit_json([h.to_json() for h in hits])
+    else:
+        for h in hits:
+            print(f"{h.score:6.3f}  {h.word}")
+    return 0
+
+
+def cmd_classes(args: argparse.Namespace) -> int:
+    from core.imagenet import find_classes
+
+    classes = find_classes(args.query)
+    if args.json:
+        emit_json([c.to_json() for c in classes])
+        return 0
+    for c in classes:
+        print(f"{c.index:4d}  {', '.join(c.names)}")
+    if not classes:
+        print(f"no ImageNet class matches {args.query!r}", file=sys.stderr)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    library = open_library(args)
+    status = library.status()
+    if args.json:
+        emit_json(status)
+        return 0
+    print(f"library: {status['data_dir']}")
+    print(f"photos: {status['photos']:,} indexed, {status['skipped_count']:,} skipped")
+    for f in status["folders"]:
+        note = "" if f["exists"] else "  (folder not found)"
+        print(f"  {f['path']}: {f['photos']:,} photos, {f['skipped']:,} skipped{note}")
+    for name, s in status["indexes"].items():
+        state = "up to date" if s["fresh"] else f"{s['pending']:,} photos pending a rebuild"
+        print(f"{name} index ({s['space']}): {state}")
+    for s in _first(status["skipped"], 20):
+        print(f"  skipped {s['path']}: {s['reason']}")
+    if len(status["skipped"]) > 20:
+        print(f"  ... and {len(status['skipped']) - 20} more (see --json)")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    library = open_library(args)
+    n = library.remove_folder(args.folder)
+    library.refresh_indexes()
+    if args.json:
+        emit_json({"removed": n})
+    else:
+        print(f"removed the folder and its {n} photos from the library (files are untouched)")
+    return 0
+
+
+def _first(items: Iterable[Any], n: int) -> list[Any]:
+    return list(items)[:n]

@@ -1,0 +1,391 @@
+"""The SQLite catalog: the truth about which photos exist and their stored feature vectors."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import CorruptDataError, PhotoSearchError
+
+SCHEMA_VERSION = 1
+FEATURE_DTYPE = (
+    np.float16
+)  # post-ReLU6 features lie in [0, 6]: float16 keeps 3 digits, half the disk
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS folders (
+    id INTEGER PRIMARY KEY,
+    path BLOB NOT NULL UNIQUE,
+    added_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS photos (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    path BLOB NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    hash BLOB,
+    status TEXT NOT NULL CHECK (status IN ('ok', 'skipped', 'deleted')),
+    reason TEXT,
+    width INTEGER,
+    height INTEGER,
+    indexed_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS photos_hash ON photos(hash);
+CREATE INDEX IF NOT EXISTS photos_status ON photos(status);
+CREATE TABLE IF NOT EXISTS features (
+    photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (photo_id, model)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+def path_key(path: str | os.PathLike[str]) -> bytes:
+    """Paths are stored as raw bytes so that non-UTF-8 file names survive."""
+    return os.fsencode(os.fspath(path))
+
+
+def path_str(key: bytes) -> str:
+    return os.fsdecode(key)
+
+
+def prefix_range(root: bytes) -> tuple[bytes, bytes]:
+    """Byte range [lo, hi) of every path strictly below root."""
+    base = root.rstrip(b"/") + b"/"
+    return base, base[:-1] + b"0"  # '0' is the byte after '/'
+
+
+@dataclass(frozen=True)
+class PhotoRow:
+    """One catalog row."""
+
+    id: int
+    path: str
+    size: int
+    mtime_ns: int
+    hash: bytes | None
+    status: str
+    reason: str | None
+
+
+class Catalog:
+    """Thread-safe access to catalog.sqlite3: one connection per thread, WAL journal."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._init_schema(self.conn)
+        except sqlite3.DatabaseError as e:
+            raise CorruptDataError(
+                f"the catalog {path} is damaged ({e}); run `index` to rebuild it"
+            ) from e
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def _init_schema(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise PhotoSearchError(
+                f"the catalog {self.path} was written by a newer Photo Search "
+                f"(schema {version}, this one reads {SCHEMA_VERSION}); please upgrade"
+            )
+        if version == 0:
+            # CREATE ... IF NOT EXISTS is idempotent and user_version is set last, so an
+            # interrupted first start simply runs this again.
+            conn.executescript(SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
+        # Touch every table so that a damaged file is found now, not in the middle of a query.
+        for table in ("folders", "photos", "features", "meta"):
+            conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+
+    # -- transactions ------------------------------------------------------------------------
+
+    class _Tx:
+        def __init__(self, catalog: Catalog) -> None:
+            self.catalog = catalog
+
+        def __enter__(self) -> sqlite3.Connection:
+            self.catalog._write_lock.acquire()
+            conn = self.catalog.conn
+            conn.execute("BEGIN IMMEDIATE")
+            return conn
+
+        def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+            conn = self.catalog.conn
+            try:
+                if exc_type is None:
+                    conn.execute(
+                        "INSERT INTO meta(key, value) VALUES('generation', '1') "
+                        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+                    )
+                    conn.execute("COMMIT")
+                else:
+                    conn.execute("ROLLBACK")
+            finally:
+                self.catalog._write_lock.release()
+
+    def transaction(self) -> Catalog._Tx:
+        """A write transaction; committing it bumps the catalog generation."""
+        return Catalog._Tx(self)
+
+    def generation(self) -> int:
+        """A number that changes whenever any process commits a change."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    # -- folders -----------------------------------------------------------------------------
+
+    def folders(self) -> list[Path]:
+        rows = self.conn.execute("SELECT path FROM folders ORDER BY path").fetchall()
+        return [Path(path_str(r[0])) for r in rows]
+
+    def add_folder(self, folder: Path) -> bool:
+        """Remember a library folder; False when it was already there."""
+        with self.transaction() as c:
+            cur = c.execute(
+                "INSERT OR IGNORE INTO folders(path, added_at) VALUES (?, ?)",
+                (path_key(folder), time.time()),
+            )
+            return cur.rowcount > 0
+
+    def remove_folder(self, folder: Path) -> int:
+        """Forget a folder and its photos (unless another library folder covers them)."""
+        others = [f for f in self.folders() if f != folder]
+        with self.transaction() as c:
+            c.execute("DELETE FROM folders WHERE path = ?", (path_key(folder),))
+            if any(folder.is_relative_to(o) for o in others):
+                return 0
+            lo, hi = prefix_range(path_key(folder))
+            cur = c.execute(
+                "UPDATE photos SET status = 'deleted' "
+                "WHERE path >= ? AND path < ? AND status != 'deleted'",
+                (lo, hi),
+            )
+            return cur.rowcount
+
+    # -- photos ------------------------------------------------------------------------------
+
+    def rows_under(self, root: Path) -> dict[bytes, PhotoRow]:
+        """Every row (any status) whose path lies below root, keyed by raw path."""
+        lo, hi = prefix_range(path_key(root))
+        cur = self.conn.execute(
+            "SELECT id, path, size, mtime_ns, hash, status, reason FROM photos "
+            "WHERE path >= ? AND path < ?",
+            (lo, hi),
+        )
+        return {r[1]: _row(r) for r in cur}
+
+    def photo_by_path(self, path: Path) -> PhotoRow | None:
+        r = self.conn.execute(
+            "SELECT id, path, size, mtime_ns, hash, status, reason FROM photos WHERE path = ?",
+            (path_key(path),),
+        ).fetchone()
+        return _row(r) if r else None
+
+    def photos_by_hash(self, digest: bytes, model: str) -> list[PhotoRow]:
+        """Rows with this content hash that have stored features for model."""
+        cur = self.conn.execute(
+            "SELECT p.id, p.path, p.size, p.mtime_ns, p.hash, p.status, p.reason FROM photos p "
+            "JOIN features f ON f.photo_id = p.id AND f.model = ? WHERE p.hash = ?",
+            (model, digest),
+        )
+        return [_row(r) for r in cur]
+
+    def known_hashes(self, model: str) -> set[bytes]:
+        cur = self.conn.execute(
+            "SELECT DISTINCT p.hash FROM photos p JOIN features f "
+            "ON f.photo_id = p.id AND f.model = ? WHERE p.hash IS NOT NULL",
+            (model,),
+        )
+        return {r[0] for r in cur}
+
+    def paths(self, ids: Sequence[int]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for i, p in self.conn.execute(
+                f"SELECT id, path FROM photos WHERE id IN ({marks})", chunk
+            ):
+                out[int(i)] = path_str(p)
+        return out
+
+    def ok_photos(self, root: Path | None = None) -> list[tuple[int, str]]:
+        """(id, path) of every indexed photo, optionally only below root, sorted by path."""
+        if root is None:
+            cur = self.conn.execute("SELECT id, path FROM photos WHERE status = 'ok' ORDER BY path")
+        else:
+            lo, hi = prefix_range(path_key(root))
+            cur = self.conn.execute(
+                "SELECT id, path FROM photos WHERE status = 'ok' AND path >= ? AND path < ? "
+                "ORDER BY path",
+                (lo, hi),
+            )
+        return [(int(i), path_str(p)) for i, p in cur]
+
+    def ok_ids(self, model: str) -> np.ndarray:
+        """Sorted ids of indexed photos with features for model."""
+        cur = self.conn.execute(
+            "SELECT p.id FROM photos p JOIN features f ON f.photo_id = p.id AND f.model = ? "
+            "WHERE p.status = 'ok' ORDER BY p.id",
+            (model,),
+        )
+        return np.fromiter((r[0] for r in cur), dtype=np.int64)
+
+    def skipped(self, root: Path | None = None) -> list[tuple[str, str]]:
+        """(path, reason) of files that could not be indexed."""
+        q = "SELECT path, reason FROM photos WHERE status = 'skipped'"
+        args: tuple[bytes, ...] = ()
+        if root is not None:
+            q += " AND path >= ? AND path < ?"
+            args = prefix_range(path_key(root))
+        return [(path_str(p), r or "") for p, r in self.conn.execute(q + " ORDER BY path", args)]
+
+    def counts(self, root: Path | None = None) -> dict[str, int]:
+        q = "SELECT status, count(*) FROM photos"
+        args: tuple[bytes, ...] = ()
+        if root is not None:
+            q += " WHERE path >= ? AND path < ?"
+            args = prefix_range(path_key(root))
+        out = {"ok": 0, "skipped": 0, "deleted": 0}
+        out.update({s: int(n) for s, n in self.conn.execute(q + " GROUP BY status", args)})
+        return out
+
+    # -- features ----------------------------------------------------------------------------
+
+    def features(self, ids: Sequence[int], model: str, dim: int) -> np.ndarray:
+        """Stored features for ids, in the given order, as float32 [len(ids), dim]."""
+        out = np.zeros((len(ids), dim), np.float32)
+        pos = {int(i): n for n, i in enumerate(ids)}
+        for chunk in _chunks(list(pos), 500):
+            marks = ",".join("?" * len(chunk))
+            cur = self.conn.execute(
+                f"SELECT photo_id, vector FROM features WHERE model = ? AND photo_id IN ({marks})",
+                [model, *chunk],
+            )
+            for pid, blob in cur:
+                out[pos[int(pid)]] = np.frombuffer(blob, FEATURE_DTYPE)
+        return out
+
+    def iter_features(
+        self, model: str, dim: int, chunk: int = 4096
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, features) chunks of every indexed photo, in id order."""
+        cur = self.conn.execute(
+            "SELECT p.id, f.vector FROM photos p JOIN features f "
+            "ON f.photo_id = p.id AND f.model = ? WHERE p.status = 'ok' ORDER BY p.id",
+            (model,),
+        )
+        while rows := cur.fetchmany(chunk):
+            ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+            vecs = np.frombuffer(b"".join(r[1] for r in rows), FEATURE_DTYPE).reshape(-1, dim)
+            yield ids, vecs.astype(np.float32)
+
+
+def feature_blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, FEATURE_DTYPE).tobytes()
+
+
+def _row(r: tuple[object, ...]) -> PhotoRow:
+    return PhotoRow(
+        id=int(r[0]),  # type: ignore[call-overload]
+        path=path_str(r[1]),  # type: ignore[arg-type]
+        size=int(r[2]),  # type: ignore[call-overload]
+        mtime_ns=int(r[3]),  # type: ignore[call-overload]
+        hash=r[4],  # type: ignore[arg-type]
+        status=str(r[5]),
+        reason=r[6],  # type: ignore[arg-type]
+    )
+
+
+def _chunks(items: list[int], n: int) -> Iterable[list[int]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def open_catalog(path: Path, repair: bool) -> tuple[Catalog, str | None]:
+    """Open the catalog; with repair, a damaged one is moved aside and rebuilt from what survives.
+
+    Returns the catalog and, when a repair happened, a one-line message for the user.
+    """
+    try:
+        return Catalog(path), None
+    except CorruptDataError:
+        if not repair:
+            raise
+    aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+    shutil.move(path, aside)
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    catalog = Catalog(path)
+    saved = _salvage(aside, catalog)
+    return catalog, (
+        f"the catalog was damaged; moved it to {aside.name} and rebuilt it "
+        f"({saved} photos recovered, the rest will be re-indexed)"
+    )
+
+
+def _salvage(source: Path, target: Catalog) -> int:
+    """Copy whatever rows of a damaged catalog can still be read; returns photos recovered."""
+    try:
+        old = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    except sqlite3.DatabaseError:
+        return 0
+    saved = 0
+    with target.transaction() as c:
+        try:
+            folders = old.execute("SELECT path, added_at FROM folders").fetchall()
+            c.executemany("INSERT OR IGNORE INTO folders(path, added_at) VALUES (?, ?)", folders)
+        except sqlite3.DatabaseError:
+            pass
+        try:
+            rows = old.execute(
+                "SELECT p.id, p.path, p.size, p.mtime_ns, p.hash, p.width, p.height, "
+                "f.model, f.vector FROM photos p JOIN features f ON f.photo_id = p.id "
+                "WHERE p.status = 'ok'"
+            ).fetchall()
+        except sqlite3.DatabaseError:
+            rows = []
+        for pid, path, size, _mtime_ns, digest, w, h, model, vector in rows:
+            # A wrong mtime forces a re-check of the file: the hash then reuses the vector.
+            cur = c.execute(
+                "INSERT OR IGNORE INTO photos(id, path, size, mtime_ns, hash, status, width, "
+                "height, indexed_at) VALUES (?, ?, ?, -1, ?, 'ok', ?, ?, ?)",
+                (pid, path, size, digest, w, h, time.time()),
+            )
+            saved += cur.rowcount
+            c.execute(
+                "INSERT OR IGNORE INTO features(photo_id, model, vector) VALUES (?, ?, ?)",
+                (pid, model, vector),
+            )
+    old.close()
+    return saved

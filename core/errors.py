@@ -1,0 +1,35 @@
+"""Errors a user can cause. Anything else that escapes is a bug and shows a traceback."""
+
+
+class PhotoSearchError(Exception):
+    """A known failure with a one-line message meant for the user (bad file, unknown word, ...)."""
+
+
+class UsageError(PhotoSearchError):
+    """The request itself is malformed (exit code 2 on the command line)."""
+
+
+class UnknownWordsError(PhotoSearchError):
+    """None of the query words has a word vector."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        quoted = ", ".join(repr(w) for w in words)
+        super().__init__(f"no known word in the query ({quoted}); try simpler or more common words")
+
+
+class UnknownClassError(PhotoSearchError):
+    """An ImageNet class name matched nothing; carries the closest names."""
+
+    def __init__(self, name: str, suggestions: list[str]) -> None:
+        self.suggestions = suggestions
+        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"unknown ImageNet class {name!r}{hint} (see `classes QUERY`)")
+
+
+class LibraryBusyError(PhotoSearchError):
+    """Another process holds the indexing lock for this profile."""
+
+
+class CorruptDataError(PhotoSearchError):
+    """A profile file is damaged and could not be repaired automatically."""

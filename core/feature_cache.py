@@ -1,0 +1,120 @@
+"""A memory-mapped copy of every photo's raw features, for scans that Annoy cannot answer.
+
+The class-conditioned search re-weights raw features per query, so it reads them all; reading
+100k rows from SQLite takes about a second, a memory-mapped float16 matrix a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from core.ann import atomic_write_bytes, file_sha256
+from core.catalog import FEATURE_DTYPE, Catalog
+
+CHUNK = 16384
+
+
+class FeatureCache:
+    """features-MODEL.npy (float16 [n, d]), features-MODEL.ids.npy and a metadata file."""
+
+    def __init__(self, catalog: Catalog, index_dir: Path, model: str, dim: int) -> None:
+        self.catalog = catalog
+        self.model = model
+        self.dim = dim
+        self.matrix_path = index_dir / f"features-{model}.npy"
+        self.ids_path = index_dir / f"features-{model}.ids.npy"
+        self.meta_path = index_dir / f"features-{model}.json"
+
+    def build(self) -> None:
+        """Write the cache from the catalog into temporary files, then rename into place."""
+        self.matrix_path.parent.mkdir(parents=True, exist_ok=True)
+        n = len(self.catalog.ok_ids(self.model))
+        fd, tmp = tempfile.mkstemp(dir=self.matrix_path.parent, suffix=".npy.tmp")
+        os.close(fd)
+        try:
+            out = np.lib.format.open_memmap(
+                tmp, mode="w+", dtype=FEATURE_DTYPE, shape=(n, self.dim)
+            )
+            ids = np.zeros(n, np.int64)
+            row = 0
+            for chunk_ids, feats in self.catalog.iter_features(self.model, self.dim):
+                m = min(len(chunk_ids), n - row)  # photos added meanwhile wait for the next build
+                out[row : row + m] = feats[:m]
+                ids[row : row + m] = chunk_ids[:m]
+                row += m
+            out.flush()
+            del out
+            os.replace(tmp, self.matrix_path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        ids = ids[:row]
+        np.save(self.ids_path.with_suffix(".tmp.npy"), ids)
+        os.replace(self.ids_path.with_suffix(".tmp.npy"), self.ids_path)
+        stat = self.matrix_path.stat()
+        meta = {
+            "items": row,
+            "rows_allocated": n,
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+            "sha256": file_sha256(self.matrix_path),
+            "ids_sha256": file_sha256(self.ids_path),
+            "built_at": time.time(),
+        }
+        atomic_write_bytes(self.meta_path, json.dumps(meta).encode())
+
+    def load(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(ids, float16 matrix memmap) when the cache is intact; else None."""
+        try:
+            meta = json.loads(self.meta_path.read_text())
+            stat = self.matrix_path.stat()
+            if stat.st_size != meta["size"]:
+                return None
+            if (
+                stat.st_mtime_ns != meta["mtime_ns"]
+                and file_sha256(self.matrix_path) != meta["sha256"]
+            ):
+                return None
+            if file_sha256(self.ids_path) != meta["ids_sha256"]:
+                return None
+            ids = np.load(self.ids_path, allow_pickle=False)
+            matrix = np.load(self.matrix_path, mmap_mode="r", allow_pickle=False)
+            if matrix.shape[1] != self.dim or len(ids) != meta["items"]:
+                return None
+            return ids, matrix[: len(ids)]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def score_all(self, score: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, scores) over every indexed photo; score maps float32 [n, d] to [n]."""
+        ok = self.catalog.ok_ids(self.model)
+        cached = self.load()
+        if cached is None and len(ok) >= 2000:
+            self.build()
+            cached = self.load()
+        id_parts, score_parts = [], []
+        covered = np.zeros(0, np.int64)
+        if cached is not None:
+            ids, matrix = cached
+            for start in range(0, len(ids), CHUNK):
+                block = np.asarray(matrix[start : start + CHUNK], np.float32)
+                id_parts.append(ids[start : start + CHUNK])
+                score_parts.append(score(block))
+            covered = ids
+        missing = np.setdiff1d(ok, covered, assume_unique=True)
+        for start in range(0, len(missing), CHUNK):
+            part = missing[start : start + CHUNK]
+            id_parts.append(part)
+            score_parts.append(score(self.catalog.features(part.tolist(), self.model, self.dim)))
+        if not id_parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        all_ids = np.concatenate(id_parts)
+        all_scores = np.concatenate(score_parts)
+        alive = np.isin(all_ids, ok)
+        return all_ids[alive], all_scores[alive]

@@ -1,0 +1,151 @@
+"""Joint image-word spaces: map CNN features to GloVe space for tags and text search.
+
+Two implementations sit behind one interface: ConSE (zero-shot, no training) and a trained
+DeViSE-style model exported to ONNX.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from core.ann import unit_rows
+from core.imagenet import imagenet_classes
+from core.models import ImageEncoder, find_model, model_file, new_session, softmax
+from core.words import WordVectors
+
+CONSE = "conse"
+
+
+class VectorSpace(Protocol):
+    """Anything that turns stored CNN features into the vectors one index holds."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def transform(self, features: np.ndarray) -> np.ndarray: ...
+
+
+class ConSE:
+    """Convex combination of semantic embeddings (Norouzi et al., 2014).
+
+    A photo's vector is sum over its top-T classes of p(class) * word vector(class name).
+    """
+
+    def __init__(self, encoder: ImageEncoder, words: WordVectors, top: int = 10) -> None:
+        self.encoder = encoder
+        self.words = words
+        self.top = top
+
+    @property
+    def name(self) -> str:
+        return f"{CONSE}-t{self.top}-{self.encoder.name}"
+
+    @property
+    def dim(self) -> int:
+        return self.words.dim
+
+    @cached_property
+    def class_vectors(self) -> np.ndarray:
+        """[1000, 50] unit vectors: mean over each class's names with known words."""
+        rows = []
+        for c in imagenet_classes():
+            vecs = [v for v in (self.words.phrase_vector(n) for n in c.names) if v is not None]
+            rows.append(np.mean(unit_rows(np.stack(vecs)), axis=0) if vecs else np.zeros(self.dim))
+        return unit_rows(np.asarray(rows, np.float32))
+
+    def transform(self, features: np.ndarray) -> np.ndarray:
+        probs = softmax(self.encoder.logits(features))
+        return self.from_probabilities(probs)
+
+    def from_probabilities(self, probs: np.ndarray) -> np.ndarray:
+        top = np.argpartition(-probs, self.top - 1, axis=1)[:, : self.top]
+        p = np.take_along_axis(probs, top, axis=1)
+        p = p / np.maximum(p.sum(axis=1, keepdims=True), 1e-12)
+        return np.asarray(np.einsum("nt,ntd->nd", p, self.class_vectors[top]), np.float32)
+
+
+class OnnxJointModel:
+    """A trained image-features -> word-vector model (DeViSE style) exported to ONNX."""
+
+    def __init__(self, name: str, extra_dirs: tuple[Path, ...] = ()) -> None:
+        self.entry: dict[str, Any] = find_model(name, extra_dirs)
+        self._name = name
+        self._input: str = self.entry["input"]["name"]
+        self._output: str = self.entry["outputs"]["embedding"]
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dim(self) -> int:
+        return int(self.entry["embedding_dim"])
+
+    @property
+    def backbone(self) -> str:
+        return str(self.entry["backbone"])
+
+    @cached_property
+    def _session(self) -> Any:
+        return new_session(model_file(self.entry))
+
+    def transform(self, features: np.ndarray) -> np.ndarray:
+        x = np.ascontiguousarray(features, np.float32)
+        (out,) = self._session.run([self._output], {self._input: x})
+        return np.asarray(out, np.float32)
+
+
+class Blend:
+    """A weighted sum of two joint spaces' unit vectors (ConSE plus a trained model)."""
+
+    def __init__(self, a: VectorSpace, b: VectorSpace, weight_b: float) -> None:
+        self.a, self.b, self.weight_b = a, b, weight_b
+
+    @property
+    def name(self) -> str:
+        return f"blend-{self.a.name}-{self.b.name}-{self.weight_b:g}"
+
+    @property
+    def dim(self) -> int:
+        return self.a.dim
+
+    def transform(self, features: np.ndarray) -> np.ndarray:
+        va = unit_rows(self.a.transform(features))
+        vb = unit_rows(self.b.transform(features))
+        return np.asarray((1.0 - self.weight_b) * va + self.weight_b * vb, np.float32)
+
+
+class ImageSpace:
+    """Image-to-image vectors: centred and PCA-projected features when a projection is shipped."""
+
+    def __init__(self, encoder: ImageEncoder) -> None:
+        self.encoder = encoder
+        spec = encoder.entry.get("projection")
+        self._mean: np.ndarray | None = None
+        self._components: np.ndarray | None = None
+        if spec:
+            with np.load(model_file(encoder.entry, "projection")) as npz:
+                self._mean = npz["mean"].astype(np.float32)
+                self._components = npz["components"].astype(np.float32)
+
+    @property
+    def name(self) -> str:
+        dims = "raw" if self._components is None else f"pca{len(self._components)}"
+        return f"image-{self.encoder.name}-{dims}"
+
+    @property
+    def dim(self) -> int:
+        return self.encoder.feature_dim if self._components is None else len(self._components)
+
+    def transform(self, features: np.ndarray) -> np.ndarray:
+        x = np.asarray(features, np.float32)
+        if self._mean is None or self._components is None:
+            return x
+        return np.asarray((x - self._mean) @ self._components.T, np.float32)

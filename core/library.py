@@ -1,0 +1,350 @@
+"""The library: one user's folders, catalog and indexes, and every query the app offers.
+
+The GUI and the command line are thin views over this class. Models load only when a query
+needs them, so opening a library and answering "similar" for an indexed photo stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.ann import unit_rows
+from core.catalog import open_catalog
+from core.decode import DecodeError, load_pixels
+from core.errors import PhotoSearchError, UnknownWordsError, UsageError
+from core.feature_cache import FeatureCache
+from core.imagenet import ImageNetClass, imagenet_classes, resolve_class
+from core.joint import CONSE, ConSE, VectorSpace
+from core.models import ImageEncoder, softmax
+from core.paths import Profile
+from core.settings import DEFAULT_JOINT, Settings
+from core.vector_index import SpaceIndex
+from core.words import SimilarWords, TagVocabulary, WordHit, WordVectors, normalise_word
+
+# How far a "-word" pushes results away, relative to the words searched for.
+NEGATIVE_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class PhotoHit:
+    """A photo and its similarity to the query (higher is more similar)."""
+
+    path: str
+    score: float
+
+    def to_json(self) -> dict[str, object]:
+        return {"path": self.path, "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True)
+class TextSearch:
+    """Results of a text search and how the query was understood."""
+
+    hits: list[PhotoHit]
+    words: list[str]
+    negated: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class QueryPhoto:
+    """A query photo's raw CNN features, and its catalog id when it is in the library."""
+
+    features: np.ndarray
+    photo_id: int | None
+
+
+def parse_query(words: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split query terms into (wanted, unwanted); "-word" means unwanted."""
+    wanted, unwanted = [], []
+    for term in words:
+        for w in term.split():
+            if w.startswith("-") and len(w) > 1:
+                unwanted.append(w[1:])
+            elif w.startswith("+") and len(w) > 1:
+                wanted.append(w[1:])
+            else:
+                wanted.append(w)
+    return wanted, unwanted
+
+
+class Library:
+    """A photo library in a profile folder."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        backbone: str | None = None,
+        joint_model: str | None = None,
+        repair: bool = False,
+    ) -> None:
+        self.profile = profile.ensure()
+        self.settings = Settings.load(profile.settings_path)
+        self.backbone = backbone or self.settings.backbone
+        self.joint_model = joint_model or self.settings.joint_model
+        self.catalog, self.repair_message = open_catalog(profile.catalog_path, repair)
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    # -- components, created on first use ---------------------------------------------------
+
+    @cached_property
+    def encoder(self) -> ImageEncoder:
+        return ImageEncoder(self.backbone, extra_dirs=(self.profile.models_dir,))
+
+    @cached_property
+    def words(self) -> WordVectors:
+        return WordVectors(self.profile.cache_dir)
+
+    @cached_property
+    def word_index(self) -> SimilarWords:
+        return SimilarWords(self.words, self.profile.index_dir)
+
+    @cached_property
+    def tag_vocabulary(self) -> TagVocabulary:
+        return TagVocabulary(self.words)
+
+    @cached_property
+    def joint_space(self) -> VectorSpace:
+        from core.joint_registry import load_joint_space
+
+        name = self.joint_model
+        if name in (CONSE, DEFAULT_JOINT):
+            loaded = load_joint_space(name, self.encoder, self.words, (self.profile.models_dir,))
+            if loaded is not None:
+                return loaded
+            return ConSE(self.encoder, self.words)
+        loaded = load_joint_space(name, self.encoder, self.words, (self.profile.models_dir,))
+        if loaded is None:
+            raise PhotoSearchError(f"unknown joint model {name!r}")
+        return loaded
+
+    @cached_property
+    def image_index(self) -> SpaceIndex:
+        from core.joint import ImageSpace
+
+        space = ImageSpace(self.encoder)
+        return SpaceIndex(
+            self.catalog, self.profile.index_dir, space, self.backbone, self.encoder.feature_dim
+        )
+
+    @cached_property
+    def joint_index(self) -> SpaceIndex:
+        return SpaceIndex(
+            self.catalog,
+            self.profile.index_dir,
+            self.joint_space,
+            self.backbone,
+            self.encoder.feature_dim,
+        )
+
+    @cached_property
+    def feature_cache(self) -> FeatureCache:
+        return FeatureCache(
+            self.catalog, self.profile.index_dir, self.backbone, self.encoder.feature_dim
+        )
+
+    # -- folders and indexing ---------------------------------------------------------------
+
+    def folders(self) -> list[Path]:
+        return self.catalog.folders()
+
+    def add_folder(self, folder: str | os.PathLike[str]) -> Path:
+        """Add a folder to the library (it is indexed by `index`)."""
+        path = Path(os.path.abspath(os.fspath(folder)))
+        if not path.exists():
+            raise PhotoSearchError(f"folder not found: {folder}")
+        if not path.is_dir():
+            raise PhotoSearchError(f"not a folder: {folder}")
+        self.catalog.add_folder(path)
+        return path
+
+    def remove_folder(self, folder: str | os.PathLike[str]) -> int:
+        """Forget a folder; its photos leave the results. Returns how many were removed."""
+        path = Path(os.path.abspath(os.fspath(folder)))
+        if path not in self.folders():
+            raise PhotoSearchError(f"not a library folder: {folder}")
+        return self.catalog.remove_folder(path)
+
+    def index(self, folders: Sequence[Path] | None = None) -> Generator[Any, None, Any]:
+        """Index folders (default: every library folder); yields progress, returns a summary."""
+        from core.indexing import index_library
+
+        return index_library(self, list(folders) if folders is not None else self.folders())
+
+    def refresh_indexes(self, force: bool = False) -> None:
+        """Rebuild the derived indexes that are missing or behind the catalog."""
+        for space in (self.image_index, self.joint_index):
+            if force or space.needs_rebuild() or not space.status()["fresh"]:
+                space.rebuild()
+        self.feature_cache.build()
+
+    def photos(self, folder: Path | None = None) -> list[str]:
+        """Paths of every indexed photo (or those below folder), sorted."""
+        return [p for _, p in self.catalog.ok_photos(folder)]
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def query_photo(self, image: str | os.PathLike[str]) -> QueryPhoto:
+        """Raw features of a photo: stored ones when it is indexed and unchanged, else computed."""
+        path = Path(os.path.abspath(os.fspath(image)))
+        row = self.catalog.photo_by_path(path)
+        if row is not None and row.status == "ok":
+            try:
+                st = os.stat(path)
+                unchanged = st.st_size == row.size and st.st_mtime_ns == row.mtime_ns
+            except OSError:
+                unchanged = True  # gone from disk since: the stored vector is all there is
+            if unchanged:
+                feats = self.catalog.features([row.id], self.backbone, self.encoder.feature_dim)
+                if feats.any():
+                    return QueryPhoto(feats[0], row.id)
+        if not path.exists():
+            raise PhotoSearchError(f"no such file: {image}")
+        if path.is_dir():
+            raise PhotoSearchError(f"not a photo but a folder: {image}")
+        try:
+            pixels = load_pixels(path, self.encoder.input_size)
+        except DecodeError as e:
+            raise PhotoSearchError(f"cannot read {image}: {e}") from e
+        encoded = self.encoder.encode(pixels[None])
+        return QueryPhoto(encoded.features[0], row.id if row is not None else None)
+
+    def _hits(self, ranked: Sequence[tuple[int, float]]) -> list[PhotoHit]:
+        paths = self.catalog.paths([pid for pid, _ in ranked])
+        return [PhotoHit(paths[pid], score) for pid, score in ranked if pid in paths]
+
+    def find_similar(
+        self, image: str | os.PathLike[str], k: int = 10, class_name: str | None = None
+    ) -> list[PhotoHit]:
+        """Photos that look like image; with class_name, alike in what that class cares about."""
+        _check_k(k)
+        cls = resolve_class(class_name) if class_name else None
+        query = self.query_photo(image)
+        exclude = frozenset({query.photo_id} if query.photo_id is not None else set())
+        if cls is not None:
+            return self._hits(self._class_similar(query, cls, k, exclude))
+        vector = self.image_index.vector_for(query.features)
+        return self._hits(self.image_index.query(vector, k, exclude))
+
+    def _class_similar(
+        self, query: QueryPhoto, cls: ImageNetClass, k: int, exclude: frozenset[int]
+    ) -> list[tuple[int, float]]:
+        """Cosine between features re-weighted by the class's classifier row (the seed's trick)."""
+        weight = self.encoder.head[0][cls.index]
+        q = query.features * weight
+        q = q / max(float(np.linalg.norm(q)), 1e-12)
+        qw = q * weight  # (x * w) . q == x . (q * w): no weighted copy of the matrix is made
+        w2 = weight * weight
+
+        def score(block: np.ndarray) -> np.ndarray:
+            norms = np.sqrt(np.maximum((block * block) @ w2, 1e-24))
+            return np.asarray((block @ qw) / norms, np.float32)
+
+        ids, scores = self.feature_cache.score_all(score)
+        if exclude:
+            keep = ~np.isin(ids, list(exclude))
+            ids, scores = ids[keep], scores[keep]
+        top = np.argpartition(-scores, min(k, len(scores) - 1))[:k] if len(scores) > k else None
+        order = top[np.argsort(-scores[top])] if top is not None else np.argsort(-scores)
+        return [(int(ids[j]), float(scores[j])) for j in order[:k]]
+
+    def top_classes(
+        self, image: str | os.PathLike[str], k: int = 5
+    ) -> list[tuple[ImageNetClass, float]]:
+        """The photo's most probable ImageNet classes."""
+        probs = softmax(self.encoder.logits(self.query_photo(image).features[None]))[0]
+        classes = imagenet_classes()
+        return [(classes[int(j)], float(probs[j])) for j in np.argsort(-probs)[:k]]
+
+    def joint_vector(self, image: str | os.PathLike[str]) -> np.ndarray:
+        """The photo's unit vector in the joint image-word space."""
+        return self.joint_index.vector_for(self.query_photo(image).features)
+
+    def tags(self, image: str | os.PathLike[str], k: int = 10) -> list[WordHit]:
+        """Automatic tags: the tag words nearest to the photo in the joint space."""
+        _check_k(k)
+        return self.tag_vocabulary.nearest(self.joint_vector(image), k)[0]
+
+    def shared_tags(self, images: Sequence[str | os.PathLike[str]], k: int = 10) -> list[WordHit]:
+        """Tags that several photos share: each tag's worst score across them, best first."""
+        _check_k(k)
+        if not images:
+            return []
+        vectors = np.stack([self.joint_vector(i) for i in images])
+        scores = unit_rows(vectors) @ self.tag_vocabulary.matrix.T
+        worst = scores.min(axis=0)
+        top = np.argsort(-worst)[:k]
+        return [WordHit(self.tag_vocabulary.words[j], float(worst[j])) for j in top]
+
+    def search(self, words: Sequence[str], k: int = 10) -> TextSearch:
+        """Photos matching words; several words are averaged, "-word" pushes results away."""
+        _check_k(k)
+        wanted, unwanted = parse_query(words)
+        if not wanted:
+            raise UsageError("a search needs at least one word to look for (not only -words)")
+        known, unknown = self.words.split_known(wanted)
+        known_neg, unknown_neg = self.words.split_known(unwanted)
+        if not known:
+            raise UnknownWordsError([normalise_word(w) for w in wanted])
+        q = unit_rows(np.stack([self.words.vector(w) for w in known]))  # type: ignore[misc]
+        vector = unit_rows(q.mean(axis=0, keepdims=True))[0]
+        if known_neg:
+            n = unit_rows(np.stack([self.words.vector(w) for w in known_neg]))  # type: ignore[misc]
+            vector = vector - NEGATIVE_WEIGHT * unit_rows(n.mean(axis=0, keepdims=True))[0]
+            vector = unit_rows(vector[None])[0]
+        ranked = self.joint_index.query(vector, k)
+        return TextSearch(
+            hits=self._hits(ranked),
+            words=known,
+            negated=known_neg,
+            unknown=unknown + ["-" + w for w in unknown_neg],
+        )
+
+    def similar_words(self, word: str, k: int = 10) -> list[WordHit]:
+        """The nearest GloVe words to word."""
+        _check_k(k)
+        return self.word_index.similar(word, k)
+
+    # -- status -----------------------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        """Folders, photo counts, index freshness and skipped files."""
+        folders = []
+        for f in self.folders():
+            counts = self.catalog.counts(f)
+            folders.append(
+                {
+                    "path": str(f),
+                    "exists": f.is_dir(),
+                    "photos": counts["ok"],
+                    "skipped": counts["skipped"],
+                }
+            )
+        totals = self.catalog.counts()
+        indexes = {}
+        for label, space in (("image", self.image_index), ("joint", self.joint_index)):
+            indexes[label] = space.status()
+        return {
+            "data_dir": str(self.profile.data_dir),
+            "backbone": self.backbone,
+            "joint_space": self.joint_space.name,
+            "folders": folders,
+            "photos": totals["ok"],
+            "skipped_count": totals["skipped"],
+            "indexes": indexes,
+            "skipped": [{"path": p, "reason": r} for p, r in self.catalog.skipped()],
+        }
+
+
+def _check_k(k: int) -> None:
+    if k < 1:
+        raise UsageError(f"-k must be at least 1 (got {k})")

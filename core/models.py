@@ -1,0 +1,139 @@
+"""Models are data: each ONNX file has a manifest entry, and inputs/outputs are found by name."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from core.errors import CorruptDataError, PhotoSearchError
+from core.paths import MODELS_DIR
+
+if TYPE_CHECKING:
+    import onnxruntime
+
+DEFAULT_BACKBONE = "efficientnet-lite0"
+
+
+def read_manifest(models_dir: Path = MODELS_DIR) -> dict[str, dict[str, Any]]:
+    """All model entries of a manifest.json, keyed by model name."""
+    path = models_dir / "manifest.json"
+    try:
+        models: dict[str, dict[str, Any]] = json.loads(path.read_text())["models"]
+    except FileNotFoundError:
+        return {}
+    except (ValueError, KeyError) as e:
+        raise CorruptDataError(f"model manifest {path} is unreadable: {e}") from e
+    for entry in models.values():
+        entry.setdefault("_dir", str(models_dir))
+    return models
+
+
+def find_model(name: str, extra_dirs: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The manifest entry of a model; user-installed models in extra_dirs win over resources/."""
+    for d in (*extra_dirs, MODELS_DIR):
+        entry = read_manifest(d).get(name)
+        if entry is not None:
+            return entry
+    known = sorted({n for d in (*extra_dirs, MODELS_DIR) for n in read_manifest(d)})
+    raise PhotoSearchError(f"unknown model {name!r}; available: {', '.join(known) or 'none'}")
+
+
+def model_file(entry: dict[str, Any], key: str = "file") -> Path:
+    """Absolute path of a file named in a manifest entry."""
+    value = entry[key] if key == "file" else entry[key]["file"]
+    return Path(str(entry["_dir"])) / str(value)
+
+
+def new_session(path: Path, threads: int | None = None) -> onnxruntime.InferenceSession:
+    """An onnxruntime CPU session; imported here so queries that need no model never load it."""
+    import onnxruntime as ort
+
+    if not path.exists():
+        raise PhotoSearchError(f"model file missing: {path}")
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads or max(1, os.cpu_count() or 1)
+    opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.log_severity_level = 3
+    try:
+        return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+    except Exception as e:  # onnxruntime raises its own untyped errors for bad files
+        raise CorruptDataError(f"cannot load model {path.name}: {e}") from e
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """CNN outputs for a batch: pooled features [n, d] and ImageNet logits [n, 1000]."""
+
+    features: np.ndarray
+    logits: np.ndarray
+
+
+class ImageEncoder:
+    """An ImageNet CNN in ONNX: pixels in, pooled features and logits out. Loads lazily."""
+
+    def __init__(self, name: str = DEFAULT_BACKBONE, extra_dirs: tuple[Path, ...] = ()) -> None:
+        self.entry = find_model(name, extra_dirs)
+        self.name = name
+        spec = self.entry["input"]
+        self.input_size: int = int(spec["size"])
+        self.feature_dim: int = int(self.entry["feature_dim"])
+        self._mean = np.float32(spec["mean"])
+        self._std = np.float32(spec["std"])
+        self._input_name: str = spec["name"]
+        self._layout: str = spec.get("layout", "NHWC")
+        self._bgr = spec.get("channel_order", "RGB") == "BGR"
+        self._outputs: dict[str, str] = self.entry["outputs"]
+        self._lock = threading.Lock()
+        self._session: onnxruntime.InferenceSession | None = None
+        self.threads: int | None = None
+
+    @property
+    def session(self) -> onnxruntime.InferenceSession:
+        with self._lock:
+            if self._session is None:
+                self._session = new_session(model_file(self.entry), self.threads)
+            return self._session
+
+    @cached_property
+    def head(self) -> tuple[np.ndarray, np.ndarray]:
+        """The final classifier (weight [classes, d], bias [classes]) as float32."""
+        with np.load(model_file(self.entry, "head")) as npz:
+            return npz["weight"].astype(np.float32), npz["bias"].astype(np.float32)
+
+    def preprocess(self, pixels: np.ndarray) -> np.ndarray:
+        """uint8 [n,h,w,3] RGB to the model's normalised float input."""
+        x = pixels.astype(np.float32)
+        if self._bgr:
+            x = x[..., ::-1]
+        x = (x - self._mean) / self._std
+        if self._layout == "NCHW":
+            x = x.transpose(0, 3, 1, 2)
+        return np.ascontiguousarray(x)
+
+    def encode(self, pixels: np.ndarray) -> Encoded:
+        """Run the CNN on a batch of uint8 RGB images [n, size, size, 3]."""
+        names = [self._outputs["features"], self._outputs["logits"]]
+        feats, logits = self.session.run(names, {self._input_name: self.preprocess(pixels)})
+        return Encoded(np.asarray(feats, np.float32), np.asarray(logits, np.float32))
+
+    def logits(self, features: np.ndarray) -> np.ndarray:
+        """ImageNet logits from stored pooled features: the head is linear, so no CNN run."""
+        weight, bias = self.head
+        out: np.ndarray = np.asarray(features, np.float32) @ weight.T + bias
+        return out
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax."""
+    z = logits - logits.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    out: np.ndarray = (e / e.sum(axis=-1, keepdims=True)).astype(np.float32)
+    return out

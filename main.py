@@ -1,0 +1,126 @@
+"""Photo Search: the desktop app by default, a command line with subcommands for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+NEG_PREFIX = "\x00"  # marks a "-word" search term so argparse does not take it for an option
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="photo-search",
+        description="Find photos in your own library by how they look and by words. Offline.",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="profile folder for the catalog and indexes (default: $PHOTOSEARCH_DATA_DIR, "
+        "else your user data folder)",
+    )
+    parser.add_argument(
+        "--backbone",
+        metavar="NAME",
+        help="image model to index and search with (default: the profile's setting, "
+        "efficientnet-lite0)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.add_argument("--json", action="store_true", help="print one JSON value on stdout")
+        return p
+
+    p = command("index", "add folders to the library, or refresh it; progress on stderr")
+    p.add_argument("folders", nargs="*", metavar="FOLDER", help="default: every library folder")
+
+    p = command("similar", "find photos that look like IMAGE (in the library or not)")
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+    p.add_argument(
+        "--class",
+        dest="class_name",
+        metavar="NAME",
+        help='compare only what matters for one ImageNet class, e.g. "Siamese cat"',
+    )
+
+    p = command("tags", "automatic tags for photos")
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.add_argument("-k", type=int, default=10, help="number of tags (default 10)")
+
+    p = command("search", "find photos by words; -word pushes results away from a word")
+    p.add_argument("words", nargs="+", metavar="WORD")
+    p.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+
+    p = command("words", "words similar to WORD (GloVe)")
+    p.add_argument("word", metavar="WORD")
+    p.add_argument("-k", type=int, default=10, help="number of words (default 10)")
+
+    p = command("classes", "list ImageNet classes, optionally those matching QUERY")
+    p.add_argument("query", nargs="?", metavar="QUERY")
+
+    command("status", "folders, photo counts, index freshness and skipped files")
+
+    p = command("remove", "remove a folder from the library (the files stay on disk)")
+    p.add_argument("folder", metavar="FOLDER")
+
+    return parser
+
+
+def protect_negative_words(argv: list[str]) -> list[str]:
+    """In `search`, turn "-people" into a word argparse leaves alone; options stay options."""
+    if "search" not in argv:
+        return argv
+    start = argv.index("search") + 1
+    out = argv[:start]
+    expect_value = False
+    for tok in argv[start:]:
+        if expect_value:
+            out.append(tok)
+            expect_value = False
+        elif tok in ("-k", "--data-dir", "--backbone"):
+            out.append(tok)
+            expect_value = True
+        elif tok.startswith("--") or tok == "-h" or (tok.startswith("-k") and tok[2:].isdigit()):
+            out.append(tok)
+        elif tok.startswith("-") and len(tok) > 1:
+            out.append(NEG_PREFIX + tok)
+        else:
+            out.append(tok)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(
+        protect_negative_words(list(sys.argv[1:] if argv is None else argv))
+    )
+    if args.command is None:
+        from gui.app import run_app
+
+        return run_app(args.data_dir, args.backbone)
+    if args.command == "search":
+        args.words = [w.removeprefix(NEG_PREFIX) for w in args.words]
+
+    import cli
+    from core.errors import PhotoSearchError, UsageError
+
+    handler = getattr(cli, f"cmd_{args.command}")
+    try:
+        return int(handler(args))
+    except UsageError as e:
+        cli.warn(f"error: {e}")
+        return 2
+    except PhotoSearchError as e:
+        cli.warn(f"error: {e}")
+        return 1
+    except KeyboardInterrupt:
+        cli.warn("interrupted")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
