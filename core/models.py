@@ -85,8 +85,9 @@ class ImageEncoder:
         spec = self.entry["input"]
         self.input_size: int = int(spec["size"])
         self.feature_dim: int = int(self.entry["feature_dim"])
-        self._mean = np.float32(spec["mean"])
-        self._std = np.float32(spec["std"])
+        # Scalars (EfficientNet: 127/128) or per-channel lists (VGG16: caffe BGR means).
+        self._mean = np.asarray(spec["mean"], np.float32)
+        self._std = np.asarray(spec.get("std", 1.0), np.float32)
         self._input_name: str = spec["name"]
         self._layout: str = spec.get("layout", "NHWC")
         self._bgr = spec.get("channel_order", "RGB") == "BGR"
