@@ -14,7 +14,14 @@ import numpy as np
 
 from core.ann import unit_rows
 from core.imagenet import imagenet_classes
-from core.models import ImageEncoder, find_model, model_file, new_session, softmax
+from core.models import (
+    ImageEncoder,
+    find_model,
+    model_file,
+    new_session,
+    read_manifest,
+    softmax,
+)
 from core.words import WordVectors
 
 CONSE = "conse"
@@ -125,15 +132,17 @@ class Blend:
 class ImageSpace:
     """Image-to-image vectors: centred and PCA-projected features when a projection is shipped."""
 
-    def __init__(self, encoder: ImageEncoder) -> None:
+    def __init__(self, encoder: ImageEncoder, models_dir: Path | None = None) -> None:
         self.encoder = encoder
-        spec = encoder.entry.get("projection")
         self._mean: np.ndarray | None = None
         self._components: np.ndarray | None = None
-        if spec:
-            with np.load(model_file(encoder.entry, "projection")) as npz:
-                self._mean = npz["mean"].astype(np.float32)
-                self._components = npz["components"].astype(np.float32)
+        entries = read_manifest(models_dir) if models_dir else read_manifest()
+        for entry in entries.values():
+            if entry.get("kind") == "image-projection" and entry.get("backbone") == encoder.name:
+                with np.load(model_file(entry)) as npz:
+                    self._mean = npz["mean"].astype(np.float32)
+                    self._components = npz["components"].astype(np.float32)
+                break
 
     @property
     def name(self) -> str:
