@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dim", type=int, default=128)
     args = parser.parse_args(argv)
     if not pascal.available():
-        print(f"error: {pascal.PASCAL_DIR} not found", file=sys.stderr)
+        sys.stderr.write(f"error: {pascal.PASCAL_DIR} not found\n")
         return 1
     photos = pascal.load_photos()
     train = [i for i, p in enumerate(photos) if p.split == "train"]
@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rebuild": f"python -m export.projection --backbone {args.backbone} --dim {args.dim}",
     }
     update_manifest_entry(name, entry)
-    print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)", file=sys.stderr)
+    sys.stderr.write(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)\n")
     return 0
 
 
