@@ -128,6 +128,9 @@ class AnnStore:
         loaded.load(str(self.ann_path))
         return AnnIndex(loaded, ids_array, meta)
 
+    def save_meta(self, meta: dict[str, Any]) -> None:
+        atomic_write_bytes(self.meta_path, json.dumps(meta, indent=1).encode())
+
     def load(self) -> AnnIndex | None:
         """The index if it is present, complete and unchanged since it was built; else None."""
         try:

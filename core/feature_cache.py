@@ -1,7 +1,9 @@
 """A memory-mapped copy of every photo's raw features, for scans that Annoy cannot answer.
 
 The class-conditioned search re-weights raw features per query, so it reads them all; reading
-100k rows from SQLite takes about a second, a memory-mapped float16 matrix a few milliseconds.
+100k rows from SQLite takes about a second, a memory-mapped float32 matrix about 0.1 s. The
+catalog keeps float16; the cache is float32 because converting 100k rows per query costs more
+than the whole scan.
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ from pathlib import Path
 import numpy as np
 
 from core.ann import atomic_write_bytes, file_sha256
-from core.catalog import FEATURE_DTYPE, Catalog
+from core.catalog import Catalog
 
-CHUNK = 16384
+CHUNK = 8192
 
 
 class FeatureCache:
-    """features-MODEL.npy (float16 [n, d]), features-MODEL.ids.npy and a metadata file."""
+    """features-MODEL.npy (float32 [n, d]), features-MODEL.ids.npy and a metadata file."""
 
     def __init__(self, catalog: Catalog, index_dir: Path, model: str, dim: int) -> None:
         self.catalog = catalog
@@ -35,13 +37,12 @@ class FeatureCache:
     def build(self) -> None:
         """Write the cache from the catalog into temporary files, then rename into place."""
         self.matrix_path.parent.mkdir(parents=True, exist_ok=True)
+        generation = self.catalog.generation()
         n = len(self.catalog.ok_ids(self.model))
         fd, tmp = tempfile.mkstemp(dir=self.matrix_path.parent, suffix=".npy.tmp")
         os.close(fd)
         try:
-            out = np.lib.format.open_memmap(
-                tmp, mode="w+", dtype=FEATURE_DTYPE, shape=(n, self.dim)
-            )
+            out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=(n, self.dim))
             ids = np.zeros(n, np.int64)
             row = 0
             for chunk_ids, feats in self.catalog.iter_features(self.model, self.dim):
@@ -61,6 +62,7 @@ class FeatureCache:
         meta = {
             "items": row,
             "rows_allocated": n,
+            "generation": generation if row == n else -1,
             "size": stat.st_size,
             "mtime_ns": stat.st_mtime_ns,
             "sha256": file_sha256(self.matrix_path),
@@ -70,7 +72,11 @@ class FeatureCache:
         atomic_write_bytes(self.meta_path, json.dumps(meta).encode())
 
     def load(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """(ids, float16 matrix memmap) when the cache is intact; else None."""
+        """(ids, float32 matrix memmap) when the cache is intact; else None."""
+        loaded = self._load()
+        return None if loaded is None else loaded[:2]
+
+    def _load(self) -> tuple[np.ndarray, np.ndarray, int] | None:
         try:
             meta = json.loads(self.meta_path.read_text())
             stat = self.matrix_path.stat()
@@ -87,23 +93,26 @@ class FeatureCache:
             matrix = np.load(self.matrix_path, mmap_mode="r", allow_pickle=False)
             if matrix.shape[1] != self.dim or len(ids) != meta["items"]:
                 return None
-            return ids, matrix[: len(ids)]
+            return ids, matrix[: len(ids)], int(meta.get("generation", -1))
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def score_all(self, score: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """(ids, scores) over every indexed photo; score maps float32 [n, d] to [n]."""
-        ok = self.catalog.ok_ids(self.model)
-        cached = self.load()
-        if cached is None and len(ok) >= 2000:
-            self.build()
-            cached = self.load()
+        cached = self._load()
+        if cached is not None and cached[2] == self.catalog.generation():
+            ok = cached[0]  # nothing changed since the build: skip a 0.4 s query at 100k photos
+        else:
+            ok = self.catalog.ok_ids(self.model)
+            if cached is None and len(ok) >= 2000:
+                self.build()
+                cached = self._load()
         id_parts, score_parts = [], []
         covered = np.zeros(0, np.int64)
         if cached is not None:
-            ids, matrix = cached
+            ids, matrix, _ = cached
             for start in range(0, len(ids), CHUNK):
-                block = np.asarray(matrix[start : start + CHUNK], np.float32)
+                block = matrix[start : start + CHUNK]
                 id_parts.append(ids[start : start + CHUNK])
                 score_parts.append(score(block))
             covered = ids

@@ -54,7 +54,11 @@ class SpaceIndex:
             if not self._ann_loaded:
                 self._ann = self.store.load()
                 self._ann_loaded = True
-            ok = self.catalog.ok_ids(self.model)
+            built_at_gen = self._ann.meta.get("generation") if self._ann is not None else None
+            if self._ann is not None and built_at_gen == gen:
+                ok = self._ann.ids  # unchanged since the build: no 0.4 s id query at 100k photos
+            else:
+                ok = self.catalog.ok_ids(self.model)
             in_ann = self._ann.ids if self._ann is not None else np.zeros(0, np.int64)
             delta = np.setdiff1d(ok, in_ann, assume_unique=True)
             keep = np.isin(self._delta_ids, delta)
@@ -84,7 +88,12 @@ class SpaceIndex:
     def rebuild(self) -> None:
         """Rebuild the Annoy index from the catalog (it is a cache: nothing is lost)."""
         with self._lock:
+            generation = self.catalog.generation()
+            ok_count = len(self.catalog.ok_ids(self.model))
             self._ann = self.store.build(self._rows(), {"model": self.model})
+            if self._ann.meta["items"] == ok_count:
+                self._ann.meta["generation"] = generation
+                self.store.save_meta(self._ann.meta)
             self._ann_loaded = True
             self._generation = -1
             self._delta_ids = np.zeros(0, np.int64)

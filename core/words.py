@@ -173,7 +173,8 @@ class TagVocabulary:
         scores = unit_rows(np.atleast_2d(vectors)) @ self.matrix.T
         out = []
         for row in scores:
-            top = np.argsort(-row)[:k]
+            part = np.argpartition(-row, min(k, len(row) - 1))[:k]
+            top = part[np.argsort(-row[part])]
             out.append([WordHit(self.words[j], float(row[j])) for j in top])
         return out
 
