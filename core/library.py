@@ -280,7 +280,7 @@ class Library:
         if not images:
             return []
         vectors = np.stack([self.joint_vector(i) for i in images])
-        scores = unit_rows(vectors) @ self.tag_vocabulary.matrix.T
+        scores = self.tag_vocabulary.scores(vectors)
         worst = scores.min(axis=0)
         top = np.argsort(-worst)[:k]
         return [WordHit(self.tag_vocabulary.words[j], float(worst[j])) for j in top]

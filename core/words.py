@@ -16,6 +16,10 @@ from core.errors import PhotoSearchError
 from core.paths import RESOURCES_DIR
 
 GLOVE_NAME = "glove-6b-50d"
+# Tag score = cosine - FREQUENCY_WEIGHT * log(GloVe rank) / log(400k): people describe photos
+# with common words ("dog", "grass") more than rare ones ("beagle"). Chosen on the validation
+# split of the shared photos (tag precision@5 0.125 -> 0.140 with ConSE; 1.0 and above hurt).
+FREQUENCY_WEIGHT = 0.5
 TAG_VOCABULARY = RESOURCES_DIR / "tag_vocabulary.txt"
 
 
@@ -153,9 +157,15 @@ class SimilarWords:
 class TagVocabulary:
     """Words a person would accept as photo tags, with unit GloVe vectors, searched exactly."""
 
-    def __init__(self, vectors: WordVectors, path: Path = TAG_VOCABULARY) -> None:
+    def __init__(
+        self,
+        vectors: WordVectors,
+        path: Path = TAG_VOCABULARY,
+        frequency_weight: float = FREQUENCY_WEIGHT,
+    ) -> None:
         self._vectors = vectors
         self._path = path
+        self.frequency_weight = frequency_weight
 
     @cached_property
     def words(self) -> list[str]:
@@ -168,9 +178,20 @@ class TagVocabulary:
         ids = [self._vectors.index[w] for w in self.words]
         return unit_rows(np.asarray(self._vectors.vectors[ids], np.float32))
 
+    @cached_property
+    def rarity(self) -> np.ndarray:
+        """log(GloVe frequency rank) scaled to [0, 1] per tag word: 0 for the most common."""
+        ranks = np.array([self._vectors.index[w] for w in self.words], np.float64)
+        return np.asarray(np.log1p(ranks) / np.log(len(self._vectors.words)), np.float32)
+
+    def scores(self, vectors: np.ndarray) -> np.ndarray:
+        """[n, vocabulary] tag scores: cosine minus the rarity penalty."""
+        cos = unit_rows(np.atleast_2d(vectors)) @ self.matrix.T
+        return np.asarray(cos - self.frequency_weight * self.rarity[None, :], np.float32)
+
     def nearest(self, vectors: np.ndarray, k: int) -> list[list[WordHit]]:
-        """For each row of vectors, the k most similar tag words."""
-        scores = unit_rows(np.atleast_2d(vectors)) @ self.matrix.T
+        """For each row of vectors, the k best tag words."""
+        scores = self.scores(vectors)
         out = []
         for row in scores:
             part = np.argpartition(-row, min(k, len(row) - 1))[:k]
