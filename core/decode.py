@@ -27,6 +27,9 @@ PHOTO_EXTENSIONS = frozenset(
 
 # 200 MP covers medium-format cameras and stitched panoramas; larger is almost surely a bomb.
 MAX_PIXELS = 200_000_000
+# Pillow's own bomb check warns above 89 MP, which open_image turns into an error: raise it to
+# ours, or a 100 MP medium-format photo would be refused as a bomb.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 # Large enough for any real photo file; a bigger "photo" is not read into memory.
 MAX_FILE_BYTES = 512 * 1024 * 1024
 # Transparent areas are shown on white by every viewer, so that is what the model sees too.
