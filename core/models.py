@@ -62,6 +62,8 @@ def new_session(path: Path, threads: int | None = None) -> onnxruntime.Inference
     opts.inter_op_num_threads = 1
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     opts.log_severity_level = 3
+    # Spinning worker threads would steal the cores that decode the next batch meanwhile.
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
     except Exception as e:  # onnxruntime raises its own untyped errors for bad files
