@@ -1,0 +1,144 @@
+"""Command line for building the committed model resources: ``python -m export SUBCOMMAND``."""
+
+from __future__ import annotations
+
+import os
+
+# Must precede any TensorFlow/onnx import: big protobufs exceed the C++ backend's limits.
+os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "python")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import argparse
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from export.efficientnet_lite import VARIANTS
+from export.manifest import MODELS_DIR, REPO_ROOT, RESOURCES_DIR, sha256_file
+from export.onnx_convert import DEFAULT_OPSET
+
+PASCAL_DIR = REPO_ROOT.parent / "shared" / "data" / "pascal-sentences" / "images"
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _parity_photos(limit: int = 8) -> list[Path]:
+    """A few real photos for the parity check, when the shared data set is present."""
+    if not PASCAL_DIR.is_dir():
+        return []
+    photos = sorted(PASCAL_DIR.glob("*/*.jpg"))
+    step = max(1, len(photos) // limit)
+    return photos[::step][:limit]
+
+
+def cmd_encoder(args: argparse.Namespace) -> int:
+    """Export one EfficientNet-Lite variant and record it in the manifest."""
+    from export.efficientnet_lite import export_encoder
+    from export.manifest import MANIFEST_NAME, update_manifest_entry
+
+    start = time.perf_counter()
+    out_dir: Path = args.out_dir
+    photos = _parity_photos()
+    if not photos:
+        _progress(f"note: {PASCAL_DIR} not found; parity is checked on random inputs only")
+    entry = export_encoder(
+        VARIANTS[args.variant], out_dir, real_images=photos, opset=args.opset, progress=_progress
+    )
+    manifest = update_manifest_entry(args.variant, entry, manifest_path=out_dir / MANIFEST_NAME)
+    _progress(f"wrote {out_dir / entry['file']}, {out_dir / entry['head']['file']}, {manifest}")
+    _progress(f"parity max abs diff: {entry['parity_max_abs_diff']}")
+    _progress(f"done in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _infer_version(path: Path, package: str) -> str | None:
+    """A package version from a wheel or dist-info next to (or above) an extracted file."""
+    pattern = re.compile(rf"^{re.escape(package)}-(\d[^-]*?)(?:\.dist-info|-py.*\.whl)$")
+    for folder in path.resolve().parents:
+        for candidate in sorted(folder.iterdir()):
+            match = pattern.match(candidate.name)
+            if match:
+                return match.group(1)
+    return None
+
+
+def cmd_imagenet_classes(args: argparse.Namespace) -> int:
+    """Write imagenet_classes.json and record where it came from."""
+    from export.imagenet_classes import build_classes, write_classes
+    from export.manifest import update_manifest_entry
+
+    for path in (args.synsets, args.lemmas):
+        if not path.is_file():
+            _progress(f"error: {path} not found")
+            return 2
+    version = args.source_version or _infer_version(args.synsets, args.source_package)
+    if version is None:
+        _progress(f"error: cannot tell the {args.source_package} version; pass --source-version")
+        return 2
+    try:
+        classes = build_classes(args.synsets, args.lemmas)
+    except ValueError as e:
+        _progress(f"error: {e}")
+        return 2
+    write_classes(classes, args.out)
+    out = args.out.resolve()
+    # Keyed like the encoder's "classes" field: a path relative to resources/.
+    key = str(out.relative_to(RESOURCES_DIR)) if out.is_relative_to(RESOURCES_DIR) else str(out)
+    update_manifest_entry(
+        key,
+        {
+            "sha256": sha256_file(args.out),
+            "count": len(classes),
+            "source": {
+                "package": args.source_package,
+                "version": version,
+                "license": "Apache-2.0",
+                "files": [
+                    f"timm/data/_info/{args.synsets.name}",
+                    f"timm/data/_info/{args.lemmas.name}",
+                ],
+            },
+            "rebuild": "python -m export imagenet-classes --synsets SYNSETS --lemmas LEMMAS",
+        },
+        section="classes",
+        manifest_path=args.manifest,
+    )
+    _progress(f"wrote {len(classes)} classes to {args.out} ({args.source_package} {version})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; each subcommand sets ``func``."""
+    parser = argparse.ArgumentParser(prog="python -m export", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    enc = sub.add_parser("encoder", help="export an EfficientNet-Lite image encoder to ONNX")
+    enc.add_argument("variant", choices=sorted(VARIANTS))
+    enc.add_argument("--out-dir", type=Path, default=MODELS_DIR)
+    enc.add_argument("--opset", type=int, default=DEFAULT_OPSET)
+    enc.set_defaults(func=cmd_encoder)
+
+    cls = sub.add_parser("imagenet-classes", help="write resources/imagenet_classes.json")
+    cls.add_argument("--synsets", type=Path, required=True, help="timm imagenet_synsets.txt")
+    cls.add_argument("--lemmas", type=Path, required=True, help="imagenet_synset_to_lemma.txt")
+    cls.add_argument("--out", type=Path, default=RESOURCES_DIR / "imagenet_classes.json")
+    cls.add_argument("--manifest", type=Path, default=MODELS_DIR / "manifest.json")
+    cls.add_argument("--source-package", default="timm")
+    cls.add_argument("--source-version", help="default: from a timm wheel beside the files")
+    cls.set_defaults(func=cmd_imagenet_classes)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments and run one subcommand."""
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    return func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
