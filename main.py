@@ -9,6 +9,17 @@ from collections.abc import Sequence
 NEG_PREFIX = "\x00"  # marks a "-word" search term so argparse does not take it for an option
 
 
+def count(text: str) -> int:
+    """An argparse type for -k: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="photo-search",
@@ -38,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("similar", "find photos that look like IMAGE (in the library or not)")
     p.add_argument("images", nargs="+", metavar="IMAGE")
-    p.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+    p.add_argument("-k", type=count, default=10, help="number of results (default 10)")
     p.add_argument(
         "--class",
         dest="class_name",
@@ -48,15 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("tags", "automatic tags for photos")
     p.add_argument("images", nargs="+", metavar="IMAGE")
-    p.add_argument("-k", type=int, default=10, help="number of tags (default 10)")
+    p.add_argument("-k", type=count, default=10, help="number of tags (default 10)")
 
     p = command("search", "find photos by words; -word pushes results away from a word")
     p.add_argument("words", nargs="+", metavar="WORD")
-    p.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+    p.add_argument("-k", type=count, default=10, help="number of results (default 10)")
 
     p = command("words", "words similar to WORD (GloVe)")
     p.add_argument("word", metavar="WORD")
-    p.add_argument("-k", type=int, default=10, help="number of words (default 10)")
+    p.add_argument("-k", type=count, default=10, help="number of words (default 10)")
 
     p = command("classes", "list ImageNet classes, optionally those matching QUERY")
     p.add_argument("query", nargs="?", metavar="QUERY")
