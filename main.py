@@ -81,26 +81,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def protect_negative_words(argv: list[str]) -> list[str]:
-    """In `search`, turn "-people" into a word argparse leaves alone; options stay options."""
+    """In `search`, turn "-people" into a word argparse leaves alone; options stay options.
+
+    The words also move after the options: argparse cannot fill one list of positionals from
+    two runs, so `search beach -k 5 -people` would otherwise fail on "-people".
+    """
     if "search" not in argv:
         return argv
     start = argv.index("search") + 1
-    out = argv[:start]
+    options: list[str] = []
+    words: list[str] = []
     expect_value = False
     for tok in argv[start:]:
         if expect_value:
-            out.append(tok)
+            options.append(tok)
             expect_value = False
         elif tok in ("-k", "--data-dir", "--backbone"):
-            out.append(tok)
+            options.append(tok)
             expect_value = True
         elif tok.startswith("--") or tok == "-h" or (tok.startswith("-k") and tok[2:].isdigit()):
-            out.append(tok)
+            options.append(tok)
         elif tok.startswith("-") and len(tok) > 1:
-            out.append(NEG_PREFIX + tok)
+            words.append(NEG_PREFIX + tok)
         else:
-            out.append(tok)
-    return out
+            words.append(tok)
+    return argv[:start] + options + words
 
 
 def main(argv: Sequence[str] | None = None) -> int:
