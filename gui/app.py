@@ -1,14 +1,47 @@
-"""Starts the desktop app (placeholder until the GUI lands)."""
+"""Starts the desktop app: a QApplication, the Library of the chosen profile, the main window."""
 
 from __future__ import annotations
+
+import logging
+import os
+import sys
 
 
 def run_app(data_dir: str | None, backbone: str | None) -> int:
     """Open the main window; returns the process exit code."""
-    from PySide6.QtWidgets import QApplication, QLabel
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
-    app = QApplication([])
-    label = QLabel("Photo Search: the gallery is coming. Use the command line meanwhile.")
-    label.resize(480, 120)
-    label.show()
-    return int(app.exec())
+    from core.errors import PhotoSearchError
+    from core.library import Library
+    from core.paths import resolve_profile
+    from gui.main_window import MainWindow
+    from gui.style import apply_style
+
+    logging.basicConfig(level=logging.INFO, format="photo-search: %(levelname)s %(message)s")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Photo Search")
+    app.setApplicationDisplayName("Photo Search")
+    apply_style(app)
+    profile = resolve_profile(data_dir)
+    try:
+        # repair=True: a damaged catalog is moved aside and rebuilt, and the window says so.
+        library = Library(profile, backbone=backbone, repair=True)
+    except PhotoSearchError as e:
+        QMessageBox.critical(None, "Photo Search", f"The library cannot be opened:\n{e}")
+        return 1
+    window = MainWindow(library)
+    window.show()
+    window.start()
+    if os.environ.get("PHOTOSEARCH_ANNOUNCE_WINDOW"):
+        # For scripts that check a real display (benchmarks/xvfb_check.sh): say when shown.
+        QTimer.singleShot(0, lambda: print("photo-search: window shown", flush=True))  # noqa: T201
+    quit_after = os.environ.get("PHOTOSEARCH_QUIT_AFTER_MS")
+    if quit_after:
+        QTimer.singleShot(int(quit_after), window.close)
+    try:
+        return int(app.exec())
+    finally:
+        window.shutdown()
+        library.close()

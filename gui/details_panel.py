@@ -1,0 +1,145 @@
+"""Details of the selected photo: file facts and what the image model thinks it shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+
+@dataclass(frozen=True)
+class PhotoFacts:
+    """What the panel shows; gathered on a worker thread by `photo_facts`."""
+
+    path: str
+    file_size: int | None = None
+    modified: float | None = None
+    width: int | None = None
+    height: int | None = None
+    classes: list[tuple[str, float]] = field(default_factory=list)
+
+
+def photo_facts(path: str, classes: list[tuple[str, float]]) -> PhotoFacts:
+    """Stat the file and read the image header (no decoding); missing facts stay None."""
+    try:
+        st = os.stat(path)
+        size, mtime = st.st_size, st.st_mtime
+    except OSError:
+        size, mtime = None, None
+    width = height = None
+    try:
+        from PIL import Image
+
+        with Image.open(path) as im:
+            width, height = im.size
+    except Exception:  # a header we cannot read only hides the dimensions
+        pass
+    return PhotoFacts(path, size, mtime, width, height, classes)
+
+
+class DetailsPanel(QWidget):
+    """File name, folder, dimensions, size, date, and the top ImageNet classes."""
+
+    class_clicked = Signal(str, str)  # photo path, class name: "find similar by this class"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel("Details", self)
+        self.title.setObjectName("panelTitle")
+        self.name = _value_label(self)
+        self.name.setObjectName("fileName")
+        self.folder = _value_label(self)
+        self.dimensions = _value_label(self)
+        self.file_size = _value_label(self)
+        self.modified = _value_label(self)
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        form.addRow(_key("Folder"), self.folder)
+        form.addRow(_key("Size"), self.dimensions)
+        form.addRow(_key("File"), self.file_size)
+        form.addRow(_key("Modified"), self.modified)
+        self.classes_title = QLabel("Looks like", self)
+        self.classes_title.setObjectName("panelSubtitle")
+        self._class_box = QVBoxLayout()
+        self._class_box.setContentsMargins(0, 0, 0, 0)
+        self._class_box.setSpacing(0)
+        self._class_buttons: list[QPushButton] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.name)
+        layout.addLayout(form)
+        layout.addWidget(self.classes_title)
+        layout.addLayout(self._class_box)
+        self.show_nothing()
+
+    def show_nothing(self, text: str = "Select a photo to see its details.") -> None:
+        self.name.setText(text)
+        for label in (self.folder, self.dimensions, self.file_size, self.modified):
+            label.setText("–")
+        self._set_classes("", [])
+
+    def show_facts(self, facts: PhotoFacts) -> None:
+        self.name.setText(os.path.basename(facts.path))
+        self.name.setToolTip(facts.path)
+        folder = os.path.dirname(facts.path)
+        self.folder.setText(folder)
+        self.folder.setToolTip(folder)
+        self.dimensions.setText(
+            f"{facts.width} × {facts.height}" if facts.width and facts.height else "–"
+        )
+        self.file_size.setText(_human_size(facts.file_size) if facts.file_size is not None else "–")
+        self.modified.setText(
+            dt.datetime.fromtimestamp(facts.modified).strftime("%d %b %Y %H:%M")
+            if facts.modified is not None
+            else "–"
+        )
+        self._set_classes(facts.path, facts.classes)
+
+    @property
+    def class_names(self) -> list[str]:
+        return [str(b.property("className")) for b in self._class_buttons]
+
+    def _set_classes(self, path: str, classes: list[tuple[str, float]]) -> None:
+        for b in self._class_buttons:
+            self._class_box.removeWidget(b)
+            b.deleteLater()
+        self._class_buttons = []
+        for name, prob in classes:
+            button = QPushButton(f"{name}  {prob:.0%}", self)
+            button.setObjectName("classButton")
+            button.setProperty("className", name)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.setToolTip(f"Find photos similar to this one as a “{name}”")
+            button.clicked.connect(lambda _=False, p=path, n=name: self.class_clicked.emit(p, n))
+            self._class_box.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+            self._class_buttons.append(button)
+        self.classes_title.setVisible(bool(classes))
+
+
+def _key(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("fieldKey")
+    return label
+
+
+def _value_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _human_size(n: int) -> str:
+    size = float(n)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} bytes"

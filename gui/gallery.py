@@ -1,0 +1,235 @@
+"""The thumbnail grid: a list model of photos, a painting delegate and an icon-mode list view.
+
+One model row per photo and no widget per photo, so 10,000 photos scroll like 10. Thumbnails
+are asked for only when a cell is painted (see ThumbnailLoader).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from gui.thumbnail_loader import ThumbnailLoader
+
+THUMBNAIL_SIZE = 160
+CELL_SIZE = QSize(THUMBNAIL_SIZE + 16, THUMBNAIL_SIZE + 16)
+
+PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+SCORE_ROLE = Qt.ItemDataRole.UserRole + 2
+FAILURE_ROLE = Qt.ItemDataRole.UserRole + 3
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class PhotoEntry:
+    """One cell: a photo and, for results, its similarity score."""
+
+    path: str
+    score: float | None = None
+
+
+class PhotoModel(QAbstractListModel):
+    """Photos in display order; cells repaint as their thumbnails arrive."""
+
+    def __init__(self, loader: ThumbnailLoader, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._loader = loader
+        self._entries: list[PhotoEntry] = []
+        self._rows: dict[str, int] = {}
+        loader.loaded.connect(self._on_thumbnail)
+
+    # -- Qt model interface ------------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._entries)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._entries):
+            return None
+        entry = self._entries[index.row()]
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._loader.pixmap(entry.path)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return os.path.basename(entry.path)
+        if role == PATH_ROLE:
+            return entry.path
+        if role == SCORE_ROLE:
+            return entry.score
+        if role == FAILURE_ROLE:
+            return self._loader.failure(entry.path)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [os.path.basename(entry.path), os.path.dirname(entry.path)]
+            if entry.score is not None:
+                lines.append(f"similarity {entry.score:.2f}")
+            failure = self._loader.failure(entry.path)
+            if failure:
+                lines.append(f"no preview: {failure}")
+            lines.append("Double-click or Enter to open · right-click for more")
+            return "\n".join(lines)
+        return None
+
+    # -- contents ----------------------------------------------------------------------------
+
+    @property
+    def entries(self) -> list[PhotoEntry]:
+        return list(self._entries)
+
+    def path_at(self, row: int) -> str:
+        return self._entries[row].path
+
+    def row_of(self, path: str) -> int | None:
+        return self._rows.get(path)
+
+    def set_entries(self, entries: list[PhotoEntry]) -> None:
+        """Show entries; photos only added (indexing in progress) keep scroll and selection."""
+        old = self._entries
+        if old and len(entries) > len(old) and _is_subsequence(old, entries):
+            self._insert_runs(entries)
+        elif entries != old:
+            self.beginResetModel()
+            self._entries = list(entries)
+            self._reindex()
+            self.endResetModel()
+
+    def _insert_runs(self, entries: list[PhotoEntry]) -> None:
+        """Insert the new entries run by run, so views keep their place."""
+        row = 0
+        j = 0
+        while j < len(entries):
+            if row < len(self._entries) and self._entries[row] == entries[j]:
+                row += 1
+                j += 1
+                continue
+            start = j
+            while j < len(entries) and (
+                row >= len(self._entries) or self._entries[row] != entries[j]
+            ):
+                j += 1
+            self.beginInsertRows(QModelIndex(), row, row + (j - start) - 1)
+            self._entries[row:row] = entries[start:j]
+            self.endInsertRows()
+            row += j - start
+        self._reindex()
+
+    def _reindex(self) -> None:
+        self._rows = {e.path: i for i, e in enumerate(self._entries)}
+
+    def _on_thumbnail(self, path: str) -> None:
+        row = self._rows.get(path)
+        if row is not None:
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+def _is_subsequence(short: list[PhotoEntry], long: list[PhotoEntry]) -> bool:
+    it = iter(long)
+    return all(any(e == x for x in it) for e in short)
+
+
+class PhotoDelegate(QStyledItemDelegate):
+    """Paints a thumbnail centred in its cell, a soft placeholder while it loads."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        return CELL_SIZE
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect: QRect = option.rect
+        state = option.state
+        palette: QPalette = option.palette
+        cell = rect.adjusted(3, 3, -3, -3)
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        hovered = bool(state & QStyle.StateFlag.State_MouseOver)
+        if selected or hovered:
+            colour = palette.color(QPalette.ColorRole.Highlight)
+            colour.setAlpha(70 if selected else 25)
+            path = QPainterPath()
+            path.addRoundedRect(cell, 8, 8)
+            painter.fillPath(path, colour)
+        inner = rect.adjusted(8, 8, -8, -8)
+        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        if pixmap is not None and not pixmap.isNull():
+            ratio = pixmap.devicePixelRatio()
+            size = pixmap.size() / ratio
+            size = size.scaled(inner.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, size.width(), size.height())
+            target.moveCenter(inner.center())
+            painter.drawPixmap(target, pixmap)
+            if selected:
+                painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 3))
+                painter.drawRoundedRect(target.adjusted(-1, -1, 1, 1), 3, 3)
+        else:
+            failure = index.data(FAILURE_ROLE)
+            box = inner.adjusted(10, 10, -10, -10)
+            path = QPainterPath()
+            path.addRoundedRect(box, 6, 6)
+            painter.fillPath(path, QColor(0, 0, 0, 18))
+            if failure:
+                painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+                painter.drawText(
+                    box.adjusted(6, 6, -6, -6),
+                    Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                    "No preview\n" + str(index.data(Qt.ItemDataRole.DisplayRole)),
+                )
+        painter.restore()
+
+
+class GalleryView(QListView):
+    """The grid itself; emits `open_requested` for Enter and double-click."""
+
+    open_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setUniformItemSizes(True)
+        self.setGridSize(CELL_SIZE)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setWrapping(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.verticalScrollBar().setSingleStep(40)
+        self.setMouseTracking(True)
+        self.setItemDelegate(PhotoDelegate(self))
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.setDragEnabled(False)
+        self.setFrameShape(QListView.Shape.NoFrame)
+        self.doubleClicked.connect(self._open_index)
+        self.setToolTip("")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self._open_index(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        path = index.data(PATH_ROLE)
+        if path:
+            self.open_requested.emit(str(path))
+
+    def selected_paths(self) -> list[str]:
+        rows = sorted(i.row() for i in self.selectionModel().selectedIndexes())
+        return [str(self.model().index(r, 0).data(PATH_ROLE)) for r in rows]
