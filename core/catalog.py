@@ -88,6 +88,7 @@ class Catalog:
         self.path = path
         self._local = threading.local()
         self._write_lock = threading.RLock()
+        self.created = False  # True when this opening made a new, empty catalog
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._init_schema(self.conn)
@@ -124,6 +125,7 @@ class Catalog:
                 f"(schema {version}, this one reads {SCHEMA_VERSION}); please upgrade"
             )
         if version == 0:
+            self.created = True
             # CREATE ... IF NOT EXISTS is idempotent and user_version is set last, so an
             # interrupted first start simply runs this again.
             conn.executescript(SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")

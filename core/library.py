@@ -90,6 +90,10 @@ class Library:
         self.backbone = backbone or self.settings.backbone
         self.joint_model = joint_model or self.settings.joint_model
         self.catalog, self.repair_message = open_catalog(profile.catalog_path, repair)
+        if self.catalog.created:
+            # Index files left from a lost or damaged catalog hold its photo ids, which a new
+            # catalog hands out again to other photos: they must not answer for this one.
+            remove_photo_indexes(self.profile.index_dir)
 
     def close(self) -> None:
         self.catalog.close()
@@ -343,6 +347,13 @@ class Library:
             "indexes": indexes,
             "skipped": [{"path": p, "reason": r} for p, r in self.catalog.skipped()],
         }
+
+
+def remove_photo_indexes(index_dir: Path) -> None:
+    """Delete the files derived from a catalog; the word index depends on GloVe only."""
+    for f in index_dir.iterdir():
+        if f.is_file() and not f.name.startswith(WordVectors.name):
+            f.unlink(missing_ok=True)
 
 
 def _check_k(k: int) -> None:
