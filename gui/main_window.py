@@ -332,7 +332,7 @@ class MainWindow(QMainWindow):
                 )
                 self._show_results(
                     f"No photos for “{text.strip()}”",
-                    "None of these words is in the vocabulary: try another word",
+                    "These words are not in the vocabulary: try simpler or more common words",
                     [],
                 )
             elif isinstance(e, UsageError):
