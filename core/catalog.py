@@ -190,12 +190,12 @@ class Catalog:
             c.execute("DELETE FROM folders WHERE path = ?", (path_key(folder),))
             if any(folder.is_relative_to(o) for o in others):
                 return 0
-            lo, hi = prefix_range(path_key(folder))
-            cur = c.execute(
-                "UPDATE photos SET status = 'deleted' "
-                "WHERE path >= ? AND path < ? AND status != 'deleted'",
-                (lo, hi),
-            )
+            # Photos of library folders inside this one stay: they are still in the library.
+            kept = [prefix_range(path_key(o)) for o in others if o.is_relative_to(folder)]
+            query = "UPDATE photos SET status = 'deleted' WHERE path >= ? AND path < ?"
+            query += " AND NOT (path >= ? AND path < ?)" * len(kept)
+            args = [*prefix_range(path_key(folder)), *(key for r in kept for key in r)]
+            cur = c.execute(query + " AND status != 'deleted'", args)
             return cur.rowcount
 
     # -- photos ------------------------------------------------------------------------------
