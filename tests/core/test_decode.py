@@ -22,7 +22,8 @@ def encoded(im: Image.Image, fmt: str, **options: object) -> bytes:
 
 def rgb(im: Image.Image, x: int, y: int) -> np.ndarray:
     assert im.mode == "RGB"
-    return np.asarray(im, np.int16)[y, x]
+    pixel: np.ndarray = np.asarray(im, np.int16)[y, x]
+    return pixel
 
 
 def png_header_only(width: int, height: int) -> bytes:

@@ -42,7 +42,7 @@ def indexed(library: Library, synthetic_folder: Path) -> Library:
 def decode_spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Paths the indexer reads from disk (to hash and maybe decode)."""
     calls: list[str] = []
-    real = core.indexing.load_photo
+    real = core.decode.load_photo
 
     def counting(path: Path, size: int, known: frozenset[bytes] = frozenset()) -> Any:
         calls.append(str(path))
@@ -344,3 +344,33 @@ def test_removed_photos_never_appear_before_the_index_is_rebuilt(
         words = [h.path for h in indexed.search(["colour"], k).hits]
         assert len(words) == min(k, 6)
         assert not {str(p) for p in gone} & set(words)
+
+
+def test_removing_a_folder_keeps_library_folders_nested_in_it(
+    library: Library, tmp_path: Path
+) -> None:
+    outer, inner = tmp_path / "trips", tmp_path / "trips" / "2020"
+    make_photos(outer, 3)
+    kept = make_photos(inner, 3, first_seed=10)
+    library.add_folder(outer)
+    library.add_folder(inner)
+    assert run_index(library).added == 6
+    assert library.remove_folder(outer) == 3
+    assert library.photos() == sorted(str(p) for p in kept)
+    hits = library.find_similar(kept[0], 10)
+    assert sorted(h.path for h in hits) == [str(p) for p in kept[1:]]
+    summary = run_index(library)
+    assert (summary.added, summary.removed, summary.unchanged) == (0, 0, 3)
+
+
+def test_removing_a_folder_inside_another_library_folder_keeps_its_photos(
+    library: Library, tmp_path: Path
+) -> None:
+    outer, inner = tmp_path / "trips", tmp_path / "trips" / "2020"
+    make_photos(outer, 2)
+    make_photos(inner, 2, first_seed=10)
+    library.add_folder(outer)
+    library.add_folder(inner)
+    run_index(library)
+    assert library.remove_folder(inner) == 0
+    assert len(library.photos()) == 4
