@@ -695,6 +695,7 @@ class MainWindow(QMainWindow):
     def _on_index_finished(self) -> None:
         self._index_worker = None
         self.index_status.finish()
+        self._update_library_header()
         self.reload_library()
         if self._index_again:
             self._index_again = False
