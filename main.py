@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Sequence
 
@@ -121,6 +122,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import cli
     from core.errors import PhotoSearchError, UsageError
+
+    # File names that are not valid UTF-8 reach us as lone surrogates (os.fsdecode); print them
+    # back as the bytes they came from, as ls does, instead of failing under a strict locale.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="surrogateescape")
 
     handler = getattr(cli, f"cmd_{args.command}")
     try:
