@@ -110,9 +110,17 @@ def protect_negative_words(argv: list[str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(
+    parser = build_parser()
+    args, extra = parser.parse_known_args(
         protect_negative_words(list(sys.argv[1:] if argv is None else argv))
     )
+    if extra:
+        # argparse fills a list of positionals from one run only, so the photos after an
+        # option in `similar a.jpg -k 5 b.jpg` come back unparsed: they belong to the list.
+        field = {"similar": "images", "tags": "images", "index": "folders"}.get(args.command)
+        if field is None or any(e.startswith("-") for e in extra):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        getattr(args, field).extend(extra)
     if args.command is None:
         from gui.app import run_app
 
