@@ -92,6 +92,10 @@ def test_similar_several_images_keyed_as_given(cli: Cli, pascal_library: Indexed
         assert str(image) not in [h["path"] for h in hits]
         single = cli(pascal_library.data_dir, "similar", str(image), "-k", "3", "--json").json()
         assert hits == single
+    # Options may also come between the photos.
+    between = cli(pascal_library.data_dir, "similar", as_typed[0], "-k", "3", as_typed[1], "--json")
+    assert between.returncode == 0, between.stderr
+    assert between.json() == out
 
 
 def test_similar_with_one_missing_image_reports_it_and_keeps_the_other(
