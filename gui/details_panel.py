@@ -55,6 +55,9 @@ class DetailsPanel(QWidget):
         self.dimensions = _value_label(self)
         self.file_size = _value_label(self)
         self.modified = _value_label(self)
+        self.hint = QLabel(self)
+        self.hint.setObjectName("hintLabel")
+        self.hint.setWordWrap(True)
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
@@ -72,24 +75,33 @@ class DetailsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
+        self._facts = QWidget(self)
+        self._facts.setLayout(form)
         layout.addWidget(self.title)
+        layout.addWidget(self.hint)
         layout.addWidget(self.name)
-        layout.addLayout(form)
+        layout.addWidget(self._facts)
         layout.addWidget(self.classes_title)
         layout.addLayout(self._class_box)
         self.show_nothing()
 
     def show_nothing(self, text: str = "Select a photo to see its details.") -> None:
-        self.name.setText(text)
-        for label in (self.folder, self.dimensions, self.file_size, self.modified):
-            label.setText("–")
+        self.hint.setText(text)
+        self.hint.show()
+        self.name.hide()
+        self._facts.hide()
         self._set_classes("", [])
 
     def show_facts(self, facts: PhotoFacts) -> None:
+        self.hint.hide()
+        self.name.show()
+        self._facts.show()
         self.name.setText(os.path.basename(facts.path))
         self.name.setToolTip(facts.path)
         folder = os.path.dirname(facts.path)
-        self.folder.setText(folder)
+        self.folder.setText(
+            self.folder.fontMetrics().elidedText(folder, Qt.TextElideMode.ElideMiddle, 170)
+        )
         self.folder.setToolTip(folder)
         self.dimensions.setText(
             f"{facts.width} × {facts.height}" if facts.width and facts.height else "–"

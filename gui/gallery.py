@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPainterPath, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -150,6 +150,9 @@ class PhotoDelegate(QStyledItemDelegate):
     """Paints a thumbnail centred in its cell, a soft placeholder while it loads."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        view = self.parent()
+        if isinstance(view, QListView) and view.gridSize().isValid():
+            return view.gridSize()  # the cell fills its grid slot, so the photo sits centred
         return CELL_SIZE
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
@@ -218,6 +221,15 @@ class GalleryView(QListView):
         self.setFrameShape(QListView.Shape.NoFrame)
         self.doubleClicked.connect(self._open_index)
         self.setToolTip("")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # Spread the columns over the whole width instead of leaving a gap on the right.
+        width = self.viewport().width() - 2  # a full-width row would wrap by one pixel
+        columns = max(1, width // CELL_SIZE.width())
+        grid = QSize(max(CELL_SIZE.width(), width // columns), CELL_SIZE.height())
+        if grid != self.gridSize():
+            self.setGridSize(grid)
+        super().resizeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():

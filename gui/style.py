@@ -30,7 +30,8 @@ QMainWindow, #centre {{ background: #ffffff; }}
 #headerTitle {{ font-size: 17px; font-weight: 600; color: #1f2937; }}
 #resultsHeader {{ border-bottom: 1px solid #eceef1; background: #ffffff; }}
 QPushButton#chip {{
-    border: 1px solid #c9d6f2; border-radius: 11px; padding: 2px 10px; background: #eef3fd;
+    border: 1px solid #c9d6f2; border-radius: 11px; padding: 2px 12px; background: #eef3fd;
+    min-height: 16px;
     color: #1b3f86;
 }}
 QPushButton#chip:hover {{ background: #dce6fa; }}
@@ -49,7 +50,6 @@ QPushButton#primaryButton, QPushButton#addFolderButton, QPushButton#backButton {
 QPushButton#primaryButton:hover, QPushButton#addFolderButton:hover,
 QPushButton#backButton:hover {{ background: #2a62c6; }}
 QPushButton#primaryButton {{ font-size: 14px; padding: 9px 22px; }}
-#emptyIcon {{ font-size: 56px; }}
 #emptyTitle {{ font-size: 22px; font-weight: 600; color: #1f2937; }}
 #emptyText {{ font-size: 14px; color: #4b5563; }}
 #banner {{ border-bottom: 1px solid #e2e4e8; }}

@@ -214,7 +214,7 @@ def test_tags_for_one_photo_shared_tags_for_several_and_tag_click_searches(
         lambda: window.tag_panel.title.text() == f"Shared tags · {PHOTOS} photos", timeout=10_000
     )
     assert len(window.tag_panel.tag_words) == 10
-    assert window.details.name.text() == f"{PHOTOS} photos selected"
+    assert window.details.hint.text() == f"{PHOTOS} photos selected"
 
     word = window.tag_panel.tag_words[0]
     qtbot.mouseClick(window.tag_panel.tag_button(word), Qt.MouseButton.LeftButton)
