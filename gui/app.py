@@ -32,6 +32,10 @@ def run_app(data_dir: str | None, backbone: str | None) -> int:
         QMessageBox.critical(None, "Photo Search", f"The library cannot be opened:\n{e}")
         return 1
     window = MainWindow(library)
+    screen = app.primaryScreen()
+    if screen is not None:  # fit small screens: the default size is 1280 x 820
+        area = screen.availableGeometry()
+        window.resize(min(window.width(), area.width()), min(window.height(), area.height()))
     window.show()
     window.start()
     if os.environ.get("PHOTOSEARCH_ANNOUNCE_WINDOW"):

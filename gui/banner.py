@@ -63,6 +63,7 @@ class MessageBanner(QFrame):
             self.action_button.hide()
         else:
             self.action_button.setText(action[0])
+            self.action_button.setToolTip(action[0])
             self._action = action[1]
             self.action_button.show()
         self._timer.stop()

@@ -201,6 +201,8 @@ class MainWindow(QMainWindow):
         find.activated.connect(self.search_bar.focus)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         escape.activated.connect(self.clear_results)
+        quit_ = QShortcut(QKeySequence("Ctrl+Q"), self)
+        quit_.activated.connect(self.close)
 
     # -- start-up ----------------------------------------------------------------------------
 
