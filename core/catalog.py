@@ -349,8 +349,11 @@ def open_catalog(path: Path, repair: bool) -> tuple[Catalog, str | None]:
             raise
     aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
     shutil.move(path, aside)
+    # The write-ahead log may hold committed transactions: it travels with the file it belongs to.
     for suffix in ("-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
+        journal = Path(str(path) + suffix)
+        if journal.exists():
+            shutil.move(journal, Path(str(aside) + suffix))
     catalog = Catalog(path)
     saved = _salvage(aside, catalog)
     return catalog, (
@@ -362,7 +365,7 @@ def open_catalog(path: Path, repair: bool) -> tuple[Catalog, str | None]:
 def _salvage(source: Path, target: Catalog) -> int:
     """Copy whatever rows of a damaged catalog can still be read; returns photos recovered."""
     try:
-        old = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        old = sqlite3.connect(source)  # read-write, so that SQLite can replay the moved WAL
     except sqlite3.DatabaseError:
         return 0
     saved = 0

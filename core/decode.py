@@ -30,6 +30,9 @@ MAX_PIXELS = 200_000_000
 # Pillow's own bomb check warns above 89 MP, which open_image turns into an error: raise it to
 # ours, or a 100 MP medium-format photo would be refused as a bomb.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# open_image refuses anything over MAX_PIXELS itself, with a reason; Pillow's own warning would
+# only print to stderr (and warnings.catch_warnings is not thread-safe in the decode pool).
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 # Large enough for any real photo file; a bigger "photo" is not read into memory.
 MAX_FILE_BYTES = 512 * 1024 * 1024
 # Transparent areas are shown on white by every viewer, so that is what the model sees too.
@@ -78,19 +81,17 @@ def read_file(path: Path) -> bytes:
 def open_image(data: bytes, draft_size: int | None) -> Image.Image:
     """Decode bytes to an upright RGB image, at reduced size when the format allows it."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data))
-            w, h = im.size
-            if w * h > MAX_PIXELS:
-                raise DecodeError(f"image too large ({w}x{h} pixels): possible decompression bomb")
-            if draft_size is not None and im.format == "JPEG":
-                # JPEG can decode at 1/2, 1/4 or 1/8 scale; draft picks the smallest scale that
-                # still covers draft_size on both sides. About 8x faster on 12 MP photos.
-                im.draft("RGB", (draft_size, draft_size))
-            im.load()
-            upright: Image.Image = ImageOps.exif_transpose(im) or im
-            return to_rgb(upright)
+        im = Image.open(io.BytesIO(data))
+        w, h = im.size
+        if w * h > MAX_PIXELS:
+            raise DecodeError(f"image too large ({w}x{h} pixels): possible decompression bomb")
+        if draft_size is not None and im.format == "JPEG":
+            # JPEG can decode at 1/2, 1/4 or 1/8 scale; draft picks the smallest scale that
+            # still covers draft_size on both sides. About 8x faster on 12 MP photos.
+            im.draft("RGB", (draft_size, draft_size))
+        im.load()
+        upright: Image.Image = ImageOps.exif_transpose(im) or im
+        return to_rgb(upright)
     except DecodeError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
