@@ -111,6 +111,23 @@ def cmd_imagenet_classes(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_devise(args: argparse.Namespace) -> int:
+    """Train the default joint model on the shared photos and install it in resources/."""
+    import json
+
+    from benchmarks import pascal
+    from export.devise_pascal import build_default
+
+    if not pascal.available():
+        _progress(f"error: {pascal.PASCAL_DIR} not found")
+        return 1
+    start = time.perf_counter()
+    entry = build_default(args.backbone, args.views, progress=_progress)
+    _progress(json.dumps(entry["metrics"], indent=1))
+    _progress(f"done in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; each subcommand sets ``func``."""
     parser = argparse.ArgumentParser(prog="python -m export", description=__doc__)
@@ -130,6 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
     cls.add_argument("--source-package", default="timm")
     cls.add_argument("--source-version", help="default: from a timm wheel beside the files")
     cls.set_defaults(func=cmd_imagenet_classes)
+
+    dev = sub.add_parser(
+        "devise", help="train the default joint image-word model on the shared Pascal photos"
+    )
+    dev.add_argument("--backbone", default="efficientnet-lite0")
+    dev.add_argument("--views", type=int, default=8, help="augmented views per training photo")
+    dev.set_defaults(func=cmd_devise)
     return parser
 
 
