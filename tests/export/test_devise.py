@@ -1,0 +1,75 @@
+"""The trained joint model: the committed ONNX file and a fresh export both match Keras."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "python")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow")
+pytest.importorskip("tf2onnx")
+ort = pytest.importorskip("onnxruntime")
+
+from export.devise import (  # noqa: E402
+    INPUT_NAME,
+    OUTPUT_NAME,
+    PARITY_TOLERANCE,
+    HeadConfig,
+    caption_vector,
+    embed,
+    export_head,
+    train_head,
+)
+from export.manifest import MODELS_DIR, sha256_file  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+def test_exported_head_matches_keras_and_is_fetched_by_name(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 6, (64, 32)).astype(np.float32)
+    vocabulary = rng.normal(size=(10, 5)).astype(np.float32)
+    vocabulary /= np.linalg.norm(vocabulary, axis=1, keepdims=True)
+    y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 64)]
+    model = train_head(x, y, HeadConfig(hidden=16, epochs=2, batch_size=16), vocabulary=vocabulary)
+    path = tmp_path / "head.onnx"
+
+    diff = export_head(model, path, x[:8])
+
+    assert diff <= PARITY_TOLERANCE
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    assert [i.name for i in session.get_inputs()] == [INPUT_NAME]
+    (got,) = session.run([OUTPUT_NAME], {INPUT_NAME: x[:3]})
+    np.testing.assert_allclose(got, embed(model, x[:3]), rtol=0, atol=PARITY_TOLERANCE)
+    np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+
+
+def test_committed_default_joint_model_is_what_the_manifest_says() -> None:
+    manifest = json.loads((MODELS_DIR / "manifest.json").read_text())["models"]
+    entry = manifest["devise-efficientnet-lite0"]
+    path = MODELS_DIR / entry["file"]
+
+    assert entry["kind"] == "joint-model" and entry["default"] is True
+    assert sha256_file(path) == entry["sha256"]
+    assert entry["parity_max_abs_diff"] <= PARITY_TOLERANCE
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    feats = np.random.default_rng(1).uniform(0, 6, (4, 1280)).astype(np.float32)
+    (out,) = session.run([entry["outputs"]["embedding"]], {entry["input"]["name"]: feats})
+    assert out.shape == (4, entry["embedding_dim"])
+
+
+def test_caption_target_ignores_stop_words() -> None:
+    from core.words import WordVectors
+
+    words = WordVectors(Path(__file__).resolve().parents[2] / "benchmarks" / "out")
+    with_filler = caption_vector("A dog is sitting on the grass.", words)
+    plain = caption_vector("dog grass", words)
+    assert with_filler is not None and plain is not None
+    np.testing.assert_allclose(with_filler, plain, atol=1e-6)
