@@ -138,6 +138,7 @@ def main() -> int:
         window.loader.wait()
         wait_until(lambda: not window.loader._pending)
         window.statusBar().clearMessage()
+        window.gallery.setFocus()  # no text cursor blinking in the search field
         app.processEvents()
         if not window.grab().save(str(out)):
             raise OSError(f"cannot write {out}")
