@@ -128,6 +128,28 @@ def cmd_devise(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_vgg16(args: argparse.Namespace) -> int:
+    """Export Keras VGG16 to ONNX and install it (default: into the user's profile)."""
+    from core.paths import resolve_profile
+    from export.manifest import MANIFEST_NAME, update_manifest_entry
+    from export.vgg16 import NAME, ExportError, export_vgg16
+
+    out_dir: Path = args.out_dir or resolve_profile(args.data_dir).models_dir
+    weights = None if args.weights == "none" else args.weights
+    start = time.perf_counter()
+    try:
+        entry = export_vgg16(out_dir, weights, progress=_progress)
+    except ExportError as e:
+        _progress(f"error: {e}")
+        return 1
+    manifest = update_manifest_entry(NAME, entry, manifest_path=out_dir / MANIFEST_NAME)
+    size = (out_dir / entry["file"]).stat().st_size / 2**20
+    _progress(f"wrote {out_dir / entry['file']} ({size:.0f} MiB) and {manifest}")
+    _progress(f"parity max abs diff: {entry['parity_max_abs_diff']}")
+    _progress(f"done in {time.perf_counter() - start:.1f} s; use it with --backbone {NAME}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; each subcommand sets ``func``."""
     parser = argparse.ArgumentParser(prog="python -m export", description=__doc__)
@@ -154,6 +176,21 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--backbone", default="efficientnet-lite0")
     dev.add_argument("--views", type=int, default=8, help="augmented views per training photo")
     dev.set_defaults(func=cmd_devise)
+
+    vgg = sub.add_parser("vgg16", help="export Keras VGG16 (fc2 features + logits) to ONNX")
+    vgg.add_argument(
+        "--weights",
+        default="imagenet",
+        help="imagenet (Keras downloads them), a VGG16 .h5 weights file, or none (random)",
+    )
+    where = vgg.add_mutually_exclusive_group()
+    where.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="install into this profile's models/ (default: the user's profile)",
+    )
+    where.add_argument("--out-dir", type=Path, help="write the files and manifest here instead")
+    vgg.set_defaults(func=cmd_vgg16)
     return parser
 
 
