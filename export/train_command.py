@@ -172,6 +172,15 @@ def add_train_parser(subparsers: Any) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     """Run `train`; returns the exit code. Dataset problems are one-line errors, exit 2."""
+    import importlib.util
+
+    missing = [m for m in ("tensorflow", "keras", "tf2onnx") if importlib.util.find_spec(m) is None]
+    if missing:
+        _stderr(
+            f"photo-search: error: training needs {', '.join(missing)}; "
+            "install them with: pip install --group export"
+        )
+        return 1
     try:
         result = train_and_install(
             Path(args.dataset),
