@@ -6,6 +6,7 @@ import argparse
 import io
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 NEG_PREFIX = "\x00"  # marks a "-word" search term so argparse does not take it for an option
 
@@ -78,6 +79,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("remove", "remove a folder from the library (the files stay on disk)")
     p.add_argument("folder", metavar="FOLDER")
 
+    # Training needs the export extra (TensorFlow); only its arguments live here, so the app
+    # never imports export/ unless the user asks to train.
+    p = command("train", "train the photo-to-word model on a folder of class subfolders")
+    p.add_argument("dataset", metavar="DATA_DIR", help="folder with one subfolder per class")
+    p.add_argument(
+        "--captions",
+        metavar="FILE",
+        type=Path,
+        help="captions: JSON {relative/path.jpg: [caption, ...]} or TSV 'relative/path<TAB>text'",
+    )
+    p.add_argument("--name", help="model name in the profile (default: trained-BACKBONE)")
+    p.add_argument("--epochs", type=int, default=15, help="training epochs (default 15)")
+    p.add_argument("--views", type=int, default=4, help="augmented views per photo (default 4)")
+
     return parser
 
 
@@ -127,6 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app(args.data_dir, args.backbone)
     if args.command == "search":
         args.words = [w.removeprefix(NEG_PREFIX) for w in args.words]
+    if args.command == "train":
+        from export.train_command import run_train
+
+        return run_train(args)
 
     import cli
     from core.errors import PhotoSearchError, UsageError

@@ -89,7 +89,8 @@ class OnnxJointModel:
 
     @property
     def name(self) -> str:
-        return self._name
+        # The file's hash is in the name, so a retrained or updated model gets a fresh index.
+        return f"{self._name}-{str(self.entry.get('sha256', ''))[:12]}"
 
     @property
     def dim(self) -> int:

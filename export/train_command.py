@@ -149,27 +149,6 @@ def scan_dataset(
     return dataset
 
 
-def add_train_parser(subparsers: Any) -> None:
-    """Add the `train` subcommand to the app's argument parser."""
-    p = subparsers.add_parser(
-        "train",
-        help="train a joint image-word model on a folder of class subfolders",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("dataset", metavar="DATA_DIR", help="folder with one subfolder per class")
-    p.add_argument(
-        "--captions",
-        metavar="FILE",
-        type=Path,
-        help="captions: JSON {relative/path.jpg: [caption, ...]} or TSV 'relative/path<TAB>text'",
-    )
-    p.add_argument("--name", help="model name in the profile (default: trained-BACKBONE)")
-    p.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS)
-    p.add_argument("--views", type=int, default=DEFAULT_VIEWS, help="augmented views per photo")
-    p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
-
-
 def run_train(args: argparse.Namespace) -> int:
     """Run `train`; returns the exit code. Dataset problems are one-line errors, exit 2."""
     import importlib.util

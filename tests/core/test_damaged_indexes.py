@@ -90,7 +90,7 @@ def flip_a_block(path: Path) -> None:
 
 KINDS: dict[str, Callable[[str], bool]] = {
     "image-ann": lambda n: n.startswith("image-") and n.endswith(".ann"),
-    "joint-ann": lambda n: n.startswith("conse-") and n.endswith(".ann"),
+    "joint-ann": lambda n: n.endswith(".ann") and not n.startswith(("image-", "glove")),
     "ids": lambda n: n.endswith(".ids.npy"),
     "meta": lambda n: n.endswith(".json"),
     "feature-cache": lambda n: n.startswith("features-") and n.endswith(".npy"),

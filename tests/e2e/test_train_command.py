@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 from pathlib import Path
@@ -15,7 +14,6 @@ pytest.importorskip("tensorflow")
 pytest.importorskip("tf2onnx")
 
 import main
-from export.train_command import add_train_parser, run_train
 
 COLOURS = {"apple": (200, 30, 30), "ocean": (20, 60, 200), "grass": (40, 180, 40)}
 
@@ -35,11 +33,8 @@ def make_dataset(
 
 
 def train(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--data-dir")
-    parser.add_argument("--backbone")
-    add_train_parser(parser.add_subparsers(dest="command"))
-    return run_train(parser.parse_args(argv))
+    """The real command line, in this process (TensorFlow loads once for the module)."""
+    return main.main(argv)
 
 
 @pytest.mark.slow
