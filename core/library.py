@@ -191,6 +191,10 @@ class Library:
                 space.rebuild()
         self.feature_cache.build()
 
+    def photo_counts(self, folder: Path | None = None) -> dict[str, int]:
+        """Photos indexed ("ok"), "skipped" and "deleted", in the library or below folder."""
+        return self.catalog.counts(folder)
+
     def photos(self, folder: Path | None = None) -> list[str]:
         """Paths of every indexed photo (or those below folder), sorted."""
         return [p for _, p in self.catalog.ok_photos(folder)]
@@ -324,7 +328,7 @@ class Library:
         """Folders, photo counts, index freshness and skipped files."""
         folders = []
         for f in self.folders():
-            counts = self.catalog.counts(f)
+            counts = self.photo_counts(f)
             folders.append(
                 {
                     "path": str(f),
@@ -333,7 +337,7 @@ class Library:
                     "skipped": counts["skipped"],
                 }
             )
-        totals = self.catalog.counts()
+        totals = self.photo_counts()
         indexes = {}
         for label, space in (("image", self.image_index), ("joint", self.joint_index)):
             indexes[label] = space.status()

@@ -220,8 +220,8 @@ class MainWindow(QMainWindow):
         def load() -> tuple[list[tuple[Path, int, bool]], int, list[str], int]:
             counts = []
             for f in library.folders():
-                counts.append((f, library.catalog.counts(f)["ok"], f.is_dir()))
-            totals = library.catalog.counts()
+                counts.append((f, library.photo_counts(f)["ok"], f.is_dir()))
+            totals = library.photo_counts()
             return counts, totals["ok"], library.photos(folder), totals["skipped"]
 
         def done(result: tuple[list[tuple[Path, int, bool]], int, list[str], int]) -> None:
