@@ -1,6 +1,8 @@
 """VGG16 end to end with random weights: export, parity with Keras, indexing via the CLI.
 
-One export (about a minute and up to 12 GB of RAM) is shared by every test in this module.
+One export (about a minute and up to 12 GB of RAM) is shared by every test in this module. It
+runs as the real `python -m export vgg16` command in its own process, as a user would run it:
+that also returns its memory afterwards, which a whole-suite pytest process would not.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "python")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +27,15 @@ pytest.importorskip("tf2onnx")
 ort = pytest.importorskip("onnxruntime")
 
 import main  # noqa: E402
-from export.manifest import update_manifest_entry  # noqa: E402
 from export.vgg16 import (  # noqa: E402
     MIN_AVAILABLE_RAM_GB,
     NAME,
     PARITY_TOLERANCE,
     available_ram_gb,
     build_model,
-    export_vgg16,
 )
+
+REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
 
@@ -44,10 +48,14 @@ if free is not None and free < MIN_AVAILABLE_RAM_GB + 1:
 def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], Any]:
     profile = tmp_path_factory.mktemp("profile")
     models = profile / "models"
-    model = build_model(None)
-    entry = export_vgg16(models, None, model=model)
-    update_manifest_entry(NAME, entry, manifest_path=models / "manifest.json")
-    return profile, entry, model
+    subprocess.run(
+        [sys.executable, "-m", "export", "vgg16", "--weights", "none", "--out-dir", str(models)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    entry = json.loads((models / "manifest.json").read_text())["models"][NAME]
+    return profile, entry, build_model(None)  # the same seeded random weights
 
 
 def test_onnx_matches_keras_by_output_name(exported: tuple[Path, dict[str, Any], Any]) -> None:
