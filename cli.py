@@ -43,9 +43,10 @@ def emit_json(value: object) -> None:
 class ProgressBar:
     """Draws IndexProgress on stderr: one updating line on a terminal, else a line now and then."""
 
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
-        self.stream = stream
-        self.tty = stream.isatty()
+    def __init__(self, stream: TextIO | None = None) -> None:
+        # Looked up per bar, not bound at import: sys.stderr may have been replaced since.
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = self.stream.isatty()
         self.last = 0.0
         self.phase = ""
 
