@@ -122,7 +122,7 @@ def cmd_devise(args: argparse.Namespace) -> int:
         _progress(f"error: {pascal.PASCAL_DIR} not found")
         return 1
     start = time.perf_counter()
-    entry = build_default(args.backbone, args.views, progress=_progress)
+    entry = build_default(args.backbone, args.views, progress=_progress, cv=args.cv)
     _progress(json.dumps(entry["metrics"], indent=1))
     _progress(f"done in {time.perf_counter() - start:.1f} s")
     return 0
@@ -174,7 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
         "devise", help="train the default joint image-word model on the shared Pascal photos"
     )
     dev.add_argument("--backbone", default="efficientnet-lite0")
-    dev.add_argument("--views", type=int, default=8, help="augmented views per training photo")
+    dev.add_argument("--views", type=int, default=16, help="augmented views per training photo")
+    dev.add_argument(
+        "--cv", action="store_true", help="first print 5-fold cross-validation over train+val"
+    )
     dev.set_defaults(func=cmd_devise)
 
     vgg = sub.add_parser("vgg16", help="export Keras VGG16 (fc2 features + logits) to ONNX")

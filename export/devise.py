@@ -263,6 +263,11 @@ class HeadConfig:
     learning_rate: float = 1e-3
     weight_decay: float = 1e-4
     seed: int = 0
+    # Multi-task: weight of a softmax over the class names' word vectors (the fixed GloVe
+    # vectors are the classifier's weights), beside the caption-word softmax (weight 1 - this).
+    class_weight: float = 0.0
+    class_temperature: float = 0.05
+    label_smoothing: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -307,7 +312,9 @@ def _standardise_layer(mean: np.ndarray, std: np.ndarray) -> Any:
     return layer
 
 
-def _loss(config: HeadConfig, vocabulary: np.ndarray | None) -> Callable[[Any, Any], Any]:
+def _loss(
+    config: HeadConfig, vocabulary: np.ndarray | None, classes: np.ndarray | None = None
+) -> Callable[[Any, Any], Any]:
     from keras import ops
 
     def cosine(target: Any, pred: Any) -> Any:
@@ -321,10 +328,26 @@ def _loss(config: HeadConfig, vocabulary: np.ndarray | None) -> Callable[[Any, A
         viol = ops.relu(config.margin - own + other) * (1.0 - same)
         return ops.sum(viol, axis=-1) / ops.maximum(ops.sum(1.0 - same, axis=-1), 1.0)
 
-    def softmax(target: Any, pred: Any) -> Any:
+    def word_softmax(target: Any, pred: Any) -> Any:
         assert vocabulary is not None
         logits = ops.matmul(pred, ops.convert_to_tensor(vocabulary.T)) / config.temperature
         return -ops.sum(target * ops.log_softmax(logits, axis=-1), axis=-1)
+
+    def softmax(target: Any, pred: Any) -> Any:
+        if classes is None:
+            return word_softmax(target, pred)
+        # Targets are [word distribution (V), class one-hot (C)] side by side.
+        n_words = int(vocabulary.shape[0]) if vocabulary is not None else 0
+        words_part, class_part = target[:, :n_words], target[:, n_words:]
+        n_cls = int(classes.shape[0])
+        smooth = class_part * (1.0 - config.label_smoothing) + config.label_smoothing / n_cls
+        logits = ops.matmul(pred, ops.convert_to_tensor(classes.T)) / config.class_temperature
+        class_loss = -ops.sum(smooth * ops.log_softmax(logits, axis=-1), axis=-1)
+        if config.class_weight >= 1.0:
+            return class_loss
+        return (1.0 - config.class_weight) * word_softmax(
+            words_part, pred
+        ) + config.class_weight * class_loss
 
     losses = {"cosine": cosine, "hinge": hinge, "softmax": softmax}
     if config.loss == "softmax" and vocabulary is None:
@@ -338,11 +361,13 @@ def train_head(
     config: HeadConfig,
     vocabulary: np.ndarray | None = None,
     progress: Progress = _no_progress,
+    classes: np.ndarray | None = None,
 ) -> Any:
     """Fit the head on features x [n, d]; returns the Keras model.
 
     y holds unit target vectors [n, embed_dim], or for the softmax loss word distributions
-    [n, V] over vocabulary [V, embed_dim] (unit rows).
+    [n, V] over vocabulary [V, embed_dim] (unit rows), followed by class one-hots [n, C] over
+    classes [C, embed_dim] (unit rows) when classes is given.
     """
     import keras
 
@@ -353,7 +378,7 @@ def train_head(
     optimizer = keras.optimizers.AdamW(
         learning_rate=config.learning_rate, weight_decay=config.weight_decay
     )
-    model.compile(optimizer=optimizer, loss={OUTPUT_NAME: _loss(config, vocabulary)})
+    model.compile(optimizer=optimizer, loss={OUTPUT_NAME: _loss(config, vocabulary, classes)})
 
     class Report(keras.callbacks.Callback):  # type: ignore[misc]
         def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
@@ -369,6 +394,40 @@ def train_head(
         verbose=0,
         callbacks=[Report()],
     )
+    return model
+
+
+def ensemble_heads(models: Sequence[Any]) -> Any:
+    """One Keras model whose output is the unit mean of several trained heads' unit outputs.
+
+    The heads must share their input statistics (trained on the same features); the result
+    exports to one ONNX file like a single head.
+    """
+    import keras
+
+    if len(models) == 1:
+        return models[0]
+    first = models[0]
+    mean, scale = first.get_layer("standardise").get_weights()
+    x_in = keras.Input((int(mean.shape[0]),), name=INPUT_NAME)
+    std = _standardise_layer(mean, 1.0 / scale)
+    x = std(x_in)
+    outs = []
+    for i, m in enumerate(models):
+        h = x
+        if any(layer.name == "hidden" for layer in m.layers):
+            hidden = m.get_layer("hidden")
+            h = keras.layers.Dense(hidden.units, activation="relu", name=f"hidden_{i}")(h)
+        to_words = m.get_layer("to_words")
+        h = keras.layers.Dense(to_words.units, name=f"to_words_{i}")(h)
+        outs.append(keras.layers.UnitNormalization(name=f"unit_{i}")(h))
+    mean_out = keras.layers.Average(name="average")(outs)
+    out = keras.layers.UnitNormalization(name=OUTPUT_NAME)(mean_out)
+    model = keras.Model(x_in, {OUTPUT_NAME: out}, name="devise_ensemble")
+    for i, m in enumerate(models):
+        if any(layer.name == "hidden" for layer in m.layers):
+            model.get_layer(f"hidden_{i}").set_weights(m.get_layer("hidden").get_weights())
+        model.get_layer(f"to_words_{i}").set_weights(m.get_layer("to_words").get_weights())
     return model
 
 

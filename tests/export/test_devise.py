@@ -24,6 +24,7 @@ from export.devise import (  # noqa: E402
     HeadConfig,
     caption_vector,
     embed,
+    ensemble_heads,
     export_head,
     train_head,
 )
@@ -49,6 +50,42 @@ def test_exported_head_matches_keras_and_is_fetched_by_name(tmp_path: Path) -> N
     (got,) = session.run([OUTPUT_NAME], {INPUT_NAME: x[:3]})
     np.testing.assert_allclose(got, embed(model, x[:3]), rtol=0, atol=PARITY_TOLERANCE)
     np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+
+
+def test_multitask_ensemble_exports_as_one_head_that_matches_keras(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 6, (64, 32)).astype(np.float32)
+    vocabulary = rng.normal(size=(10, 5)).astype(np.float32)
+    vocabulary /= np.linalg.norm(vocabulary, axis=1, keepdims=True)
+    classes = vocabulary[:3]
+    y = np.concatenate(
+        [
+            np.eye(10, dtype=np.float32)[rng.integers(0, 10, 64)],
+            np.eye(3, dtype=np.float32)[rng.integers(0, 3, 64)],
+        ],
+        axis=1,
+    )
+    heads = [
+        train_head(
+            x,
+            y,
+            HeadConfig(hidden=16, epochs=2, batch_size=16, class_weight=0.3, seed=seed),
+            vocabulary=vocabulary,
+            classes=classes,
+        )
+        for seed in (0, 1)
+    ]
+    model = ensemble_heads(heads)
+    path = tmp_path / "ensemble.onnx"
+
+    diff = export_head(model, path, x[:8])
+
+    assert diff <= PARITY_TOLERANCE
+    expected = embed(heads[0], x[:4]) + embed(heads[1], x[:4])
+    expected /= np.linalg.norm(expected, axis=1, keepdims=True)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    (got,) = session.run([OUTPUT_NAME], {INPUT_NAME: x[:4]})
+    np.testing.assert_allclose(got, expected, rtol=0, atol=PARITY_TOLERANCE)
 
 
 def test_committed_default_joint_model_is_what_the_manifest_says() -> None:
