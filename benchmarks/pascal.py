@@ -80,14 +80,11 @@ def features(photos: Sequence[Photo], backbone: str = "efficientnet-lite0") -> n
     from core.decode import load_pixels
     from core.models import ImageEncoder
 
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
     cache = CACHE_DIR / f"pascal-features-{backbone}.npz"
     keys = [p.key for p in photos]
-    if cache.exists():
-        with np.load(cache) as npz:
-            stored = dict(zip(npz["keys"].tolist(), npz["features"], strict=True))
-        if all(k in stored for k in keys):
-            return np.stack([stored[k] for k in keys]).astype(np.float32)
+    cached = load_cached(cache, keys)
+    if cached is not None:
+        return cached
     encoder = ImageEncoder(backbone)
     out = []
     for start in range(0, len(photos), 32):
@@ -95,8 +92,24 @@ def features(photos: Sequence[Photo], backbone: str = "efficientnet-lite0") -> n
         pixels = np.stack([load_pixels(p.path, encoder.input_size) for p in chunk])
         out.append(encoder.encode(pixels).features)
     feats = np.concatenate(out).astype(np.float32)
-    np.savez(cache, keys=np.array(keys), features=feats)
+    save_cached(cache, keys, feats)
     return feats
+
+
+def load_cached(cache: Path, keys: Sequence[str]) -> np.ndarray | None:
+    """Features cached for these photo keys, in their order; None when any is missing."""
+    if not cache.exists():
+        return None
+    with np.load(cache) as npz:
+        stored = dict(zip(npz["keys"].tolist(), npz["features"], strict=True))
+    if not all(k in stored for k in keys):
+        return None
+    return np.stack([stored[k] for k in keys]).astype(np.float32)
+
+
+def save_cached(cache: Path, keys: Sequence[str], features: np.ndarray) -> None:
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, keys=np.array(keys), features=features)
 
 
 def precision_at_k(relevant: np.ndarray, k: int) -> float:

@@ -56,17 +56,14 @@ def augmented_features(
     """[n, views, d] features of augmented views of photos, cached in benchmarks/out/."""
     cache = pascal.CACHE_DIR / f"pascal-augmented-{backbone}-v{views}.npz"
     keys = [p.key for p in photos]
-    if cache.exists():
-        with np.load(cache) as npz:
-            stored = dict(zip(npz["keys"].tolist(), npz["features"], strict=True))
-        if all(k in stored for k in keys):
-            return np.stack([stored[k] for k in keys]).astype(np.float32)
+    cached = pascal.load_cached(cache, keys)
+    if cached is not None:
+        return cached
     encoder = ImageEncoder(backbone)
     feats = np.zeros((len(photos), views, encoder.feature_dim), np.float32)
     for i, f in encode_views([p.path for p in photos], encoder, views, progress=progress):
         feats[i] = f
-    pascal.CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    np.savez(cache, keys=np.array(keys), features=feats)
+    pascal.save_cached(cache, keys, feats)
     return feats
 
 

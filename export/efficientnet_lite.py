@@ -247,17 +247,11 @@ def classifier_head(model: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def preprocess_image(path: Path, size: int) -> np.ndarray:
-    """Centre crop to a square, resize bilinear to size, normalise: HWC float32."""
-    from PIL import Image
+    """The app's own decoding (core.decode), normalised: HWC float32."""
+    from core.decode import load_pixels
 
-    with Image.open(path) as im:
-        rgb = im.convert("RGB")
-    w, h = rgb.size
-    side = min(w, h)
-    left, top = (w - side) // 2, (h - side) // 2
-    square = rgb.crop((left, top, left + side, top + side))
-    resized = square.resize((size, size), Image.Resampling.BILINEAR)
-    return (np.asarray(resized, dtype=np.float32) - INPUT_MEAN) / INPUT_STD
+    pixels = load_pixels(path, size).astype(np.float32)
+    return np.asarray((pixels - INPUT_MEAN) / INPUT_STD, np.float32)
 
 
 def export_encoder(

@@ -1,6 +1,7 @@
 """The committed image encoder: files match the manifest, and it recognises real cats.
 
-Only onnxruntime, numpy and Pillow are used here, as in the app; no TensorFlow.
+The cat tests go through the app's own decoding and encoder, so they prove the weights and
+the preprocessing the app really uses. No TensorFlow.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-from PIL import Image
 
 ort = pytest.importorskip("onnxruntime")
+
+from core.decode import load_pixels  # noqa: E402
+from core.models import ImageEncoder  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RESOURCES = REPO_ROOT / "resources"
@@ -51,25 +54,11 @@ def _session() -> Any:
     )
 
 
-def _preprocess(path: Path, size: int, mean: float, std: float) -> np.ndarray:
-    """Centre crop to a square, bilinear resize, normalise: what the manifest prescribes."""
-    with Image.open(path) as im:
-        rgb = im.convert("RGB")
-    w, h = rgb.size
-    side = min(w, h)
-    left, top = (w - side) // 2, (h - side) // 2
-    square = rgb.crop((left, top, left + side, top + side))
-    resized = square.resize((size, size), Image.Resampling.BILINEAR)
-    return (np.asarray(resized, dtype=np.float32) - mean) / std
-
-
 def _encode(paths: list[Path]) -> dict[str, np.ndarray]:
-    spec = _entry()["input"]
-    batch = np.stack([_preprocess(p, spec["size"], spec["mean"], spec["std"]) for p in paths])
-    outputs = _entry()["outputs"]
-    names = [outputs["features"], outputs["logits"]]
-    features, logits = _session().run(names, {spec["name"]: batch})
-    return {"features": features, "logits": logits}
+    """The app's own path: core.decode (draft mode, EXIF, crop) and ImageEncoder."""
+    encoder = ImageEncoder()
+    out = encoder.encode(np.stack([load_pixels(p, encoder.input_size) for p in paths]))
+    return {"features": out.features, "logits": out.logits}
 
 
 def _require_pascal() -> None:
