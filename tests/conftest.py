@@ -201,3 +201,16 @@ def encoder_spy(monkeypatch: pytest.MonkeyPatch) -> EncoderSpy:
 
     monkeypatch.setattr(ImageEncoder, "encode", counting)
     return spy
+
+
+def garble(path: Path) -> None:
+    """Overwrite a file with garbage of the same size (and a newer mtime, as any writer leaves)."""
+    size = path.stat().st_size
+    path.write_bytes(os.urandom(size))
+    assert path.stat().st_size == size
+
+
+def truncate(path: Path) -> None:
+    """Cut a file to half its size."""
+    with open(path, "r+b") as f:
+        f.truncate(path.stat().st_size // 2)

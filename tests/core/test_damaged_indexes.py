@@ -3,7 +3,6 @@ stay what they were before the damage."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 
 from core.library import Library
 from core.paths import resolve_profile
-from tests.conftest import make_photos, run_index
+from tests.conftest import garble, make_photos, run_index, truncate
 
 K = 30
 
@@ -65,18 +64,6 @@ def assert_same(a: dict[str, Any], b: dict[str, Any]) -> None:
     for name in a:
         assert [x for x, _ in a[name]] == [x for x, _ in b[name]], name
         assert [s for _, s in a[name]] == pytest.approx([s for _, s in b[name]], abs=1e-3), name
-
-
-def garble(path: Path) -> None:
-    """Overwrite with garbage of the same size (a newer mtime, as any writer leaves)."""
-    size = path.stat().st_size
-    path.write_bytes(os.urandom(size))
-    assert path.stat().st_size == size
-
-
-def truncate(path: Path) -> None:
-    with open(path, "r+b") as f:
-        f.truncate(path.stat().st_size // 2)
 
 
 def flip_a_block(path: Path) -> None:

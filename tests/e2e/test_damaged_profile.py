@@ -4,7 +4,6 @@ tests/core/test_damaged_indexes.py.)"""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -13,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CliResult, make_photos, run_cli
+from tests.conftest import CliResult, garble, make_photos, run_cli, truncate
 
 Cli = Callable[..., CliResult]
 K = "30"
@@ -66,18 +65,6 @@ def assert_same_results(a: dict[str, Any], b: dict[str, Any]) -> None:
         assert [h[key] for h in a[name]] == [h[key] for h in b[name]], name
         for x, y in zip(a[name], b[name], strict=True):
             assert x["score"] == pytest.approx(y["score"], abs=2e-3), name
-
-
-def garble(path: Path) -> None:
-    """Overwrite a file with garbage of the same size."""
-    size = path.stat().st_size
-    path.write_bytes(os.urandom(size))
-    assert path.stat().st_size == size
-
-
-def truncate(path: Path) -> None:
-    with open(path, "r+b") as f:
-        f.truncate(path.stat().st_size // 2)
 
 
 @pytest.mark.parametrize("damage", [garble, truncate], ids=["garbage", "truncated"])
