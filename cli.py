@@ -98,7 +98,7 @@ def format_seconds(s: float) -> str:
 
 def cmd_index(args: argparse.Namespace) -> int:
     library = open_library(args, repair=True)
-    folders = [library.add_folder(f) for f in args.folders] if args.folders else library.folders()
+    folders = [library.check_folder(f) for f in args.folders] if args.folders else library.folders()
     if not folders:
         raise PhotoSearchError("no folders in the library yet: run `index FOLDER` to add one")
     bar = ProgressBar()

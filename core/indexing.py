@@ -129,9 +129,12 @@ def index_library(
     with IndexLock(library.profile.lock_path):
         catalog = library.catalog
         model = library.backbone
+        known = set(catalog.folders())
         roots = []
         for folder in folders:
             if folder.is_dir():
+                if folder not in known:
+                    catalog.add_folder(folder)
                 roots.append(folder)
             else:
                 # An unplugged drive must not wipe its photos from the library.

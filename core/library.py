@@ -163,12 +163,18 @@ class Library:
 
     def add_folder(self, folder: str | os.PathLike[str]) -> Path:
         """Add a folder to the library (it is indexed by `index`)."""
+        path = self.check_folder(folder)
+        self.catalog.add_folder(path)
+        return path
+
+    @staticmethod
+    def check_folder(folder: str | os.PathLike[str]) -> Path:
+        """The absolute path of an existing folder, or a clear error."""
         path = Path(os.path.abspath(os.fspath(folder)))
         if not path.exists():
             raise PhotoSearchError(f"folder not found: {folder}")
         if not path.is_dir():
             raise PhotoSearchError(f"not a folder: {folder}")
-        self.catalog.add_folder(path)
         return path
 
     def remove_folder(self, folder: str | os.PathLike[str]) -> int:
@@ -179,7 +185,11 @@ class Library:
         return self.catalog.remove_folder(path)
 
     def index(self, folders: Sequence[Path] | None = None) -> Generator[Any, None, Any]:
-        """Index folders (default: every library folder); yields progress, returns a summary."""
+        """Index folders (default: every library folder); yields progress, returns a summary.
+
+        Folders not in the library yet are added once the indexing lock is held, so a run
+        refused because another process is indexing changes nothing.
+        """
         from core.indexing import index_library
 
         return index_library(self, list(folders) if folders is not None else self.folders())

@@ -184,7 +184,11 @@ def test_second_indexer_is_refused_while_the_first_holds_the_lock(cli: Cli, tmp_
     make_photos(folder, 2, first_seed=50)
     before = cli(profile, "similar", str(folder / "photo0000.jpg"), "--json").json()
 
+    other = tmp_path / "other"
+    make_photos(other, 1, first_seed=90)
     with IndexLock(resolve_profile(profile).lock_path):
+        refused = cli(profile, "index", str(other), "--json")
+        assert refused.returncode == 1 and "being indexed" in refused.stderr
         result = cli(profile, "index", "--json")
         assert result.returncode == 1
         assert result.stdout == ""
@@ -197,6 +201,9 @@ def test_second_indexer_is_refused_while_the_first_holds_the_lock(cli: Cli, tmp_
 
     with sqlite3.connect(profile / "catalog.sqlite3") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert cli(profile, "status", "--json").json()["photos"] == 4
+    status = cli(profile, "status", "--json").json()
+    assert status["photos"] == 4
+    # The refused run did not add its folder: the library is as it was.
+    assert [f["path"] for f in status["folders"]] == [str(folder)]
     after = cli(profile, "index", "--json").json()
     assert (after["added"], after["unchanged"]) == (2, 4)
