@@ -174,7 +174,7 @@ def index_library(
         ]
         writer.mark_deleted(gone)
 
-        if summary.changed or library.image_index.needs_rebuild() or _stale(library):
+        if summary.changed or _stale(library):
             yield IndexProgress("building", 0, 1)
             library.refresh_indexes()
             yield IndexProgress("building", 1, 1)

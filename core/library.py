@@ -21,7 +21,7 @@ from core.decode import DecodeError, load_pixels
 from core.errors import PhotoSearchError, UnknownWordsError, UsageError
 from core.feature_cache import FeatureCache
 from core.imagenet import ImageNetClass, imagenet_classes, resolve_class
-from core.joint import CONSE, ConSE, VectorSpace
+from core.joint import ConSE, VectorSpace
 from core.models import ImageEncoder, softmax
 from core.paths import Profile
 from core.settings import DEFAULT_JOINT, Settings
@@ -121,15 +121,12 @@ class Library:
         from core.joint_registry import load_joint_space
 
         name = self.joint_model
-        if name in (CONSE, DEFAULT_JOINT):
-            loaded = load_joint_space(name, self.encoder, self.words, (self.profile.models_dir,))
-            if loaded is not None:
-                return loaded
-            return ConSE(self.encoder, self.words)
         loaded = load_joint_space(name, self.encoder, self.words, (self.profile.models_dir,))
-        if loaded is None:
-            raise PhotoSearchError(f"unknown joint model {name!r}")
-        return loaded
+        if loaded is not None:
+            return loaded
+        if name == DEFAULT_JOINT:  # no trained model for this backbone: zero-shot ConSE
+            return ConSE(self.encoder, self.words)
+        raise PhotoSearchError(f"unknown joint model {name!r}")
 
     @cached_property
     def image_index(self) -> SpaceIndex:
@@ -197,7 +194,7 @@ class Library:
     def refresh_indexes(self, force: bool = False) -> None:
         """Rebuild the derived indexes that are missing or behind the catalog."""
         for space in (self.image_index, self.joint_index):
-            if force or space.needs_rebuild() or not space.status()["fresh"]:
+            if force or not space.status()["fresh"]:
                 space.rebuild()
         self.feature_cache.build()
 

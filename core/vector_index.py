@@ -17,11 +17,6 @@ from core.ann import AnnIndex, AnnStore, unit_rows
 from core.catalog import Catalog
 from core.joint import VectorSpace
 
-# Rebuild the Annoy index once this share of the library is missing from it or stale in it.
-REBUILD_FRACTION = 0.05
-# Below this many photos, exact search is faster than loading an index.
-EXACT_BELOW = 2000
-
 
 class SpaceIndex:
     """Annoy index plus exact delta for one (backbone, space) pair."""
@@ -75,15 +70,6 @@ class SpaceIndex:
             self._ok_ids = ok
             self._stale = int(len(in_ann) - np.isin(in_ann, ok, assume_unique=True).sum())
             self._generation = gen
-
-    def needs_rebuild(self) -> bool:
-        """True when the index is missing or too far behind the catalog."""
-        self.refresh()
-        n = len(self._ok_ids)
-        if self._ann is None:
-            return n >= EXACT_BELOW
-        behind = len(self._delta_ids) + self._stale
-        return behind > max(REBUILD_FRACTION * n, 0) and behind >= min(n, 500)
 
     def rebuild(self) -> None:
         """Rebuild the Annoy index from the catalog (it is a cache: nothing is lost)."""
