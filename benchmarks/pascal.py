@@ -75,8 +75,11 @@ def load_photos(root: Path = PASCAL_DIR) -> list[Photo]:
     return photos
 
 
-def features(photos: Sequence[Photo], backbone: str = "efficientnet-lite0") -> np.ndarray:
-    """Raw CNN features [n, d] for photos, cached in benchmarks/out/ by backbone."""
+def features(
+    photos: Sequence[Photo], backbone: str = "efficientnet-lite0", extra_dirs: tuple[Path, ...] = ()
+) -> np.ndarray:
+    """Raw CNN features [n, d] for photos, cached in benchmarks/out/ by backbone; extra_dirs
+    are searched for an encoder that is not committed (efficientnet-lite2)."""
     from core.decode import load_pixels
     from core.models import ImageEncoder
 
@@ -85,7 +88,7 @@ def features(photos: Sequence[Photo], backbone: str = "efficientnet-lite0") -> n
     cached = load_cached(cache, keys)
     if cached is not None:
         return cached
-    encoder = ImageEncoder(backbone)
+    encoder = ImageEncoder(backbone, extra_dirs=extra_dirs)
     out = []
     for start in range(0, len(photos), 32):
         chunk = photos[start : start + 32]
