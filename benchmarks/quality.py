@@ -26,7 +26,7 @@ import numpy as np
 
 from benchmarks import pascal
 from core.ann import unit_rows
-from core.joint import ConSE, ImageSpace, VectorSpace
+from core.joint import ConSE, ImageSpace, VectorSpace, tag_head_of
 from core.models import ImageEncoder, read_manifest
 from core.paths import MODELS_DIR
 from core.words import TagVocabulary, WordVectors
@@ -87,6 +87,7 @@ PAIR_QUERIES = (
 )
 VOC_WORDS = {"aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair"}
 VOC_WORDS |= {"cow", "dog", "horse", "motorbike", "person", "sheep", "sofa", "train"}
+TagHead = tuple[Sequence[str], np.ndarray]  # a model's tag words and [photos, words] scores
 
 
 def image_precision(
@@ -169,11 +170,23 @@ def retrieval(
 
 
 def tag_precision(
-    joint: np.ndarray, photos: Sequence[pascal.Photo], vocab: TagVocabulary, k: int = 5
+    joint: np.ndarray,
+    photos: Sequence[pascal.Photo],
+    vocab: TagVocabulary,
+    k: int = 5,
+    head: TagHead | None = None,
 ) -> float:
-    """tag precision@k: share of each photo's top-k tags found in its captions."""
-    hits = vocab.nearest(joint, k)
-    found = [[caption_has(p, h.word) for h in tags] for p, tags in zip(photos, hits, strict=True)]
+    """tag precision@k: share of each photo's top-k tags found in its captions.
+
+    Tags come from the model's tag head when it has one (head = (words, [n, words] scores)),
+    else from the tag vocabulary nearest to the joint vectors, as in the app.
+    """
+    if head is None:
+        tags = [[h.word for h in row] for row in vocab.nearest(joint, k)]
+    else:
+        head_words, scores = head
+        tags = [[head_words[j] for j in np.argsort(-row)[:k]] for row in scores]
+    found = [[caption_has(p, w) for w in row] for p, row in zip(photos, tags, strict=True)]
     return float(np.mean(found))
 
 
@@ -200,7 +213,11 @@ class JointScores:
 
 
 def score_joint(
-    joint: np.ndarray, photos: Sequence[pascal.Photo], words: WordVectors, vocab: TagVocabulary
+    joint: np.ndarray,
+    photos: Sequence[pascal.Photo],
+    words: WordVectors,
+    vocab: TagVocabulary,
+    head: TagHead | None = None,
 ) -> JointScores:
     """All joint-space figures with photos as the database (pass one split's photos)."""
     folder = {typed: cls for cls, typed in CLASS_QUERIES.items()}
@@ -227,7 +244,7 @@ def score_joint(
         concept_p10=concept.p10,
         pair_map=pairs.map,
         pair_p10=pairs.p10,
-        tag_p5=tag_precision(joint, photos, vocab),
+        tag_p5=tag_precision(joint, photos, vocab, head=head),
         image_p10=image_precision(joint, photos, index),
     )
 
@@ -309,7 +326,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("|---" * 9 + "|")
     extra = [VARIANTS_DIR] if (VARIANTS_DIR / "manifest.json").exists() else []
     for name, joint in joint_spaces(encoder, words, extra):
-        scores = score_joint(joint.transform(feats[test]), test_photos, words, vocab)
+        head = tag_head_of(joint)
+        tags = None if head is None else (head.tag_words, head.tag_scores(feats[test]))
+        scores = score_joint(joint.transform(feats[test]), test_photos, words, vocab, tags)
         print(joint_row(name, scores))
     print(
         f"\ntest split, {len(test)} photos; queries: 20 class words, "

@@ -109,6 +109,29 @@ class OnnxJointModel:
         (out,) = self._session.run([self._output], {self._input: x})
         return np.asarray(out, np.float32)
 
+    @property
+    def tag_words(self) -> list[str]:
+        """The words of the model's tag head (learned from captions); empty without one."""
+        words = self.entry.get("tag_words")
+        has_output = "tag_logits" in self.entry.get("outputs", {})
+        return [str(w) for w in words] if isinstance(words, list) and has_output else []
+
+    def tag_scores(self, features: np.ndarray) -> np.ndarray:
+        """[n, tag_words] probabilities that a caption of the photo would use each tag word."""
+        if not self.tag_words:
+            raise ValueError(f"joint model {self._name!r} has no tag head")
+        x = np.ascontiguousarray(np.atleast_2d(features), np.float32)
+        (logits,) = self._session.run([self.entry["outputs"]["tag_logits"]], {self._input: x})
+        return softmax(np.asarray(logits, np.float32))
+
+
+def tag_head_of(space: VectorSpace) -> OnnxJointModel | None:
+    """The trained model whose tag head gives a space's tags (alone or blended), if any."""
+    for part in (space, getattr(space, "a", None), getattr(space, "b", None)):
+        if isinstance(part, OnnxJointModel) and part.tag_words:
+            return part
+    return None
+
 
 class Blend:
     """A weighted sum of two joint spaces' unit vectors (ConSE plus a trained model)."""

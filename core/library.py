@@ -21,7 +21,7 @@ from core.decode import DecodeError, load_pixels
 from core.errors import PhotoSearchError, UnknownWordsError, UsageError
 from core.feature_cache import FeatureCache
 from core.imagenet import ImageNetClass, imagenet_classes, resolve_class
-from core.joint import ConSE, VectorSpace
+from core.joint import ConSE, VectorSpace, tag_head_of
 from core.models import ImageEncoder, softmax
 from core.paths import Profile
 from core.settings import DEFAULT_JOINT, Settings
@@ -285,20 +285,30 @@ class Library:
         return self.joint_index.vector_for(self.query_photo(image).features)
 
     def tags(self, image: str | os.PathLike[str], k: int = 10) -> list[WordHit]:
-        """Automatic tags: the tag words nearest to the photo in the joint space."""
-        _check_k(k)
-        return self.tag_vocabulary.nearest(self.joint_vector(image), k)[0]
+        """Automatic tags: the joint model's tag head, or the tag words nearest in the space."""
+        return self.shared_tags([image], k)
 
     def shared_tags(self, images: Sequence[str | os.PathLike[str]], k: int = 10) -> list[WordHit]:
         """Tags that several photos share: each tag's worst score across them, best first."""
         _check_k(k)
         if not images:
             return []
-        vectors = np.stack([self.joint_vector(i) for i in images])
-        scores = self.tag_vocabulary.scores(vectors)
+        words, scores = self._tag_scores(images)
         worst = scores.min(axis=0)
-        top = np.argsort(-worst)[:k]
-        return [WordHit(self.tag_vocabulary.words[j], float(worst[j])) for j in top]
+        top = np.argsort(-worst, kind="stable")[:k]
+        return [WordHit(words[j], float(worst[j])) for j in top]
+
+    def _tag_scores(
+        self, images: Sequence[str | os.PathLike[str]]
+    ) -> tuple[Sequence[str], np.ndarray]:
+        """(tag words, [photos, words] scores): a trained model's tag head when it has one
+        (probabilities), else the tag vocabulary around the joint vectors (cosine - rarity)."""
+        head = tag_head_of(self.joint_space)
+        if head is not None:
+            feats = np.stack([self.query_photo(i).features for i in images])
+            return head.tag_words, head.tag_scores(feats)
+        vectors = np.stack([self.joint_vector(i) for i in images])
+        return self.tag_vocabulary.words, self.tag_vocabulary.scores(vectors)
 
     def search(self, words: Sequence[str], k: int = 10) -> TextSearch:
         """Photos matching words; several words are averaged, "-word" pushes results away."""

@@ -31,6 +31,7 @@ from export.onnx_convert import DEFAULT_OPSET, keras_to_onnx, max_abs_diff, run_
 
 INPUT_NAME = "features"
 OUTPUT_NAME = "embedding"
+TAG_OUTPUT = "tag_logits"
 PARITY_TOLERANCE = 1e-4
 Progress = Callable[[str], None]
 
@@ -268,6 +269,10 @@ class HeadConfig:
     class_weight: float = 0.0
     class_temperature: float = 0.05
     label_smoothing: float = 0.0
+    # Weight of the other direction of each softmax (CLIP-style): for every word (and class),
+    # a softmax over the batch's photos, so the photos a word describes outrank the batch's
+    # other photos for that word; that ranking is exactly what a text search does.
+    image_weight: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -328,10 +333,20 @@ def _loss(
         viol = ops.relu(config.margin - own + other) * (1.0 - same)
         return ops.sum(viol, axis=-1) / ops.maximum(ops.sum(1.0 - same, axis=-1), 1.0)
 
+    def both_ways(target: Any, logits: Any) -> Any:
+        # Per photo: rank its words over the vocabulary, and (image_weight) rank the photo
+        # over the batch's photos for each of its words.
+        loss = -ops.sum(target * ops.log_softmax(logits, axis=-1), axis=-1)
+        if config.image_weight > 0:
+            loss = loss - config.image_weight * ops.sum(
+                target * ops.log_softmax(logits, axis=0), axis=-1
+            )
+        return loss
+
     def word_softmax(target: Any, pred: Any) -> Any:
         assert vocabulary is not None
         logits = ops.matmul(pred, ops.convert_to_tensor(vocabulary.T)) / config.temperature
-        return -ops.sum(target * ops.log_softmax(logits, axis=-1), axis=-1)
+        return both_ways(target, logits)
 
     def softmax(target: Any, pred: Any) -> Any:
         if classes is None:
@@ -342,7 +357,7 @@ def _loss(
         n_cls = int(classes.shape[0])
         smooth = class_part * (1.0 - config.label_smoothing) + config.label_smoothing / n_cls
         logits = ops.matmul(pred, ops.convert_to_tensor(classes.T)) / config.class_temperature
-        class_loss = -ops.sum(smooth * ops.log_softmax(logits, axis=-1), axis=-1)
+        class_loss = both_ways(smooth, logits)
         if config.class_weight >= 1.0:
             return class_loss
         return (1.0 - config.class_weight) * word_softmax(
@@ -397,6 +412,120 @@ def train_head(
     return model
 
 
+# -- the tag head -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TagHeadConfig:
+    """A linear softmax over the words captions use, beside the joint space (chosen by CV)."""
+
+    min_photos: int = 3  # a word needs captions of this many training photos to be a tag
+    views: int = 1  # augmented views per photo to train on (view 0 is the app's centre crop)
+    l2: float = 1e-2
+    steps: int = 200
+    learning_rate: float = 0.01
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# Caption words about the picture rather than what is in it ("looking at the camera", "in the
+# background"): never tags. Leaving them out cost nothing in cross-validated tag P@5.
+PHOTO_WORDS = frozenset(
+    [
+        "camera",
+        "background",
+        "foreground",
+        "photo",
+        "photograph",
+        "picture",
+        "image",
+        "view",
+        "shot",
+        "close",
+        "closeup",
+        "front",
+        "side",
+        "left",
+        "right",
+        "top",
+        "bottom",
+        "middle",
+    ]
+)
+
+
+def caption_word_counts(
+    captions: Sequence[Sequence[str]], vocabulary: Sequence[str], min_photos: int
+) -> tuple[list[str], np.ndarray]:
+    """(tag words, [photos, words] counts of the captions that use each word).
+
+    Tag words are the vocabulary's words, less PHOTO_WORDS, used in the captions of at least
+    min_photos photos.
+    """
+    index = {w: i for i, w in enumerate(vocabulary) if w not in PHOTO_WORDS}
+    counts = np.zeros((len(captions), len(vocabulary)), np.float32)
+    for i, caps in enumerate(captions):
+        for caption in caps:
+            for token in set(re.findall(r"[a-z]+", caption.lower())):
+                j = index.get(token)
+                if j is not None:
+                    counts[i, j] += 1.0
+    keep = np.flatnonzero((counts > 0).sum(axis=0) >= min_photos)
+    return [vocabulary[int(j)] for j in keep], counts[:, keep]
+
+
+def train_tag_head(
+    x: np.ndarray,
+    counts: np.ndarray,
+    config: TagHeadConfig,
+    mean: np.ndarray,
+    std: np.ndarray,
+    progress: Progress = _no_progress,
+) -> Any:
+    """Keras model: standardise -> Dense(words) logits, trained full-batch with a softmax loss
+    towards each photo's caption-word distribution (its counts, normalised).
+
+    x [n, d] features (augmented views), counts [n, words]; mean/std as the joint head's.
+    """
+    import keras
+
+    keras.utils.set_random_seed(0)
+    target = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1e-6)
+    x_in = keras.Input((int(x.shape[1]),), name=INPUT_NAME)
+    h = _standardise_layer(mean, std)(x_in)
+    logits = keras.layers.Dense(
+        int(counts.shape[1]),
+        kernel_initializer="zeros",
+        kernel_regularizer=keras.regularizers.L2(config.l2 / 2),
+        name=TAG_OUTPUT,
+    )(h)
+    model = keras.Model(x_in, {TAG_OUTPUT: logits}, name="tag_head")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate),
+        loss={TAG_OUTPUT: keras.losses.CategoricalCrossentropy(from_logits=True)},
+    )
+    progress(f"training the tag head: {counts.shape[1]} words, {config.steps} full-batch steps")
+    model.fit(
+        x.astype(np.float32),
+        {TAG_OUTPUT: target.astype(np.float32)},
+        batch_size=len(x),
+        epochs=config.steps,
+        shuffle=False,
+        verbose=0,
+    )
+    return model
+
+
+def with_tag_head(joint: Any, tags: Any) -> Any:
+    """One Keras model with both outputs: the joint embedding and the tag logits."""
+    import keras
+
+    x_in = keras.Input((int(joint.inputs[0].shape[-1]),), name=INPUT_NAME)
+    outputs = {OUTPUT_NAME: joint(x_in)[OUTPUT_NAME], TAG_OUTPUT: tags(x_in)[TAG_OUTPUT]}
+    return keras.Model(x_in, outputs, name="devise_with_tags")
+
+
 def ensemble_heads(models: Sequence[Any]) -> Any:
     """One Keras model whose output is the unit mean of several trained heads' unit outputs.
 
@@ -431,10 +560,10 @@ def ensemble_heads(models: Sequence[Any]) -> Any:
     return model
 
 
-def embed(model: Any, x: np.ndarray) -> np.ndarray:
-    """The Keras model's unit vectors for features x."""
+def embed(model: Any, x: np.ndarray, output: str = OUTPUT_NAME) -> np.ndarray:
+    """The Keras model's unit vectors (or another output) for features x."""
     out = model.predict(np.asarray(x, np.float32), batch_size=512, verbose=0)
-    return np.asarray(out[OUTPUT_NAME], np.float32)
+    return np.asarray(out[output], np.float32)
 
 
 # -- export -------------------------------------------------------------------------------------
@@ -443,23 +572,26 @@ def embed(model: Any, x: np.ndarray) -> np.ndarray:
 def export_head(
     model: Any, out_path: Path, parity_inputs: np.ndarray, opset: int = DEFAULT_OPSET
 ) -> float:
-    """Write the ONNX file and return the max abs difference from Keras on parity_inputs.
+    """Write the ONNX file and return the max abs difference from Keras on parity_inputs,
+    over every output (the embedding, and the tag logits when the model has a tag head).
 
     Raises ValueError when the difference exceeds PARITY_TOLERANCE.
     """
     dim = int(model.inputs[0].shape[-1])
+    names = sorted(model.output.keys()) if isinstance(model.output, dict) else [OUTPUT_NAME]
     keras_to_onnx(
         model,
         out_path,
         input_name=INPUT_NAME,
         input_shape=(dim,),
-        output_names=[OUTPUT_NAME],
+        output_names=names,
         opset=opset,
     )
     x = np.asarray(parity_inputs, np.float32)
-    expected = {OUTPUT_NAME: embed(model, x)}
+    out = model.predict(x, batch_size=512, verbose=0)
+    expected = {n: np.asarray(out[n], np.float32) for n in names}
     got = run_onnx(out_path, {INPUT_NAME: x})
-    diff = max_abs_diff(expected, got)[OUTPUT_NAME]
+    diff = max(max_abs_diff(expected, got).values())
     if diff > PARITY_TOLERANCE:
         raise ValueError(f"ONNX output differs from Keras by {diff:.2e} (> {PARITY_TOLERANCE})")
     return diff

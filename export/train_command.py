@@ -222,7 +222,16 @@ def train_and_install(
     train_feats = _encode(dataset.train, encoder, views, progress)
     held_feats = _encode(dataset.held_out, encoder, 1, progress)[:, 0]
 
-    from export.devise import HeadConfig, embed, export_head, train_head
+    from export.devise import (
+        HeadConfig,
+        TagHeadConfig,
+        caption_word_counts,
+        embed,
+        export_head,
+        train_head,
+        train_tag_head,
+        with_tag_head,
+    )
 
     vocab = TagVocabulary(words)
     vocabulary, index = _training_vocabulary(vocab, words, dataset.classes)
@@ -231,15 +240,31 @@ def train_and_install(
     y = np.repeat(y, views, axis=0)
     config = HeadConfig(hidden=2000, loss="softmax", temperature=0.1, epochs=epochs)
     model = train_head(x, y, config, vocabulary=vocabulary, progress=progress)
-
     metrics = held_out_metrics(
         embed(model, held_feats), dataset.held_out, dataset.classes, words, vocab
     )
+    # With captions, a tag head learns the words they use (the app's tags then come from it).
+    tag_config = TagHeadConfig()
+    tag_words, counts = caption_word_counts(
+        [e.captions for e in dataset.train], vocab.words, tag_config.min_photos
+    )
+    if dataset.has_captions and tag_words:
+        tags = train_tag_head(
+            train_feats[:, 0],
+            counts,
+            tag_config,
+            mean=x.mean(axis=0),
+            std=np.maximum(x.std(axis=0), 1e-3),
+            progress=progress,
+        )
+        model = with_tag_head(model, tags)
     name = name or f"trained-{backbone}"
     profile.models_dir.mkdir(parents=True, exist_ok=True)
     path = profile.models_dir / f"{name}.onnx"
     parity = export_head(model, path, np.concatenate([held_feats, train_feats[:8, 0]]))
-    _install(profile.models_dir, name, path, backbone, dataset, config, views, metrics, parity)
+    _install(
+        profile.models_dir, name, path, backbone, dataset, config, views, metrics, parity, tag_words
+    )
     return {
         "name": name,
         "models_dir": str(profile.models_dir),
@@ -351,9 +376,10 @@ def _install(
     views: int,
     metrics: dict[str, Any],
     parity: float,
+    tag_words: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Write the manifest entry as the default for backbone; other defaults there step down."""
-    from export.devise import INPUT_NAME, OUTPUT_NAME, converter_versions
+    from export.devise import INPUT_NAME, OUTPUT_NAME, TAG_OUTPUT, converter_versions
     from export.manifest import load_manifest, sha256_file, update_manifest_entry
 
     manifest = models_dir / "manifest.json"
@@ -371,7 +397,8 @@ def _install(
         "file": path.name,
         "sha256": sha256_file(path),
         "input": {"name": INPUT_NAME},
-        "outputs": {"embedding": OUTPUT_NAME},
+        "outputs": {"embedding": OUTPUT_NAME, **({"tag_logits": TAG_OUTPUT} if tag_words else {})},
+        **({"tag_words": list(tag_words)} if tag_words else {}),
         "embedding_dim": 50,
         "word_vectors": "glove-6b-50d",
         "default": True,

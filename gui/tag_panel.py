@@ -77,7 +77,8 @@ class TagPanel(QWidget):
             bar = QProgressBar(self)
             bar.setObjectName("scoreBar")
             bar.setRange(0, 100)
-            # Scores are cosines minus a rarity penalty; relative to the best tag reads clearly.
+            # Scores are tag-head probabilities or cosines minus a rarity penalty, depending on
+            # the joint model; relative to the best tag reads clearly either way.
             bar.setValue(max(2, round(100 * max(hit.score, 0.0) / top)) if top > 0 else 0)
             bar.setTextVisible(False)
             bar.setFixedHeight(6)

@@ -43,7 +43,10 @@ def test_train_installs_a_default_model_the_app_uses(
 ) -> None:
     data = make_dataset(tmp_path / "data")
     captions = tmp_path / "captions.json"
-    captions.write_text(json.dumps({"apple/apple0.jpg": ["a red apple on a table"]}))
+    said = {"apple": "a red fruit on a table", "ocean": "blue water", "grass": "a green lawn"}
+    captions.write_text(
+        json.dumps({f"{c}/{c}{i}.jpg": [said[c], f"{c} photo"] for c in COLOURS for i in range(5)})
+    )
     profile = tmp_path / "profile"
 
     code = train(
@@ -80,6 +83,13 @@ def test_train_installs_a_default_model_the_app_uses(
     assert main.main(["--data-dir", str(profile), "search", "ocean", "-k", "3", "--json"]) == 0
     hits = json.loads(capsys.readouterr().out)
     assert len(hits) == 3
+    # The captions taught a tag head: an ocean photo is tagged with the words they used.
+    assert {"fruit", "water", "lawn"} <= set(entry["tag_words"])
+    ocean = str(data / "ocean" / "ocean1.jpg")
+    assert main.main(["--data-dir", str(profile), "tags", ocean, "-k", "3", "--json"]) == 0
+    tags = [t["word"] for t in json.loads(capsys.readouterr().out)]
+    assert set(tags) <= set(entry["tag_words"])
+    assert tags[0] in {"blue", "water", "ocean"}
 
 
 @pytest.mark.parametrize(

@@ -21,12 +21,17 @@ from export.devise import (  # noqa: E402
     INPUT_NAME,
     OUTPUT_NAME,
     PARITY_TOLERANCE,
+    TAG_OUTPUT,
     HeadConfig,
+    TagHeadConfig,
     caption_vector,
+    caption_word_counts,
     embed,
     ensemble_heads,
     export_head,
     train_head,
+    train_tag_head,
+    with_tag_head,
 )
 from export.manifest import MODELS_DIR, sha256_file  # noqa: E402
 
@@ -88,6 +93,63 @@ def test_multitask_ensemble_exports_as_one_head_that_matches_keras(tmp_path: Pat
     np.testing.assert_allclose(got, expected, rtol=0, atol=PARITY_TOLERANCE)
 
 
+def test_tag_head_learns_caption_words_and_exports_beside_the_embedding(tmp_path: Path) -> None:
+    from core.joint import OnnxJointModel
+
+    rng = np.random.default_rng(0)
+    # Two kinds of photo, told apart by feature 0; their captions use different words.
+    kind = np.arange(40) % 2
+    x = rng.uniform(0, 1, (40, 16)).astype(np.float32)
+    x[:, 0] += 3 * kind
+    captions = [
+        ("A dog runs on the grass.", "Brown dog outside.")
+        if k
+        else ("A boat on the water.", "Boat at sea.", "dog")
+        for k in kind
+    ]
+    words, counts = caption_word_counts(captions, ["dog", "grass", "boat", "water", "zebra"], 3)
+    assert words == ["dog", "grass", "boat", "water"]  # zebra: in no caption
+    assert counts[1].tolist() == [2, 1, 0, 0] and counts[0].tolist() == [1, 0, 2, 1]
+    vocabulary = np.eye(5, 4, dtype=np.float32)
+    joint = train_head(
+        x, np.eye(5, dtype=np.float32)[kind], HeadConfig(hidden=8, epochs=1), vocabulary
+    )
+    tags = train_tag_head(
+        x, counts, TagHeadConfig(steps=100, learning_rate=0.05), x.mean(0), x.std(0)
+    )
+    model = with_tag_head(joint, tags)
+    path = tmp_path / "joint.onnx"
+
+    diff = export_head(model, path, x[:8])
+
+    assert diff <= PARITY_TOLERANCE
+    (tmp_path / "manifest.json").write_text(
+        json.dumps(
+            {
+                "models": {
+                    "m": {
+                        "kind": "joint-model",
+                        "file": path.name,
+                        "input": {"name": INPUT_NAME},
+                        "outputs": {"embedding": OUTPUT_NAME, "tag_logits": TAG_OUTPUT},
+                        "embedding_dim": 4,
+                        "tag_words": words,
+                    }
+                }
+            }
+        )
+    )
+    loaded = OnnxJointModel("m", (tmp_path,))
+    assert loaded.tag_words == words
+    probs = loaded.tag_scores(x[:2])
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    # The boat photo's best tag is "boat", the dog photo's "dog".
+    assert [words[j] for j in probs.argmax(axis=1)] == ["boat", "dog"]
+    np.testing.assert_allclose(
+        loaded.transform(x[:2]), embed(model, x[:2]), rtol=0, atol=PARITY_TOLERANCE
+    )
+
+
 def test_committed_default_joint_model_is_what_the_manifest_says() -> None:
     manifest = json.loads((MODELS_DIR / "manifest.json").read_text())["models"]
     entry = manifest["devise-efficientnet-lite0"]
@@ -98,8 +160,12 @@ def test_committed_default_joint_model_is_what_the_manifest_says() -> None:
     assert entry["parity_max_abs_diff"] <= PARITY_TOLERANCE
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     feats = np.random.default_rng(1).uniform(0, 6, (4, 1280)).astype(np.float32)
-    (out,) = session.run([entry["outputs"]["embedding"]], {entry["input"]["name"]: feats})
+    out, logits = session.run(
+        [entry["outputs"]["embedding"], entry["outputs"]["tag_logits"]],
+        {entry["input"]["name"]: feats},
+    )
     assert out.shape == (4, entry["embedding_dim"])
+    assert logits.shape == (4, len(entry["tag_words"]))
 
 
 def test_caption_target_ignores_stop_words() -> None:

@@ -1,0 +1,52 @@
+"""The app's default joint space on held-out Pascal photos: what text search and tags deliver.
+
+The photos are the benchmark's test split, which no model was trained or chosen on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmarks import pascal
+from benchmarks.quality import score_joint
+from core.decode import load_pixels
+from core.joint import ConSE, tag_head_of
+from core.joint_registry import load_joint_space
+from core.models import ImageEncoder
+from core.settings import DEFAULT_JOINT
+from core.words import TagVocabulary, WordVectors
+
+
+@pytest.fixture(scope="module")
+def held_out(pascal_dir: Path) -> tuple[list[pascal.Photo], np.ndarray]:
+    photos = [p for p in pascal.load_photos(pascal_dir) if p.split == "test"]
+    encoder = ImageEncoder()
+    pixels = np.stack([load_pixels(p.path, encoder.input_size) for p in photos])
+    feats = np.concatenate([encoder.encode(pixels[i : i + 50]).features for i in range(0, 200, 50)])
+    return photos, feats
+
+
+def test_default_model_beats_conse_and_tags_what_captions_say(
+    held_out: tuple[list[pascal.Photo], np.ndarray], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    photos, feats = held_out
+    encoder = ImageEncoder()
+    words = WordVectors(tmp_path_factory.mktemp("words"))
+    vocab = TagVocabulary(words)
+    space = load_joint_space(DEFAULT_JOINT, encoder, words, ())
+    assert space is not None, "no trained default joint model for the default backbone"
+    head = tag_head_of(space)
+    assert head is not None, "the default model has no tag head"
+
+    model = score_joint(
+        space.transform(feats), photos, words, vocab, (head.tag_words, head.tag_scores(feats))
+    )
+    conse = score_joint(ConSE(encoder, words).transform(feats), photos, words, vocab)
+
+    # Issue 4's figures for the shipped model (README): class 0.69, concepts 0.45, tags 0.46.
+    assert model.class_p10 >= conse.class_p10 + 0.3
+    assert model.concept_p10 >= conse.concept_p10 + 0.15
+    assert model.tag_p5 >= 0.45
