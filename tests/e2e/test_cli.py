@@ -168,6 +168,28 @@ def test_tags_name_what_is_in_the_photo(cli: Cli, pascal_library: IndexedLibrary
     assert both == {str(boat): tags, str(cat): cat_tags}
 
 
+# Words that say what each class's photos show, as the captions would put it.
+EXPECTED_TAGS = {
+    "cat": {"cat", "cats", "kitten"},
+    "dog": {"dog", "dogs", "puppy"},
+    "aeroplane": {"plane", "airplane", "jet", "aircraft", "airport", "flying"},
+    "boat": {"boat", "boats", "ship", "canoe", "water", "river", "lake", "sea"},
+    "person": {"man", "woman", "people", "person", "girl", "boy", "child", "baby", "smiling"},
+}
+
+
+def test_tags_name_the_subject_of_most_photos(cli: Cli, pascal_library: IndexedLibrary) -> None:
+    photos = pascal_library.all_photos
+    result = cli(pascal_library.data_dir, "tags", *map(str, photos), "-k", "5", "--json")
+    assert result.returncode == 0, result.stderr
+    tags = result.json()
+    for cls, expected in EXPECTED_TAGS.items():
+        named = [
+            bool(expected & {t["word"] for t in tags[str(p)]}) for p in pascal_library.photos[cls]
+        ]
+        assert sum(named) >= 3, (cls, [tags[str(p)] for p in pascal_library.photos[cls]])
+
+
 def test_search_one_word_finds_its_class(cli: Cli, pascal_library: IndexedLibrary) -> None:
     result = cli(pascal_library.data_dir, "search", "cat", "-k", "4", "--json")
     assert result.returncode == 0, result.stderr
