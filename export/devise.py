@@ -455,19 +455,32 @@ PHOTO_WORDS = frozenset(
 )
 
 
+# One tag for a word however the captions spell it: "grey" counts as "gray", "dogs" as "dog".
+SPELLINGS = {"grey": "gray", "laying": "lying", "colour": "color", "colours": "color"}
+NOT_PLURALS = frozenset(["shorts", "glasses", "pants", "jeans", "news", "clothes", "stairs"])
+
+
 def caption_word_counts(
     captions: Sequence[Sequence[str]], vocabulary: Sequence[str], min_photos: int
 ) -> tuple[list[str], np.ndarray]:
     """(tag words, [photos, words] counts of the captions that use each word).
 
     Tag words are the vocabulary's words, less PHOTO_WORDS, used in the captions of at least
-    min_photos photos.
+    min_photos photos. A plural counts as its singular when the singular is a vocabulary word,
+    and SPELLINGS are folded, so the tags never list twins.
     """
     index = {w: i for i, w in enumerate(vocabulary) if w not in PHOTO_WORDS}
+
+    def canonical(token: str) -> str:
+        token = SPELLINGS.get(token, token)
+        if token.endswith("s") and token not in NOT_PLURALS and token[:-1] in index:
+            return token[:-1]
+        return token
+
     counts = np.zeros((len(captions), len(vocabulary)), np.float32)
     for i, caps in enumerate(captions):
         for caption in caps:
-            for token in set(re.findall(r"[a-z]+", caption.lower())):
+            for token in {canonical(t) for t in re.findall(r"[a-z]+", caption.lower())}:
                 j = index.get(token)
                 if j is not None:
                     counts[i, j] += 1.0
