@@ -147,9 +147,9 @@ VARIANTS_DIR = pascal.CACHE_DIR / "devise-variants"
 #   + class targets from VOC's object lists: 0.675 (VOC 0.806), tags 0.299, concepts 0.393
 #     (class weight 0.5 instead of 0.3: 0.675 / 0.809 / 0.288 / 0.356)
 #   + a tag head (TagHeadConfig()): tags 0.469, the joint space unchanged
-# The ceiling for class P@10 on these features: a 20-way logistic regression on the same
-# augmented features, ranked by its own class probabilities, reaches test-like 0.68 (VOC 0.80)
-# on Lite0 and 0.69 (VOC 0.82) on Lite2 features; the joint model is at that ceiling.
+# The ceiling for class P@10 on these features (benchmarks/class_ceiling.py): a 20-way logistic
+# regression ranked by its own class probabilities reaches test-like 0.68 (VOC 0.80) on Lite0
+# and 0.69 (VOC 0.82) on Lite2 features; the joint model is at that ceiling.
 FINAL = Variant(
     "multitask",
     "multitask",
