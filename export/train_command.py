@@ -223,6 +223,7 @@ def train_and_install(
     held_feats = _encode(dataset.held_out, encoder, 1, progress)[:, 0]
 
     from export.devise import (
+        TAG_OUTPUT,
         HeadConfig,
         TagHeadConfig,
         caption_word_counts,
@@ -240,15 +241,14 @@ def train_and_install(
     y = np.repeat(y, views, axis=0)
     config = HeadConfig(hidden=2000, loss="softmax", temperature=0.1, epochs=epochs)
     model = train_head(x, y, config, vocabulary=vocabulary, progress=progress)
-    metrics = held_out_metrics(
-        embed(model, held_feats), dataset.held_out, dataset.classes, words, vocab
-    )
     # With captions, a tag head learns the words they use (the app's tags then come from it).
     tag_config = TagHeadConfig()
     tag_words, counts = caption_word_counts(
         [e.captions for e in dataset.train], vocab.words, tag_config.min_photos
     )
-    if dataset.has_captions and tag_words:
+    tag_words = tag_words if dataset.has_captions else []
+    head = None
+    if tag_words:
         tags = train_tag_head(
             train_feats[:, 0],
             counts,
@@ -258,6 +258,10 @@ def train_and_install(
             progress=progress,
         )
         model = with_tag_head(model, tags)
+        head = (tag_words, embed(model, held_feats, TAG_OUTPUT))
+    metrics = held_out_metrics(
+        embed(model, held_feats), dataset.held_out, dataset.classes, words, vocab, head
+    )
     name = name or f"trained-{backbone}"
     profile.models_dir.mkdir(parents=True, exist_ok=True)
     path = profile.models_dir / f"{name}.onnx"
@@ -329,8 +333,11 @@ def held_out_metrics(
     classes: Sequence[str],
     words: Any,
     vocab: Any,
+    head: tuple[Sequence[str], np.ndarray] | None = None,
 ) -> dict[str, Any]:
-    """Class accuracy, class-word precision@k and mAP, and tag P@5 when there are captions."""
+    """Class accuracy, class-word precision@k and mAP, and tag P@5 when there are captions:
+    the tag head's top words when head = (tag words, [photos, words] logits) is given, else the
+    tag vocabulary nearest to the joint vectors."""
     from core.ann import unit_rows
 
     v = unit_rows(joint)
@@ -357,11 +364,15 @@ def held_out_metrics(
     if captioned:
         import re
 
-        hits = vocab.nearest(v[captioned], 5)
+        if head is not None and len(head[0]):
+            tag_words, logits = head
+            hits = [[tag_words[j] for j in np.argsort(-logits[i])[:5]] for i in captioned]
+        else:
+            hits = [[h.word for h in row] for row in vocab.nearest(v[captioned], 5)]
         found = []
         for i, tags in zip(captioned, hits, strict=True):
             tokens = {t for c in examples[i].captions for t in re.findall(r"[a-z]+", c.lower())}
-            found.append([h.word in tokens or h.word + "s" in tokens for h in tags])
+            found.append([w in tokens or w + "s" in tokens for w in tags])
         metrics["tag_p5"] = round(float(np.mean(found)), 4)
     return metrics
 

@@ -66,7 +66,7 @@ def test_train_installs_a_default_model_the_app_uses(
 
     out = capsys.readouterr()
     assert code == 0, out.err
-    assert "held-out photos: 3" in out.out
+    assert "held-out photos: 3" in out.out and "tag P@5: " in out.out
     assert "encoded" in out.err and "epoch 2/2" in out.err  # progress on stderr
     entry = json.loads((profile / "models" / "manifest.json").read_text())["models"][
         "trained-efficientnet-lite0"
@@ -90,6 +90,27 @@ def test_train_installs_a_default_model_the_app_uses(
     tags = [t["word"] for t in json.loads(capsys.readouterr().out)]
     assert set(tags) <= set(entry["tag_words"])
     assert tags[0] in {"blue", "water", "ocean"}
+
+
+@pytest.mark.slow
+def test_without_captions_tags_come_from_the_joint_space(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = make_dataset(tmp_path / "data")
+    profile = tmp_path / "profile"
+    argv = ["--data-dir", str(profile), "train", str(data), "--epochs", "2", "--views", "1"]
+    assert train(argv) == 0
+    out = capsys.readouterr().out
+    assert "tag P@5" not in out  # nothing to judge tags by
+    entry = json.loads((profile / "models" / "manifest.json").read_text())["models"][
+        "trained-efficientnet-lite0"
+    ]
+    assert "tag_words" not in entry and set(entry["outputs"]) == {"embedding"}
+
+    ocean = str(data / "ocean" / "ocean1.jpg")
+    assert main.main(["--data-dir", str(profile), "tags", ocean, "-k", "5", "--json"]) == 0
+    tags = json.loads(capsys.readouterr().out)
+    assert len(tags) == 5  # open-vocabulary tags, nearest to the photo in the joint space
 
 
 @pytest.mark.parametrize(
