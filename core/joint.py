@@ -109,7 +109,7 @@ class OnnxJointModel:
         (out,) = self._session.run([self._output], {self._input: x})
         return np.asarray(out, np.float32)
 
-    @property
+    @cached_property
     def tag_words(self) -> list[str]:
         """The words of the model's tag head (learned from captions); empty without one."""
         words = self.entry.get("tag_words")
@@ -127,7 +127,8 @@ class OnnxJointModel:
 
 def tag_head_of(space: VectorSpace) -> OnnxJointModel | None:
     """The trained model whose tag head gives a space's tags (alone or blended), if any."""
-    for part in (space, getattr(space, "a", None), getattr(space, "b", None)):
+    parts = (space.a, space.b) if isinstance(space, Blend) else (space,)
+    for part in parts:
         if isinstance(part, OnnxJointModel) and part.tag_words:
             return part
     return None

@@ -94,7 +94,7 @@ def test_multitask_ensemble_exports_as_one_head_that_matches_keras(tmp_path: Pat
 
 
 def test_tag_head_learns_caption_words_and_exports_beside_the_embedding(tmp_path: Path) -> None:
-    from core.joint import OnnxJointModel
+    from core.joint import Blend, OnnxJointModel, tag_head_of
 
     rng = np.random.default_rng(0)
     # Two kinds of photo, told apart by feature 0; their captions use different words.
@@ -143,6 +143,8 @@ def test_tag_head_learns_caption_words_and_exports_beside_the_embedding(tmp_path
     )
     loaded = OnnxJointModel("m", (tmp_path,))
     assert loaded.tag_words == words
+    assert tag_head_of(loaded) is loaded
+    assert tag_head_of(Blend(loaded, loaded, 0.2)) is loaded  # a blend keeps the model's tags
     probs = loaded.tag_scores(x[:2])
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
     # The boat photo's best tag is "boat", the dog photo's "dog".
