@@ -49,23 +49,6 @@ def fit_softmax(x: np.ndarray, y: np.ndarray, classes: int, l2: float, steps: in
     return log_probs
 
 
-def test_like_precision(
-    scores: np.ndarray, labels: np.ndarray, relevant: np.ndarray, draws: int = 100
-) -> float:
-    """Mean P@10 per class over random 10-a-class subsets (the test split's shape)."""
-    rng = np.random.default_rng(0)
-    n_classes = scores.shape[1]
-    out = []
-    for _ in range(draws):
-        subset = np.concatenate(
-            [rng.choice(np.flatnonzero(labels == c), 10, replace=False) for c in range(n_classes)]
-        )
-        for c in range(n_classes):
-            top = subset[np.argsort(-scores[subset, c])[:10]]
-            out.append(relevant[top, c].mean())
-    return float(np.mean(out))
-
-
 def ceiling(
     photos: Sequence[pascal.Photo], feats: np.ndarray, l2: float = 0.03
 ) -> tuple[float, float, float]:
@@ -84,8 +67,8 @@ def ceiling(
     accuracy = float((scores.argmax(axis=1) == labels).mean())
     return (
         accuracy,
-        test_like_precision(scores, labels, strict),
-        test_like_precision(scores, labels, voc),
+        pascal.sampled_class_precision(scores, labels, strict),
+        pascal.sampled_class_precision(scores, labels, voc),
     )
 
 

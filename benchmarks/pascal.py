@@ -118,3 +118,24 @@ def save_cached(cache: Path, keys: Sequence[str], features: np.ndarray) -> None:
 def precision_at_k(relevant: np.ndarray, k: int) -> float:
     """Mean over queries of the share of relevant items in the top k; relevant is [q, k] bool."""
     return float(np.asarray(relevant[:, :k], np.float64).mean())
+
+
+def sampled_class_precision(
+    scores: np.ndarray, labels: np.ndarray, relevant: np.ndarray, draws: int = 100
+) -> float:
+    """Mean class P@10 over random 10-a-class subsets, the shape of the test split.
+
+    scores [n, classes] rank photos for each class query; labels [n] are folder classes (the
+    draw is per folder class); relevant [n, classes] says which photos count for which query.
+    """
+    rng = np.random.default_rng(0)
+    n_classes = scores.shape[1]
+    out = []
+    for _ in range(draws):
+        subset = np.concatenate(
+            [rng.choice(np.flatnonzero(labels == c), 10, replace=False) for c in range(n_classes)]
+        )
+        for c in range(n_classes):
+            top = subset[np.argsort(-scores[subset, c])[:10]]
+            out.append(relevant[top, c].mean())
+    return float(np.mean(out))
