@@ -499,7 +499,8 @@ def train_tag_head(
     """Keras model: standardise -> Dense(words) logits, trained full-batch with a softmax loss
     towards each photo's caption-word distribution (its counts, normalised).
 
-    x [n, d] features (augmented views), counts [n, words]; mean/std as the joint head's.
+    x [n, d] features (augmented views), counts [n, words]; mean/std as the joint head's
+    (add_tag_head takes them from it).
     """
     import keras
 
@@ -528,6 +529,33 @@ def train_tag_head(
         verbose=0,
     )
     return model
+
+
+def add_tag_head(
+    joint: Any,
+    captions: Sequence[Sequence[str]],
+    views: np.ndarray,
+    vocabulary: Sequence[str],
+    config: TagHeadConfig,
+    progress: Progress = _no_progress,
+) -> tuple[Any, list[str]]:
+    """(model, tag words): the joint model with a tag head beside it, trained on the words of
+    each photo's captions over its first config.views feature views ([photos, views, d]), and
+    standardising features as the joint model does. (joint, []) when no word qualifies."""
+    tag_words, counts = caption_word_counts(captions, vocabulary, config.min_photos)
+    if not tag_words:
+        return joint, []
+    n_views = min(config.views, views.shape[1])
+    mean, scale = joint.get_layer("standardise").get_weights()
+    tags = train_tag_head(
+        views[:, :n_views].reshape(-1, views.shape[-1]),
+        np.repeat(counts, n_views, axis=0),
+        config,
+        mean=mean,
+        std=1.0 / scale,
+        progress=progress,
+    )
+    return with_tag_head(joint, tags), tag_words
 
 
 def with_tag_head(joint: Any, tags: Any) -> Any:

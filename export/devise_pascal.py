@@ -31,7 +31,7 @@ from export.devise import (
     HeadConfig,
     Progress,
     TagHeadConfig,
-    caption_word_counts,
+    add_tag_head,
     content_words,
     converter_versions,
     embed,
@@ -40,8 +40,6 @@ from export.devise import (
     export_head,
     label_vector,
     train_head,
-    train_tag_head,
-    with_tag_head,
 )
 from export.manifest import MODELS_DIR, sha256_file, update_manifest_entry
 from export.onnx_convert import run_onnx
@@ -219,20 +217,9 @@ def fit_final(
     model = ensemble_heads(heads)
     if variant.tags is None:
         return model, []
-    tag_words, counts = caption_word_counts(
-        [p.captions for p in photos], vocab.words, variant.tags.min_photos
+    return add_tag_head(
+        model, [p.captions for p in photos], aug, vocab.words, variant.tags, progress
     )
-    n_views = min(variant.tags.views, aug.shape[1])
-    tag_x = aug[:, :n_views].reshape(-1, aug.shape[-1])
-    tag_model = train_tag_head(
-        tag_x,
-        np.repeat(counts, n_views, axis=0),
-        variant.tags,
-        mean=x.mean(axis=0),
-        std=np.maximum(x.std(axis=0), 1e-3),
-        progress=progress,
-    )
-    return with_tag_head(model, tag_model), tag_words
 
 
 def cv_folds(photos: Sequence[pascal.Photo], k: int = 5) -> np.ndarray:

@@ -226,12 +226,10 @@ def train_and_install(
         TAG_OUTPUT,
         HeadConfig,
         TagHeadConfig,
-        caption_word_counts,
+        add_tag_head,
         embed,
         export_head,
         train_head,
-        train_tag_head,
-        with_tag_head,
     )
 
     vocab = TagVocabulary(words)
@@ -242,23 +240,15 @@ def train_and_install(
     config = HeadConfig(hidden=2000, loss="softmax", temperature=0.1, epochs=epochs)
     model = train_head(x, y, config, vocabulary=vocabulary, progress=progress)
     # With captions, a tag head learns the words they use (the app's tags then come from it).
-    tag_config = TagHeadConfig()
-    tag_words, counts = caption_word_counts(
-        [e.captions for e in dataset.train], vocab.words, tag_config.min_photos
+    model, tag_words = add_tag_head(
+        model,
+        [e.captions for e in dataset.train],
+        train_feats,
+        vocab.words,
+        TagHeadConfig(),
+        progress,
     )
-    tag_words = tag_words if dataset.has_captions else []
-    head = None
-    if tag_words:
-        tags = train_tag_head(
-            train_feats[:, 0],
-            counts,
-            tag_config,
-            mean=x.mean(axis=0),
-            std=np.maximum(x.std(axis=0), 1e-3),
-            progress=progress,
-        )
-        model = with_tag_head(model, tags)
-        head = (tag_words, embed(model, held_feats, TAG_OUTPUT))
+    head = (tag_words, embed(model, held_feats, TAG_OUTPUT)) if tag_words else None
     metrics = held_out_metrics(
         embed(model, held_feats), dataset.held_out, dataset.classes, words, vocab, head
     )
