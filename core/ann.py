@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -14,6 +12,8 @@ from typing import Any
 
 import numpy as np
 from annoy import AnnoyIndex
+
+from core.atomic import atomic_path, atomic_write_bytes
 
 # Trees trade build time and disk for recall; 10 keeps recall@10 high at these dimensions.
 DEFAULT_TREES = 10
@@ -37,21 +37,6 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old or the new content, never a partial one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass
@@ -102,13 +87,8 @@ class AnnStore:
             all_ids.append(np.asarray(ids, np.int64))
         index.build(trees, n_jobs=-1)
         ids_array = np.concatenate(all_ids) if all_ids else np.zeros(0, np.int64)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=self.name + ".", suffix=".ann.tmp")
-        os.close(fd)
-        try:
-            index.save(tmp)
-            os.replace(tmp, self.ann_path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        with atomic_path(self.ann_path) as tmp:
+            index.save(str(tmp))
         buf = _npy_bytes(ids_array)
         atomic_write_bytes(self.ids_path, buf)
         stat = self.ann_path.stat()

@@ -8,16 +8,16 @@ than the whole scan.
 
 from __future__ import annotations
 
+import io
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from core.ann import atomic_write_bytes, file_sha256
+from core.ann import file_sha256
+from core.atomic import atomic_path, atomic_write_bytes
 from core.catalog import Catalog
 
 CHUNK = 8192
@@ -39,12 +39,10 @@ class FeatureCache:
         self.matrix_path.parent.mkdir(parents=True, exist_ok=True)
         generation = self.catalog.generation()
         n = len(self.catalog.ok_ids(self.model))
-        fd, tmp = tempfile.mkstemp(dir=self.matrix_path.parent, suffix=".npy.tmp")
-        os.close(fd)
-        try:
+        ids = np.zeros(n, np.int64)
+        row = 0
+        with atomic_path(self.matrix_path) as tmp:
             out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=(n, self.dim))
-            ids = np.zeros(n, np.int64)
-            row = 0
             for chunk_ids, feats in self.catalog.iter_features(self.model, self.dim):
                 m = min(len(chunk_ids), n - row)  # photos added meanwhile wait for the next build
                 out[row : row + m] = feats[:m]
@@ -52,12 +50,8 @@ class FeatureCache:
                 row += m
             out.flush()
             del out
-            os.replace(tmp, self.matrix_path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
         ids = ids[:row]
-        np.save(self.ids_path.with_suffix(".tmp.npy"), ids)
-        os.replace(self.ids_path.with_suffix(".tmp.npy"), self.ids_path)
+        atomic_write_bytes(self.ids_path, _npy_bytes(ids))
         stat = self.matrix_path.stat()
         meta = {
             "items": row,
@@ -127,3 +121,9 @@ class FeatureCache:
         all_scores = np.concatenate(score_parts)
         alive = np.isin(all_ids, ok)
         return all_ids[alive], all_scores[alive]
+
+
+def _npy_bytes(array: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, array, allow_pickle=False)
+    return buf.getvalue()

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from core.ann import atomic_write_bytes
+from core.atomic import atomic_write_bytes
 from core.models import DEFAULT_BACKBONE
 
 DEFAULT_JOINT = "default"  # the best-measured joint space shipped in resources/

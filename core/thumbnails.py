@@ -11,9 +11,9 @@ import contextlib
 import hashlib
 import io
 import os
-import tempfile
 from pathlib import Path
 
+from core.atomic import atomic_write_bytes
 from core.decode import DecodeError, load_thumbnail
 
 # Big enough for a 160 px grid cell on a 1.5x HiDPI screen, ~10 KB a photo as JPEG.
@@ -53,7 +53,7 @@ class ThumbnailCache:
         buffer = io.BytesIO()
         image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=False)
         try:
-            _write_atomically(target, buffer.getvalue())
+            atomic_write_bytes(target, buffer.getvalue(), durable=False)
         except OSError as e:
             raise DecodeError(f"cannot write thumbnail cache: {e.strerror or e}") from e
         return target
@@ -68,16 +68,3 @@ class ThumbnailCache:
                 file.unlink()
                 removed += 1
         return removed
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Readers on other threads see no file or the whole file; no fsync: it is only a cache."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

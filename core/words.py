@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.ann import AnnIndex, AnnStore, atomic_write_bytes, unit_rows
+from core.ann import AnnIndex, AnnStore, unit_rows
+from core.atomic import atomic_write_bytes
 from core.errors import PhotoSearchError
 from core.paths import RESOURCES_DIR
 

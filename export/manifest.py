@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from core.atomic import atomic_write_bytes
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESOURCES_DIR = REPO_ROOT / "resources"
@@ -46,11 +46,8 @@ def update_manifest_entry(
     data = load_manifest(path)
     data.setdefault(section, {})[name] = entry
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Write then rename, so a crash never leaves half a manifest that others depend on.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".manifest-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2, sort_keys=True)
-        f.write("\n")
-    os.chmod(tmp, 0o644)  # mkstemp creates 0600; the manifest is an ordinary committed file
-    os.replace(tmp, path)
+    # Write then rename, so a crash never leaves half a manifest that others depend on;
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    # The manifest is an ordinary committed file: world-readable like the rest of the repo.
+    atomic_write_bytes(path, text.encode("utf-8"), mode=0o644)
     return path
