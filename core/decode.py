@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
+
+from core.errors import DecodeError as DecodeError
 
 try:  # HEIC/HEIF support is optional: the wheel is not available everywhere.
     import pillow_heif
@@ -35,12 +38,24 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 # Large enough for any real photo file; a bigger "photo" is not read into memory.
 MAX_FILE_BYTES = 512 * 1024 * 1024
+# Files are hashed this much at a time.
+READ_CHUNK = 1 << 20
+# Pixels converted to 8 bits at a time: bounds the copies a huge or 16-bit image needs.
+STRIP_PIXELS = 4_000_000
+PERMISSION_DENIED = "permission denied"
+ORIENTATION_TAG = 0x0112
+# EXIF orientation -> the transpose that shows the photo upright (as ImageOps.exif_transpose).
+TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 # Transparent areas are shown on white by every viewer, so that is what the model sees too.
 BACKGROUND = (255, 255, 255)
-
-
-class DecodeError(Exception):
-    """A file could not be turned into pixels; the message is the user-facing reason."""
 
 
 @dataclass(frozen=True)
@@ -58,46 +73,95 @@ def content_hash(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()[:16]  # SHA-NI makes it 2x faster than BLAKE2b here
 
 
+def check_file(path: Path) -> int:
+    """The size of a photo file that is worth reading; raises DecodeError with a reason."""
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        raise _read_error(e) from e
+    if stat.S_ISDIR(st.st_mode):
+        raise DecodeError("is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        raise DecodeError("not a regular file")
+    if st.st_size == 0:
+        raise DecodeError("empty file (0 bytes)")
+    if st.st_size > MAX_FILE_BYTES:
+        raise DecodeError(f"file too large ({st.st_size / 2**20:.0f} MiB)")
+    return st.st_size
+
+
 def read_file(path: Path) -> bytes:
     """Read a photo file, with size checks; raises DecodeError with a reason."""
+    check_file(path)
     try:
-        size = os.stat(path).st_size
-        if size == 0:
-            raise DecodeError("empty file (0 bytes)")
-        if size > MAX_FILE_BYTES:
-            raise DecodeError(f"file too large ({size / 2**20:.0f} MiB)")
         with open(path, "rb") as f:
-            return f.read()
-    except PermissionError as e:
-        raise DecodeError("permission denied") from e
-    except FileNotFoundError as e:
-        raise DecodeError("file disappeared while indexing") from e
-    except IsADirectoryError as e:
-        raise DecodeError("is a directory") from e
+            return f.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES]
     except OSError as e:
-        raise DecodeError(f"cannot read file: {e.strerror or e}") from e
+        raise _read_error(e) from e
 
 
-def open_image(data: bytes, draft_size: int | None) -> Image.Image:
-    """Decode bytes to an upright RGB image, at reduced size when the format allows it."""
+def hash_file(path: Path) -> bytes:
+    """content_hash of a file, read in chunks: memory stays flat whatever the file's size."""
+    check_file(path)
+    digest = hashlib.sha256()
     try:
-        im = Image.open(io.BytesIO(data))
-        w, h = im.size
-        if w * h > MAX_PIXELS:
-            raise DecodeError(f"image too large ({w}x{h} pixels): possible decompression bomb")
-        if draft_size is not None and im.format == "JPEG":
-            # JPEG can decode at 1/2, 1/4 or 1/8 scale; draft picks the smallest scale that
-            # still covers draft_size on both sides. About 8x faster on 12 MP photos.
-            im.draft("RGB", (draft_size, draft_size))
-        im.load()
-        upright: Image.Image = ImageOps.exif_transpose(im) or im
-        return to_rgb(upright)
+        with open(path, "rb") as f:
+            while chunk := f.read(READ_CHUNK):
+                digest.update(chunk)
+    except OSError as e:
+        raise _read_error(e) from e
+    return digest.digest()[:16]
+
+
+def _read_error(e: OSError) -> DecodeError:
+    if isinstance(e, PermissionError):
+        return DecodeError(PERMISSION_DENIED)
+    if isinstance(e, FileNotFoundError):
+        return DecodeError("file disappeared while indexing")
+    if isinstance(e, IsADirectoryError):
+        return DecodeError("is a directory")
+    return DecodeError(f"cannot read file: {e.strerror or e}")
+
+
+def open_image(source: bytes | Path, draft_size: int | None) -> Image.Image:
+    """Decode to an upright 8-bit RGB image; see decode_image."""
+    return decode_image(source, draft_size)[0]
+
+
+def decode_image(
+    source: bytes | Path, draft_size: int | None
+) -> tuple[Image.Image, tuple[int, int]]:
+    """(image, the file's upright pixel size): 8-bit RGB, reduced where the format allows.
+
+    With draft_size, the result may be smaller than the file's pixels but still covers
+    draft_size twice on its short side. A path is read by Pillow as it decodes, so the file's
+    bytes are never all in memory beside its pixels.
+    """
+    try:
+        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as im:
+            w, h = im.size
+            if w * h > MAX_PIXELS:
+                raise DecodeError(f"image too large ({w}x{h} pixels): possible decompression bomb")
+            if draft_size is not None and im.format == "JPEG":
+                # JPEG can decode at 1/2, 1/4 or 1/8 scale; draft picks the smallest scale that
+                # still covers draft_size on both sides. About 8x faster on 12 MP photos.
+                im.draft("RGB", (draft_size, draft_size))
+            im.load()
+            orientation = im.getexif().get(ORIENTATION_TAG)
+            factor = 1 if draft_size is None else max(1, min(im.size) // (2 * draft_size))
+            out = shrink_to_rgb(im, factor)
+        method = TRANSPOSE.get(orientation) if isinstance(orientation, int) else None
+        if method is None:
+            return out, (w, h)
+        return out.transpose(method), ((h, w) if orientation in (5, 6, 7, 8) else (w, h))
     except DecodeError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise DecodeError("image too large: possible decompression bomb") from e
     except UnidentifiedImageError as e:
         raise DecodeError("not an image, or an unsupported format") from e
+    except PermissionError as e:
+        raise DecodeError(PERMISSION_DENIED) from e
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError) as e:
         # Pillow reports truncated and malformed data through all of these.
         raise DecodeError(f"corrupt or truncated image ({_short(e)})") from e
@@ -105,21 +169,45 @@ def open_image(data: bytes, draft_size: int | None) -> Image.Image:
         raise DecodeError("image needs too much memory to decode") from e
 
 
-def to_rgb(im: Image.Image) -> Image.Image:
-    """Convert any Pillow mode (CMYK, 16-bit, palette, alpha, float) to 8-bit RGB."""
+def shrink_to_rgb(im: Image.Image, factor: int = 1) -> Image.Image:
+    """8-bit RGB, reduced factor times on each side, converted a strip at a time.
+
+    A 196 MP 16-bit scan never gets a full-size converted copy: each strip of rows is
+    converted to 8 bits and reduced before the next, so memory beyond the decoded image
+    stays at one strip.
+    """
+    if factor == 1 and im.mode == "RGB":
+        return im
+    w, h = im.size
+    extrema = _extrema(im)
+    rows = max(1, STRIP_PIXELS // max(w, 1)) // factor * factor or factor
+    if rows >= h and factor == 1:
+        return to_rgb(im, extrema)
+    out = Image.new("RGB", (-(-w // factor), -(-h // factor)))
+    for y in range(0, h, rows):
+        strip = to_rgb(im.crop((0, y, w, min(h, y + rows))), extrema)
+        out.paste(strip.reduce(factor) if factor > 1 else strip, (0, y // factor))
+    return out
+
+
+def _extrema(im: Image.Image) -> tuple[float, float] | None:
+    """The whole image's value range, for the modes whose 8-bit scale depends on it."""
+    if im.mode not in ("I", "F"):
+        return None
+    lo, hi = im.getextrema()
+    return float(lo), float(hi)  # type: ignore[arg-type]
+
+
+def to_rgb(im: Image.Image, extrema: tuple[float, float] | None = None) -> Image.Image:
+    """Convert any Pillow mode (CMYK, 16-bit, palette, alpha, float) to 8-bit RGB.
+
+    extrema is the value range of the whole image when im is one strip of it.
+    """
     mode = im.mode
     if mode == "RGB":
         return im
     if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
-        a = np.asarray(im, dtype=np.float64)
-        top = 65535.0 if mode.startswith("I;16") or a.max(initial=0) > 255 else 255.0
-        if mode == "F":
-            lo, hi = float(np.nanmin(a)), float(np.nanmax(a))
-            a = (a - lo) / (hi - lo or 1.0) * 255.0
-        else:
-            a = a / top * 255.0
-        grey = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), mode="L")
-        return grey.convert("RGB")
+        return Image.fromarray(_grey8(im, extrema), mode="L").convert("RGB")
     if mode == "P":
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")
         mode = im.mode
@@ -128,6 +216,22 @@ def to_rgb(im: Image.Image) -> Image.Image:
         background = Image.new("RGBA", rgba.size, (*BACKGROUND, 255))
         return Image.alpha_composite(background, rgba).convert("RGB")
     return im.convert("RGB")
+
+
+def _grey8(im: Image.Image, extrema: tuple[float, float] | None) -> np.ndarray:
+    """16-bit, 32-bit and float grey to uint8, without a float64 copy of the image."""
+    a = np.asarray(im)
+    if im.mode.startswith("I;16"):
+        return (a.astype(np.uint16) >> 8).astype(np.uint8)
+    lo, hi = extrema if extrema is not None else _extrema(im) or (0.0, 255.0)
+    if im.mode == "I":
+        top = 65535.0 if hi > 255 else 255.0
+        out: np.ndarray = np.clip(a.astype(np.float32) * np.float32(255.0 / top), 0, 255)
+        return out.astype(np.uint8)
+    scale = np.float32(255.0 / ((hi - lo) or 1.0))
+    b = np.nan_to_num(a.astype(np.float32), nan=lo)
+    scaled: np.ndarray = np.clip((b - np.float32(lo)) * scale, 0, 255)
+    return scaled.astype(np.uint8)
 
 
 def centre_crop_resize(im: Image.Image, size: int) -> np.ndarray:
@@ -143,23 +247,27 @@ def centre_crop_resize(im: Image.Image, size: int) -> np.ndarray:
 def load_photo(
     path: Path, size: int, known_hashes: frozenset[bytes] | set[bytes] = frozenset()
 ) -> LoadedPhoto:
-    """Read, hash and decode one photo; pixels stay None when its hash is already known."""
-    data = read_file(path)
-    digest = content_hash(data)
+    """Hash and decode one photo; pixels stay None when its hash is already known.
+
+    width and height are the file's own pixel size, upright.
+    """
+    digest = hash_file(path)
     if digest in known_hashes:
         return LoadedPhoto(digest, 0, 0, None)
-    im = open_image(data, draft_size=size)
-    return LoadedPhoto(digest, im.width, im.height, centre_crop_resize(im, size))
+    im, (width, height) = decode_image(path, draft_size=size)
+    return LoadedPhoto(digest, width, height, centre_crop_resize(im, size))
 
 
 def load_pixels(path: Path, size: int) -> np.ndarray:
     """Model input pixels for one photo; raises DecodeError."""
-    return centre_crop_resize(open_image(read_file(path), draft_size=size), size)
+    check_file(path)
+    return centre_crop_resize(open_image(path, draft_size=size), size)
 
 
 def load_thumbnail(path: Path, max_side: int) -> Image.Image:
     """An upright RGB thumbnail that fits in max_side x max_side; raises DecodeError."""
-    im = open_image(read_file(path), draft_size=max_side)
+    check_file(path)
+    im = open_image(path, draft_size=max_side)
     im.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
     return im
 

@@ -33,3 +33,16 @@ class LibraryBusyError(PhotoSearchError):
 
 class CorruptDataError(PhotoSearchError):
     """A profile file is damaged and could not be repaired automatically."""
+
+
+class StorageError(PhotoSearchError):
+    """The profile cannot be read or written: disk full, permission denied, read-only, locked."""
+
+
+class DecodeError(PhotoSearchError):
+    """A file could not be turned into pixels; the message is the user-facing reason."""
+
+
+class ProfileWarning(UserWarning):
+    """Something in the profile was ignored (a bad settings file, a bad manifest); the app goes
+    on with defaults. Front ends show these as one line; core never prints."""
