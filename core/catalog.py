@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from core.errors import CorruptDataError, PhotoSearchError
+from core.errors import (
+    DISK_FULL,
+    CorruptDataError,
+    PhotoSearchError,
+    StorageError,
+    storage_errors,
+)
+from core.paths import make_private
 
-SCHEMA_VERSION = 1
 FEATURE_DTYPE = (
     np.float16
 )  # post-ReLU6 features lie in [0, 6]: float16 keeps 3 digits, half the disk
@@ -51,6 +58,68 @@ CREATE TABLE IF NOT EXISTS meta (
     value TEXT NOT NULL
 );
 """
+
+
+def _create_v1(conn: sqlite3.Connection) -> None:
+    """Version 1: folders, photos, features and meta (IF NOT EXISTS: older first starts that
+    were interrupted before user_version was set left some of it behind)."""
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+# The migration ladder: MIGRATIONS[n] brings a catalog from user_version n to n + 1. Each runs
+# once, in its own transaction with the version bump, so a crash leaves a whole version. Add
+# new steps at the end; never edit one that has shipped.
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[Migration] = [_create_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> int:
+    """Apply the migrations this catalog lacks; returns the version it had (0: a new file)."""
+    target = len(MIGRATIONS)
+    start = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if start > target:
+        raise PhotoSearchError(
+            f"the catalog {path} was written by a newer Photo Search "
+            f"(schema {start}, this one reads {target}); please upgrade"
+        )
+    for step in range(start, target):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have run this step while we waited for the write lock.
+            if int(conn.execute("PRAGMA user_version").fetchone()[0]) <= step:
+                MIGRATIONS[step](conn)
+                conn.execute(f"PRAGMA user_version = {step + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return start
+
+
+def catalog_error(e: sqlite3.Error, path: Path) -> PhotoSearchError:
+    """The user-facing error for a SQLite failure: only real damage counts as corruption."""
+    code = getattr(e, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return CorruptDataError(f"the catalog {path} is damaged ({e}); run `index` to rebuild it")
+    if primary == sqlite3.SQLITE_FULL:
+        return StorageError(f"cannot write the catalog {path}: {DISK_FULL}")
+    if primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN):
+        return StorageError(
+            f"cannot write the catalog {path}: it or its folder is read-only or not yours ({e})"
+        )
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return StorageError(f"the catalog {path} is locked by another program; try again later")
+    return StorageError(f"cannot use the catalog {path}: {e}")
+
+
+def _is_fault(e: BaseException) -> bool:
+    """A SQLite failure a user can cause (disk, permission, damage), not a bug in our SQL."""
+    return isinstance(e, sqlite3.OperationalError) or type(e) is sqlite3.DatabaseError
 
 
 def path_key(path: str | os.PathLike[str]) -> bytes:
@@ -89,13 +158,21 @@ class Catalog:
         self._local = threading.local()
         self._write_lock = threading.RLock()
         self.created = False  # True when this opening made a new, empty catalog
-        path.parent.mkdir(parents=True, exist_ok=True)
+        with storage_errors(f"cannot create the catalog folder {path.parent}"):
+            path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._init_schema(self.conn)
-        except sqlite3.DatabaseError as e:
-            raise CorruptDataError(
-                f"the catalog {path} is damaged ({e}); run `index` to rebuild it"
-            ) from e
+        except sqlite3.Error as e:
+            self.close()
+            if not _is_fault(e):
+                raise
+            raise catalog_error(e, path) from e
+        except BaseException:
+            self.close()
+            raise
+        # SQLite creates its files with the umask; the WAL files copy the catalog's mode.
+        for suffix in ("", "-wal", "-shm"):
+            make_private(Path(str(path) + suffix))
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -118,17 +195,7 @@ class Catalog:
             self._local.conn = None
 
     def _init_schema(self, conn: sqlite3.Connection) -> None:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise PhotoSearchError(
-                f"the catalog {self.path} was written by a newer Photo Search "
-                f"(schema {version}, this one reads {SCHEMA_VERSION}); please upgrade"
-            )
-        if version == 0:
-            self.created = True
-            # CREATE ... IF NOT EXISTS is idempotent and user_version is set last, so an
-            # interrupted first start simply runs this again.
-            conn.executescript(SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
+        self.created = migrate(conn, self.path) == 0
         # Touch every table so that a damaged file is found now, not in the middle of a query.
         for table in ("folders", "photos", "features", "meta"):
             conn.execute(f"SELECT count(*) FROM {table}").fetchone()
@@ -141,21 +208,36 @@ class Catalog:
 
         def __enter__(self) -> sqlite3.Connection:
             self.catalog._write_lock.acquire()
-            conn = self.catalog.conn
-            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn = self.catalog.conn
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as e:
+                self.catalog._write_lock.release()
+                if not _is_fault(e):
+                    raise
+                raise catalog_error(e, self.catalog.path) from e
             return conn
 
-        def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
             conn = self.catalog.conn
             try:
-                if exc_type is None:
-                    conn.execute(
-                        "INSERT INTO meta(key, value) VALUES('generation', '1') "
-                        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-                    )
-                    conn.execute("COMMIT")
+                if exc is None:
+                    try:
+                        conn.execute(
+                            "INSERT INTO meta(key, value) VALUES('generation', '1') "
+                            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+                        )
+                        conn.execute("COMMIT")
+                    except sqlite3.Error as e:
+                        _rollback(conn)
+                        if not _is_fault(e):
+                            raise
+                        raise catalog_error(e, self.catalog.path) from e
                 else:
-                    conn.execute("ROLLBACK")
+                    _rollback(conn)
+                    if _is_fault(exc):
+                        # A full disk mid-batch: the batch is rolled back, the catalog is whole.
+                        raise catalog_error(exc, self.catalog.path) from exc  # type: ignore[arg-type]
             finally:
                 self.catalog._write_lock.release()
 
@@ -316,6 +398,13 @@ class Catalog:
             yield ids, vecs.astype(np.float32)
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    # SQLite rolls back by itself after some failures (SQLITE_FULL); then there is nothing left.
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+
+
 def feature_blob(vector: np.ndarray) -> bytes:
     return np.asarray(vector, FEATURE_DTYPE).tobytes()
 
@@ -348,12 +437,13 @@ def open_catalog(path: Path, repair: bool) -> tuple[Catalog, str | None]:
         if not repair:
             raise
     aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-    shutil.move(path, aside)
-    # The write-ahead log may hold committed transactions: it travels with the file it belongs to.
-    for suffix in ("-wal", "-shm"):
-        journal = Path(str(path) + suffix)
-        if journal.exists():
-            shutil.move(journal, Path(str(aside) + suffix))
+    with storage_errors(f"cannot move the damaged catalog {path} aside"):
+        shutil.move(path, aside)
+        # The write-ahead log may hold committed transactions: it travels with its file.
+        for suffix in ("-wal", "-shm"):
+            journal = Path(str(path) + suffix)
+            if journal.exists():
+                shutil.move(journal, Path(str(aside) + suffix))
     catalog = Catalog(path)
     saved = _salvage(aside, catalog)
     return catalog, (

@@ -1,5 +1,11 @@
 """Errors a user can cause. Anything else that escapes is a bug and shows a traceback."""
 
+from __future__ import annotations
+
+import contextlib
+import errno
+from collections.abc import Iterator
+
 
 class PhotoSearchError(Exception):
     """A known failure with a one-line message meant for the user (bad file, unknown word, ...)."""
@@ -46,3 +52,26 @@ class DecodeError(PhotoSearchError):
 class ProfileWarning(UserWarning):
     """Something in the profile was ignored (a bad settings file, a bad manifest); the app goes
     on with defaults. Front ends show these as one line; core never prints."""
+
+
+DISK_FULL = "the disk is full: free some space and run it again (nothing done so far is lost)"
+
+
+def describe_os_error(e: OSError) -> str:
+    """A short, user-facing reason for a file-system failure."""
+    if e.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left" in str(e):
+        return DISK_FULL
+    if e.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if e.errno == errno.EROFS:
+        return "the file system is read-only"
+    return e.strerror or str(e) or type(e).__name__
+
+
+@contextlib.contextmanager
+def storage_errors(what: str) -> Iterator[None]:
+    """Turn a file-system failure while doing `what` into a one-line StorageError."""
+    try:
+        yield
+    except OSError as e:
+        raise StorageError(f"{what}: {describe_os_error(e)}") from e

@@ -2,39 +2,44 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from core.errors import LibraryBusyError
+from core.errors import LibraryBusyError, StorageError
 
 
 class IndexLock:
     """Exclusive, non-blocking lock on index.lock; the OS drops it when the process exits."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, busy: str = "") -> None:
         self.path = path
+        self.busy = busy or "wait for it to finish (or use another --data-dir)"
         self._file: IO[str] | None = None
 
     def __enter__(self) -> IndexLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        f = open(self.path, "a+")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as e:
+            raise StorageError(f"cannot create the lock file {self.path}: {e.strerror}") from e
+        f = open(fd, "r+")
         try:
             _lock(f)
         except OSError:
-            f.seek(0)
-            holder = f.read().strip() or "another process"
+            holder = _read_holder(f)
             f.close()
             raise LibraryBusyError(
-                f"this library is being indexed by {holder}; wait for it to finish "
-                "(or use another --data-dir)"
+                f"this library is being indexed by {holder}; {self.busy}"
             ) from None
-        f.seek(0)
-        f.truncate()
-        f.write(f"process {os.getpid()}")
-        f.flush()
+        # Who holds it, for the message above; a full disk must not stop the lock itself.
+        with contextlib.suppress(OSError):
+            f.truncate()
+            f.write(f"process {os.getpid()}")
+            f.flush()
         self._file = f
         return self
 
@@ -45,10 +50,21 @@ class IndexLock:
         tb: TracebackType | None,
     ) -> None:
         if self._file is not None:
-            self._file.truncate(0)
+            with contextlib.suppress(OSError):
+                self._file.truncate(0)
             _unlock(self._file)
-            self._file.close()
+            # Closing flushes the holder line, which a full disk may refuse: the lock is gone.
+            with contextlib.suppress(OSError):
+                self._file.close()
             self._file = None
+
+
+def _read_holder(f: IO[str]) -> str:
+    try:
+        f.seek(0)
+        return f.read().strip() or "another process"
+    except (OSError, ValueError):
+        return "another process"
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
