@@ -7,18 +7,23 @@ messages go to stderr, so stdout stays machine-readable.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
+import os
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
-from core.errors import PhotoSearchError
-from core.paths import resolve_profile
+from core.errors import PhotoSearchError, ProfileWarning
+from core.paths import is_too_broad, resolve_profile
 
 
 def open_library(args: argparse.Namespace, repair: bool = False) -> Any:
     from core.library import Library
+
+    show_profile_warnings()
 
     library = Library(
         resolve_profile(args.data_dir),
@@ -35,9 +40,54 @@ def warn(message: str) -> None:
     print(f"photo-search: {message}", file=sys.stderr)
 
 
+def show_profile_warnings() -> None:
+    """Print what core ignored in the profile (a bad settings file...) as one line each."""
+    original = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], *rest: Any, **kw: Any) -> None:
+        if issubclass(category, ProfileWarning):
+            warn(f"warning: {message}")
+        else:
+            original(message, category, *rest, **kw)
+
+    warnings.showwarning = show
+
+
 def emit_json(value: object) -> None:
-    json.dump(value, sys.stdout, indent=1, ensure_ascii=True)
+    """One JSON value on stdout, always valid UTF-8: see json_safe for file names."""
+    json.dump(json_safe(value), sys.stdout, indent=1, ensure_ascii=True)
     sys.stdout.write("\n")
+
+
+def json_safe(value: object) -> object:
+    """Replace lone surrogates (non-UTF-8 file names) so strict JSON parsers accept the output.
+
+    Every string keeps its text with each undecodable byte shown as U+FFFD; a field such as
+    "path" whose value had one also gets "path_bytes", the exact name as base64 of its bytes.
+    """
+    if isinstance(value, str):
+        return _replaced(value)
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, dict):
+        out: dict[str, object] = {}
+        for k, v in value.items():
+            key = _replaced(str(k))
+            out[key] = json_safe(v)
+            if isinstance(v, str) and _undecodable(v):
+                out[f"{key}_bytes"] = base64.b64encode(os.fsencode(v)).decode("ascii")
+        return out
+    return value
+
+
+def _undecodable(text: str) -> bool:
+    return any("\udc80" <= c <= "\udcff" for c in text)
+
+
+def _replaced(text: str) -> str:
+    if not _undecodable(text):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 class ProgressBar:
@@ -99,6 +149,10 @@ def format_seconds(s: float) -> str:
 def cmd_index(args: argparse.Namespace) -> int:
     library = open_library(args, repair=True)
     folders = [library.check_folder(f) for f in args.folders] if args.folders else library.folders()
+    for folder in args.folders or ():
+        reason = is_too_broad(folder)
+        if reason:
+            warn(f"warning: {reason}; indexing it anyway (Ctrl-C stops, nothing is lost)")
     if not folders:
         raise PhotoSearchError("no folders in the library yet: run `index FOLDER` to add one")
     bar = ProgressBar()
@@ -240,7 +294,6 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_remove(args: argparse.Namespace) -> int:
     library = open_library(args)
     n = library.remove_folder(args.folder)
-    library.refresh_indexes()
     if args.json:
         emit_json({"removed": n})
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import io
 import sys
 from collections.abc import Sequence
@@ -136,6 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if field is None or any(e.startswith("-") for e in extra):
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         getattr(args, field).extend(extra)
+    if args.data_dir is not None and not args.data_dir.strip():
+        # "" would silently mean the current folder.
+        parser.error("--data-dir is empty: give the profile folder (it is created if missing)")
     if args.command is None:
         from gui.app import run_app
 
@@ -148,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_train(args)
 
     import cli
-    from core.errors import PhotoSearchError, UsageError
+    from core.errors import PhotoSearchError, UsageError, describe_os_error
 
     # File names that are not valid UTF-8 reach us as lone surrogates (os.fsdecode); print them
     # back as the bytes they came from, as ls does, instead of failing under a strict locale.
@@ -170,6 +174,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as e:
+        # A full or read-only disk reached us from a writer without its own message.
+        if e.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+            raise
+        cli.warn(f"error: {describe_os_error(e)}")
+        return 1
 
 
 if __name__ == "__main__":

@@ -127,9 +127,8 @@ def main() -> int:
             worst = max(worst, peak)
             outcome = "indexed" if r["added"] else f"skipped: {r['skipped']}"
             print(f"{name:<14} {peak:>6} MiB {r['seconds']:>8}  {outcome}")
-        print(
-            f"worst peak {worst} MiB; goal <= {GOAL_MIB} MiB: {'met' if worst <= GOAL_MIB else 'MISSED'}"
-        )
+        verdict = "met" if worst <= GOAL_MIB else "MISSED"
+        print(f"worst peak {worst} MiB; goal <= {GOAL_MIB} MiB: {verdict}")
     return 0 if worst <= GOAL_MIB else 1
 
 

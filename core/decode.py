@@ -113,6 +113,14 @@ def hash_file(path: Path) -> bytes:
     return digest.digest()[:16]
 
 
+def retry(reason: str | None) -> bool:
+    """Whether a file skipped for reason is worth another try even when it looks unchanged:
+    fixing permissions or remounting a drive does not change a file's size or mtime."""
+    return reason is not None and (
+        reason == PERMISSION_DENIED or reason.startswith(("cannot read file", "file disappeared"))
+    )
+
+
 def _read_error(e: OSError) -> DecodeError:
     if isinstance(e, PermissionError):
         return DecodeError(PERMISSION_DENIED)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core.catalog import PhotoRow, feature_blob, path_key
-from core.decode import PHOTO_EXTENSIONS, DecodeError, LoadedPhoto, load_photo
+from core.decode import PHOTO_EXTENSIONS, DecodeError, LoadedPhoto, load_photo, retry
 from core.lock import IndexLock
 
 if TYPE_CHECKING:
@@ -87,9 +87,15 @@ class _FoundFile:
     mtime_ns: int
 
 
-def walk_photos(root: Path, errors: list[SkippedFile]) -> Iterator[_FoundFile]:
-    """Photo files below root; follows folder symlinks once each, so loops cannot hang it."""
+def walk_photos(
+    root: Path, errors: list[SkippedFile], follow_outside: bool = False
+) -> Iterator[_FoundFile]:
+    """Photo files below root; follows folder symlinks once each, so loops cannot hang it.
+
+    A symlink that leads out of root is skipped (and reported) unless follow_outside.
+    """
     seen: set[tuple[int, int]] = set()
+    real_root = os.path.realpath(root)
     stack = [os.fspath(root)]
     while stack:
         folder = stack.pop()
@@ -108,6 +114,9 @@ def walk_photos(root: Path, errors: list[SkippedFile]) -> Iterator[_FoundFile]:
             if entry.name.startswith("."):
                 continue  # hidden files and folders, including macOS "._" resource forks
             try:
+                if not follow_outside and entry.is_symlink() and _leads_out(entry, real_root):
+                    errors.append(SkippedFile(entry.path, OUTSIDE_LINK))
+                    continue
                 if entry.is_dir(follow_symlinks=True):
                     subfolders.append(entry.path)
                 elif os.path.splitext(entry.name)[1].lower() in PHOTO_EXTENSIONS and entry.is_file(
@@ -120,8 +129,16 @@ def walk_photos(root: Path, errors: list[SkippedFile]) -> Iterator[_FoundFile]:
         stack.extend(reversed(subfolders))
 
 
+OUTSIDE_LINK = "symlink leads outside the library folder (see follow_external_symlinks)"
+
+
+def _leads_out(entry: os.DirEntry[str], real_root: str) -> bool:
+    target = os.path.realpath(entry.path)
+    return os.path.commonpath([real_root, target]) != real_root
+
+
 def index_library(
-    library: Library, folders: list[Path]
+    library: Library, folders: list[Path] | None
 ) -> Generator[IndexProgress, None, IndexSummary]:
     """Bring the catalog up to date with folders; see the module docstring."""
     start = time.monotonic()
@@ -130,6 +147,8 @@ def index_library(
         catalog = library.catalog
         model = library.backbone
         known = set(catalog.folders())
+        if folders is None:
+            folders = sorted(known)
         roots = []
         for folder in folders:
             if folder.is_dir():
@@ -143,7 +162,8 @@ def index_library(
         found: dict[bytes, _FoundFile] = {}
         scan_errors: list[SkippedFile] = []
         for root in roots:
-            for f in walk_photos(root, scan_errors):
+            follow = library.settings.follow_external_symlinks
+            for f in walk_photos(root, scan_errors, follow):
                 found[f.key] = f
                 if len(found) % 1000 == 0:
                     yield IndexProgress("scanning", len(found), 0, path=f.path)
@@ -160,7 +180,7 @@ def index_library(
             same = row is not None and row.size == f.size and row.mtime_ns == f.mtime_ns
             if same and row is not None and row.status == "ok" and row.id in with_features:
                 summary.unchanged += 1
-            elif same and row is not None and row.status == "skipped":
+            elif same and row is not None and row.status == "skipped" and not retry(row.reason):
                 summary.skipped.append(SkippedFile(f.path, row.reason or "could not be read"))
             else:
                 todo.append(f)

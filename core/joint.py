@@ -19,7 +19,7 @@ from core.models import (
     find_model,
     model_file,
     new_session,
-    read_manifest,
+    resolve_model,
     softmax,
 )
 from core.words import WordVectors
@@ -157,17 +157,18 @@ class Blend:
 class ImageSpace:
     """Image-to-image vectors: centred and PCA-projected features when a projection is shipped."""
 
-    def __init__(self, encoder: ImageEncoder, models_dir: Path | None = None) -> None:
+    def __init__(
+        self, encoder: ImageEncoder, models_dir: Path | None = None, projection: str = ""
+    ) -> None:
         self.encoder = encoder
         self._mean: np.ndarray | None = None
         self._components: np.ndarray | None = None
-        entries = read_manifest(models_dir) if models_dir else read_manifest()
-        for entry in entries.values():
-            if entry.get("kind") == "image-projection" and entry.get("backbone") == encoder.name:
-                with np.load(model_file(entry)) as npz:
-                    self._mean = npz["mean"].astype(np.float32)
-                    self._components = npz["components"].astype(np.float32)
-                break
+        user_dirs = (models_dir,) if models_dir else ()
+        found = resolve_model("image-projection", encoder.name, user_dirs, override=projection)
+        if found is not None:
+            with np.load(model_file(found[1])) as npz:
+                self._mean = npz["mean"].astype(np.float32)
+                self._components = npz["components"].astype(np.float32)
 
     @property
     def name(self) -> str:

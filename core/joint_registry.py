@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.errors import PhotoSearchError
 from core.joint import CONSE, Blend, ConSE, OnnxJointModel, VectorSpace
-from core.models import ImageEncoder, read_manifest
-from core.paths import MODELS_DIR
+from core.models import ImageEncoder, resolve_model
 from core.settings import DEFAULT_JOINT
 from core.words import WordVectors
 
@@ -17,23 +17,17 @@ def load_joint_space(
     """The joint space called name; "default" picks the best-measured one for this backbone."""
     if name == CONSE:
         return ConSE(encoder, words)
-    entries: dict[str, dict[str, object]] = {}
-    for d in (MODELS_DIR, *extra_dirs):  # later directories (the user's) win
-        entries.update(read_manifest(d))
+    kind = "joint-model"
     if name == DEFAULT_JOINT:
-        candidates = [
-            n
-            for n, e in entries.items()
-            if e.get("kind") == "joint-model"
-            and e.get("backbone") == encoder.name
-            and e.get("default")
-        ]
-        if not candidates:
-            return None
-        name = candidates[-1]
-    entry = entries.get(name)
-    if entry is None or entry.get("kind") != "joint-model":
+        found = resolve_model(kind, encoder.name, extra_dirs, default_only=True)
+    else:
+        try:
+            found = resolve_model(kind, encoder.name, extra_dirs, override=name)
+        except PhotoSearchError:
+            return None  # the caller names the unknown model
+    if found is None:
         return None
+    name, entry = found
     model = OnnxJointModel(name, extra_dirs)
     blend = entry.get("blend_conse")
     if isinstance(blend, int | float) and 0.0 < float(blend) < 1.0:

@@ -18,10 +18,11 @@ import numpy as np
 from core.ann import unit_rows
 from core.catalog import open_catalog
 from core.decode import DecodeError, load_pixels
-from core.errors import PhotoSearchError, UnknownWordsError, UsageError
+from core.errors import PhotoSearchError, UnknownWordsError, UsageError, storage_errors
 from core.feature_cache import FeatureCache
 from core.imagenet import ImageNetClass, imagenet_classes, resolve_class
 from core.joint import ConSE, VectorSpace, tag_head_of
+from core.lock import IndexLock
 from core.models import ImageEncoder, softmax
 from core.paths import Profile
 from core.settings import DEFAULT_JOINT, Settings
@@ -132,7 +133,7 @@ class Library:
     def image_index(self) -> SpaceIndex:
         from core.joint import ImageSpace
 
-        space = ImageSpace(self.encoder)
+        space = ImageSpace(self.encoder, self.profile.models_dir, self.settings.image_projection)
         return SpaceIndex(
             self.catalog, self.profile.index_dir, space, self.backbone, self.encoder.feature_dim
         )
@@ -177,9 +178,15 @@ class Library:
     def remove_folder(self, folder: str | os.PathLike[str]) -> int:
         """Forget a folder; its photos leave the results. Returns how many were removed."""
         path = Path(os.path.abspath(os.fspath(folder)))
-        if path not in self.folders():
-            raise PhotoSearchError(f"not a library folder: {folder}")
-        return self.catalog.remove_folder(path)
+        # Under the indexing lock: a running indexer would otherwise go on writing photos of
+        # the folder after it left the library.
+        busy = "remove the folder when it is done"
+        with IndexLock(self.profile.lock_path, busy=busy):
+            if path not in self.folders():
+                raise PhotoSearchError(f"not a library folder: {folder}")
+            removed = self.catalog.remove_folder(path)
+            self.refresh_indexes()
+        return removed
 
     def index(self, folders: Sequence[Path] | None = None) -> Generator[Any, None, Any]:
         """Index folders (default: every library folder); yields progress, returns a summary.
@@ -189,14 +196,18 @@ class Library:
         """
         from core.indexing import index_library
 
-        return index_library(self, list(folders) if folders is not None else self.folders())
+        # None: the library's folders, read once the lock is held (a `remove` may come first).
+        return index_library(self, list(folders) if folders is not None else None)
 
     def refresh_indexes(self, force: bool = False) -> None:
         """Rebuild the derived indexes that are missing or behind the catalog."""
-        for space in (self.image_index, self.joint_index):
-            if force or not space.status()["fresh"]:
-                space.rebuild()
-        self.feature_cache.build()
+        # A failed write leaves the previous index files in place (atomic replace): a run
+        # with space again rebuilds them.
+        with storage_errors(f"cannot write the search indexes in {self.profile.index_dir}"):
+            for space in (self.image_index, self.joint_index):
+                if force or not space.status()["fresh"]:
+                    space.rebuild()
+            self.feature_cache.build()
 
     def photo_counts(self, folder: Path | None = None) -> dict[str, int]:
         """Photos indexed ("ok"), "skipped" and "deleted", in the library or below folder."""

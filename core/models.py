@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import warnings
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.errors import CorruptDataError, PhotoSearchError
+from core.errors import CorruptDataError, PhotoSearchError, ProfileWarning
 from core.paths import MODELS_DIR
 
 if TYPE_CHECKING:
@@ -22,14 +23,24 @@ DEFAULT_BACKBONE = "efficientnet-lite0"
 
 
 def read_manifest(models_dir: Path = MODELS_DIR) -> dict[str, dict[str, Any]]:
-    """All model entries of a manifest.json, keyed by model name."""
+    """All model entries of a manifest.json, keyed by model name.
+
+    A damaged manifest in resources/ is a broken install (CorruptDataError); one in the
+    profile is ignored with a ProfileWarning, so the shipped models still work.
+    """
     path = models_dir / "manifest.json"
     try:
-        models: dict[str, dict[str, Any]] = json.loads(path.read_text())["models"]
+        models = json.loads(path.read_text())["models"]
+        if not isinstance(models, dict) or not all(isinstance(e, dict) for e in models.values()):
+            raise ValueError("'models' is not an object of model entries")
     except FileNotFoundError:
         return {}
-    except (ValueError, KeyError) as e:
-        raise CorruptDataError(f"model manifest {path} is unreadable: {e}") from e
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        reason = f"model manifest {path} is unreadable ({e})"
+        if models_dir == MODELS_DIR:
+            raise CorruptDataError(reason) from e
+        warnings.warn(f"{reason}; its models are ignored", ProfileWarning, stacklevel=2)
+        return {}
     for entry in models.values():
         entry.setdefault("_dir", str(models_dir))
     return models
@@ -43,6 +54,39 @@ def find_model(name: str, extra_dirs: tuple[Path, ...] = ()) -> dict[str, Any]:
             return entry
     known = sorted({n for d in (*extra_dirs, MODELS_DIR) for n in read_manifest(d)})
     raise PhotoSearchError(f"unknown model {name!r}; available: {', '.join(known) or 'none'}")
+
+
+def resolve_model(
+    kind: str,
+    backbone: str,
+    user_dirs: tuple[Path, ...] = (),
+    override: str = "",
+    default_only: bool = False,
+) -> tuple[str, dict[str, Any]] | None:
+    """The one model-resolution order: (name, entry) of the model of kind for backbone.
+
+    1. override (a setting naming a model) wins, wherever it is installed;
+    2. else a model the user trained, in the profile's models folder (user_dirs);
+    3. else the one shipped in resources/.
+    Within one folder an entry marked "default" wins, then the last one listed; with
+    default_only, only marked entries count. None when nothing fits.
+    """
+    if override:
+        entry = find_model(override, user_dirs)
+        if entry.get("kind") != kind:
+            raise PhotoSearchError(f"model {override!r} is a {entry.get('kind')}, not a {kind}")
+        return override, entry
+    for d in (*user_dirs, MODELS_DIR):
+        fits = [
+            (n, e)
+            for n, e in read_manifest(d).items()
+            if e.get("kind") == kind and e.get("backbone") == backbone
+        ]
+        marked = [(n, e) for n, e in fits if e.get("default")]
+        chosen = marked if default_only or marked else fits
+        if chosen:
+            return chosen[-1]
+    return None
 
 
 def model_file(entry: dict[str, Any], key: str = "file") -> Path:
