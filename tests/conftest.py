@@ -2,22 +2,62 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import platformdirs
 import pytest
 from PIL import Image
 
 # Harmless for the engine tests; the GUI tests need it before Qt starts.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# The real user profile, found before anything below redirects it: no test may create or change
+# it. Every test, and every CLI it starts, gets private XDG folders and PHOTOSEARCH_DATA_DIR.
+_REAL_PROFILE = [
+    Path(platformdirs.user_data_dir("photo-search", appauthor=False)),
+    Path(platformdirs.user_cache_dir("photo-search", appauthor=False)),
+]
+
+
+def _fingerprint(folder: Path) -> object:
+    try:
+        return sorted((e.name, e.stat().st_mtime_ns) for e in os.scandir(folder))
+    except FileNotFoundError:
+        return None
+
+
+_REAL_BEFORE = {p: _fingerprint(p) for p in _REAL_PROFILE}
+_SESSION_HOME = Path(tempfile.mkdtemp(prefix="photo-search-test-home-"))
+atexit.register(shutil.rmtree, _SESSION_HOME, ignore_errors=True)
+for _var in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
+    os.environ[_var] = str(_SESSION_HOME / _var.lower())
+os.environ.pop("PHOTOSEARCH_DATA_DIR", None)
+
+
+@pytest.fixture(autouse=True)
+def private_profile(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """A temporary default profile for each test; fails a test that touched the real one."""
+    home = tmp_path_factory.mktemp("home")
+    for var in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(var, str(home / var.lower()))
+    monkeypatch.setenv("PHOTOSEARCH_DATA_DIR", str(home / "profile"))
+    yield home / "profile"
+    touched = [p for p in _REAL_PROFILE if _fingerprint(p) != _REAL_BEFORE[p]]
+    assert not touched, f"the test reached the real user profile: {touched}"
+
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PASCAL_DIR = REPO_ROOT.parent / "shared/data/pascal-sentences"
