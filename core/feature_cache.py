@@ -8,8 +8,10 @@ than the whole scan.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -47,6 +49,7 @@ class FeatureCache:
         row = 0
         with atomic_path(self.matrix_path) as tmp:
             out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=(n, self.dim))
+            _reserve(tmp)
             for chunk_ids, feats in self.catalog.iter_features(self.model, self.dim):
                 m = min(len(chunk_ids), n - row)  # photos added meanwhile wait for the next build
                 out[row : row + m] = feats[:m]
@@ -125,6 +128,21 @@ class FeatureCache:
         all_scores = np.concatenate(score_parts)
         alive = np.isin(all_ids, ok)
         return all_ids[alive], all_scores[alive]
+
+
+def _reserve(path: Path) -> None:
+    """Allocate a sparse file's blocks now: a full disk then fails here with ENOSPC, where
+    writing through the memory map would kill the process with SIGBUS."""
+    if hasattr(os, "posix_fallocate"):
+        fd = os.open(path, os.O_RDWR)
+        try:
+            os.posix_fallocate(fd, 0, os.fstat(fd).st_size)
+        except OSError as e:
+            if e.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            # EOPNOTSUPP/EINVAL: a file system without fallocate; write through the map.
+        finally:
+            os.close(fd)
 
 
 def _npy_bytes(array: np.ndarray) -> bytes:
