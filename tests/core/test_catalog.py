@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import core.catalog
+import core.schema
 from core.catalog import SCHEMA_VERSION, Catalog, feature_blob, path_key
 from core.errors import PhotoSearchError
 
@@ -79,7 +79,7 @@ def test_a_new_step_runs_once_in_its_transaction(
         runs.append(1)
         conn.execute("ALTER TABLE photos ADD COLUMN taken_at REAL")
 
-    monkeypatch.setattr(core.catalog, "MIGRATIONS", [*core.catalog.MIGRATIONS, add_taken_at])
+    monkeypatch.setattr(core.schema, "MIGRATIONS", [*core.schema.MIGRATIONS, add_taken_at])
     for _ in range(2):
         catalog = Catalog(path)
         assert catalog.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
@@ -99,7 +99,7 @@ def test_a_failing_step_leaves_the_previous_version_whole(
         conn.execute("ALTER TABLE photos ADD COLUMN taken_at REAL")
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(core.catalog, "MIGRATIONS", [*core.catalog.MIGRATIONS, half_done])
+    monkeypatch.setattr(core.schema, "MIGRATIONS", [*core.schema.MIGRATIONS, half_done])
     with pytest.raises(RuntimeError):
         Catalog(path)
     monkeypatch.undo()

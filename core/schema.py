@@ -1,0 +1,103 @@
+"""The catalog's schema, its migration ladder, and what a SQLite failure means for a user."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from core.errors import DISK_FULL, CorruptDataError, PhotoSearchError, StorageError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS folders (
+    id INTEGER PRIMARY KEY,
+    path BLOB NOT NULL UNIQUE,
+    added_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS photos (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    path BLOB NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    hash BLOB,
+    status TEXT NOT NULL CHECK (status IN ('ok', 'skipped', 'deleted')),
+    reason TEXT,
+    width INTEGER,
+    height INTEGER,
+    indexed_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS photos_hash ON photos(hash);
+CREATE INDEX IF NOT EXISTS photos_status ON photos(status);
+CREATE TABLE IF NOT EXISTS features (
+    photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (photo_id, model)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+def _create_v1(conn: sqlite3.Connection) -> None:
+    """Version 1: folders, photos, features and meta (IF NOT EXISTS: older first starts that
+    were interrupted before user_version was set left some of it behind)."""
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+# The migration ladder: MIGRATIONS[n] brings a catalog from user_version n to n + 1. Each runs
+# once, in its own transaction with the version bump, so a crash leaves a whole version. Add
+# new steps at the end; never edit one that has shipped.
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[Migration] = [_create_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> int:
+    """Apply the migrations this catalog lacks; returns the version it had (0: a new file)."""
+    target = len(MIGRATIONS)
+    start = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if start > target:
+        raise PhotoSearchError(
+            f"the catalog {path} was written by a newer Photo Search "
+            f"(schema {start}, this one reads {target}); please upgrade"
+        )
+    for step in range(start, target):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have run this step while we waited for the write lock.
+            if int(conn.execute("PRAGMA user_version").fetchone()[0]) <= step:
+                MIGRATIONS[step](conn)
+                conn.execute(f"PRAGMA user_version = {step + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return start
+
+
+def catalog_error(e: sqlite3.Error, path: Path) -> PhotoSearchError:
+    """The user-facing error for a SQLite failure: only real damage counts as corruption."""
+    code = getattr(e, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return CorruptDataError(f"the catalog {path} is damaged ({e}); run `index` to rebuild it")
+    if primary == sqlite3.SQLITE_FULL:
+        return StorageError(f"cannot write the catalog {path}: {DISK_FULL}")
+    if primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN):
+        return StorageError(
+            f"cannot write the catalog {path}: it or its folder is read-only or not yours ({e})"
+        )
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return StorageError(f"the catalog {path} is locked by another program; try again later")
+    return StorageError(f"cannot use the catalog {path}: {e}")
+
+
+def is_fault(e: BaseException) -> bool:
+    """A SQLite failure a user can cause (disk, permission, damage), not a bug in our SQL."""
+    return isinstance(e, sqlite3.OperationalError) or type(e) is sqlite3.DatabaseError
