@@ -176,7 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except OSError as e:
         # A full or read-only disk reached us from a writer without its own message.
-        if e.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+        # (Annoy reports a full disk without an errno, in its message.)
+        full = e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS) or "No space left" in str(e)
+        if not full:
             raise
         cli.warn(f"error: {describe_os_error(e)}")
         return 1

@@ -161,8 +161,8 @@ def index_library(
 
         found: dict[bytes, _FoundFile] = {}
         scan_errors: list[SkippedFile] = []
+        follow = library.settings.follow_external_symlinks
         for root in roots:
-            follow = library.settings.follow_external_symlinks
             for f in walk_photos(root, scan_errors, follow):
                 found[f.key] = f
                 if len(found) % 1000 == 0:
