@@ -423,8 +423,10 @@ class MainWindow(QMainWindow):
             return
         if not self.gallery.selectionModel().isSelected(index):
             self.gallery.setCurrentIndex(index)
-        path = self.gallery.model().data(index, Qt.ItemDataRole.UserRole + 1)
-        self.context_menu = self.build_context_menu(str(path))
+        path = self.gallery.path_of(index)
+        if path is None:
+            return
+        self.context_menu = self.build_context_menu(path)
         self.context_menu.popup(self.gallery.viewport().mapToGlobal(pos))
 
     def build_context_menu(self, path: str) -> QMenu:
