@@ -72,10 +72,9 @@ def test_first_start_shows_empty_state_then_add_folder_indexes_it(
     # The skipped file is listed with its reason.
     assert window.banner.isVisible() and "1 file could not be read" in window.banner.text()
     qtbot.mouseClick(window.banner.action_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(
-        lambda: window._skipped_dialog is not None and window._skipped_dialog.isVisible()
-    )
-    table = window._skipped_dialog.table
+    actions = window.folder_actions
+    qtbot.waitUntil(lambda: actions.skipped_dialog and actions.skipped_dialog.isVisible())
+    table = actions.skipped_dialog.table
     assert table.rowCount() == 1
     assert table.item(0, 0).text().endswith("broken.jpg")
     assert "corrupt" in table.item(0, 1).text() or "not an image" in table.item(0, 1).text()
