@@ -26,7 +26,7 @@ from tests.conftest import REPO_ROOT, cli_command, cli_env, make_photos, run_cli
 
 PHOTOS = 520
 WHEEL_STEPS = 320
-SCREEN = (1600, 1000)
+SCREEN_SPEC = "1600x1000x24"
 
 
 def _missing_tools() -> list[str]:
@@ -80,8 +80,7 @@ def xserver() -> Iterator[XServer]:
     _need_x()
     read, write = os.pipe()
     process = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24"]
-        + ["-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", SCREEN_SPEC],
         pass_fds=(write,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
