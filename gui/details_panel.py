@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from gui.wording import with_article
+
 
 @dataclass(frozen=True)
 class PhotoFacts:
@@ -128,7 +130,7 @@ class DetailsPanel(QWidget):
             button.setObjectName("classButton")
             button.setProperty("className", name)
             button.setCursor(Qt.CursorShape.PointingHandCursor)
-            button.setToolTip(f"Find photos similar to this one as a “{name}”")
+            button.setToolTip(f"Photos similar to this one as {with_article(name, quote=True)}")
             button.clicked.connect(lambda _=False, p=path, n=name: self.class_clicked.emit(p, n))
             self._class_box.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
             self._class_buttons.append(button)

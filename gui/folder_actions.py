@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFileDialog
 
-from gui.queries import count
 from gui.skipped_dialog import SkippedFilesDialog
+from gui.wording import count
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow

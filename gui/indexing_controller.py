@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.indexing import IndexProgress, IndexSummary
-from gui.queries import count
+from gui.wording import count
 from gui.workers import GeneratorWorker
 
 if TYPE_CHECKING:

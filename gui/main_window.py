@@ -234,6 +234,7 @@ class MainWindow(QMainWindow):
 
     def back_to_library(self) -> None:
         self.dispatcher.supersede("results")  # drop results still on their way
+        self.queries.drop_suggestions()
         self.set_mode("library")
         self.search_bar.blockSignals(True)
         self.search_bar.set_text("")
@@ -289,6 +290,10 @@ class MainWindow(QMainWindow):
     def find_similar(self, path: str, class_name: str | None = None) -> None:
         """Photos that look like path (in the library or not), optionally as a class_name."""
         self.queries.find_similar(path, class_name)
+
+    def find_similar_to_all(self, paths: list[str]) -> None:
+        """Photos that look like all of paths together."""
+        self.queries.find_similar_to_all(paths)
 
     @property
     def context_menu(self) -> QMenu | None:

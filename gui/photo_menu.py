@@ -10,10 +10,10 @@ from PySide6.QtCore import QPoint, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QMenu
 
+from gui.wording import count, with_article
+
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
-
-MENU_CLASSES = 3
 
 
 class PhotoMenu:
@@ -55,6 +55,21 @@ class PhotoMenu:
             lambda: self.show_in_folder(path),
         )
         menu.addSeparator()
+        selection = w.gallery.selected_paths()
+        if len(selection) > 1 and path in selection:
+            _action(
+                menu,
+                f"Find similar to these {count(len(selection), 'photo')}",
+                "Photos that look like all the selected photos together",
+                lambda: w.find_similar_to_all(selection),
+            )
+            _action(
+                menu,
+                "Find similar to this photo",
+                "Photos that look like this one only",
+                lambda: w.find_similar(path),
+            )
+            return menu  # class entries are about one photo
         _action(
             menu, "Find similar", "Photos that look like this one", lambda: w.find_similar(path)
         )
@@ -75,11 +90,12 @@ class PhotoMenu:
         self._add_class_actions(menu, path, classes)
 
     def _add_class_actions(self, menu: QMenu, path: str, classes: list[tuple[str, float]]) -> None:
-        for name, prob in classes[:MENU_CLASSES]:
+        for name, prob in classes:  # already only those the photo likely shows (SidePanels)
             _action(
                 menu,
                 f"Find similar: {name}",
-                f"Photos similar as a “{name}” (the model is {prob:.0%} sure this photo shows one)",
+                f"Photos similar as {with_article(name, quote=True)} "
+                f"(the model is {prob:.0%} sure this photo shows {with_article(name)})",
                 self._similar_by_class(path, name),
             )
 

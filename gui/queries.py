@@ -10,12 +10,14 @@ from core.errors import UnknownWordsError, UsageError
 from core.library import PhotoHit, TextSearch
 from core.words import WordHit
 from gui.gallery import PhotoEntry
+from gui.wording import count, with_article
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
 
 RESULT_COUNT = 100  # photos shown for a search or a "find similar"
 SUGGESTIONS_PER_WORD = 4
+SIMILAR_TO_ALL_MAX_PHOTOS = 200  # a bigger selection queries with its first 200 photos
 
 
 class Queries:
@@ -35,13 +37,14 @@ class Queries:
             w.search_bar.set_message("Type a word to search for, e.g. beach or cat sofa")
             return
         library = w.library
+        self.drop_suggestions()  # the last query's, even if they are still on their way
         w.statusBar().showMessage(f"Searching for “{text.strip()}”…")
 
         def done(result: TextSearch) -> None:
             w.statusBar().clearMessage()
             w.search_bar.set_understood(result.words, result.negated, result.unknown)
             query = " ".join(result.words + ["-" + x for x in result.negated])
-            subtitle = count(len(result.hits), "photo") + ", best match first"
+            subtitle = count(len(result.hits), "match", "matches") + ", best match first"
             if result.unknown:
                 subtitle += " · ignored: " + ", ".join(result.unknown)
             if not result.hits:
@@ -81,10 +84,15 @@ class Queries:
                 out.extend((word, h.word) for h in hits if h.word not in words)
             return out
 
-        bar = self.window.search_bar
-        bar.set_suggestions([])
+        self.drop_suggestions()
         if words:
+            bar = self.window.search_bar
             self.window.dispatcher.call("words", load, bar.set_suggestions, lambda e: None)
+
+    def drop_suggestions(self) -> None:
+        """Remove the "Try:" chips, and drop any still being looked up."""
+        self.window.dispatcher.supersede("words")
+        self.window.search_bar.set_suggestions([])
 
     # -- find similar ------------------------------------------------------------------------
 
@@ -100,8 +108,8 @@ class Queries:
             w.statusBar().clearMessage()
             title = f"Similar to {name}"
             if class_name:
-                title += f" as a “{class_name}”"
-            subtitle = count(len(hits), "photo") + ", most similar first"
+                title += " as " + with_article(class_name, quote=True)
+            subtitle = count(len(hits), "match", "matches") + ", most similar first"
             if outside:
                 subtitle += " · the photo is not in the library"
             if not hits:
@@ -117,7 +125,33 @@ class Queries:
             "results", lambda: library.find_similar(path, RESULT_COUNT, class_name), done, failed
         )
 
+    def find_similar_to_all(self, paths: list[str]) -> None:
+        """Photos that look like all of paths together (one query: the mean of the photos)."""
+        w = self.window
+        library = w.library
+        chosen = paths[:SIMILAR_TO_ALL_MAX_PHOTOS]
+        w.statusBar().showMessage(f"Finding photos similar to {count(len(chosen), 'photo')}…")
+
+        def done(hits: list[PhotoHit]) -> None:
+            w.statusBar().clearMessage()
+            subtitle = count(len(hits), "match", "matches") + ", most similar to all of them first"
+            if len(paths) > len(chosen):
+                subtitle += f" · the first {len(chosen):,} of {len(paths):,} selected photos"
+            self._clear_search_field()
+            self.show_results(
+                f"Similar to {count(len(chosen), 'photo')}", subtitle, hits, picture_of=chosen[0]
+            )
+
+        def failed(e: Exception) -> None:
+            w.statusBar().clearMessage()
+            w.show_error(e)
+
+        w.dispatcher.call(
+            "results", lambda: library.find_similar_to_all(chosen, RESULT_COUNT), done, failed
+        )
+
     def _clear_search_field(self) -> None:
+        self.drop_suggestions()
         bar = self.window.search_bar
         bar.blockSignals(True)
         bar.set_text("")
@@ -130,7 +164,7 @@ class Queries:
         self, title: str, subtitle: str, hits: list[PhotoHit], picture_of: str | None = None
     ) -> None:
         w = self.window
-        w.results_model.set_entries([PhotoEntry(h.path, h.score) for h in hits])
+        w.results_model.set_entries([PhotoEntry(h.path, h.score, is_weak(h)) for h in hits])
         w.set_mode("results")
         self.header_photo = picture_of
         picture = w.loader.pixmap(picture_of) if picture_of else None
@@ -142,5 +176,6 @@ class Queries:
             self.window.header.set_picture(self.window.loader.pixmap(path))
 
 
-def count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'s' if n != 1 else ''}"
+def is_weak(hit: PhotoHit) -> bool:
+    """Whether the core marks a hit as a weak match (its calibrated score is low): faded."""
+    return bool(getattr(hit, "weak", False))
