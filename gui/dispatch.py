@@ -24,6 +24,7 @@ class Dispatcher:
         self._on_error = on_error
         self._tokens: dict[str, int] = {}
         self._counter = itertools.count(1)
+        self._closed = False
 
     def call(
         self,
@@ -37,16 +38,20 @@ class Dispatcher:
         worker = CallWorker(call)
 
         def returned(result: object) -> None:
-            if self._tokens.get(channel) == token:
+            if self._tokens.get(channel) == token and not self._closed:
                 on_result(result)
 
         def errored(e: Exception) -> None:
-            if self._tokens.get(channel) == token:
+            if self._tokens.get(channel) == token and not self._closed:
                 (on_error or self._on_error)(e)
 
         worker.signals.returned.connect(returned)
         worker.signals.errored.connect(errored)
         self.jobs.start(POOLS.get(channel, "query"), worker)
+
+    def close(self) -> None:
+        """Deliver nothing more: the window is going away (answers may still be queued)."""
+        self._closed = True
 
     def supersede(self, channel: str) -> int:
         """Drop whatever the channel still has on its way; returns the channel's new token."""

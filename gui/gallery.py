@@ -210,7 +210,9 @@ class PhotoDelegate(QStyledItemDelegate):
         if not pixmap.isNull():
             ratio = pixmap.devicePixelRatio()
             size = pixmap.size() / ratio
-            size = size.scaled(inner.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            if size.width() > inner.width() or size.height() > inner.height():
+                # Only ever scaled down: a thumbnail blown up to a wide cell looks blurred.
+                size = size.scaled(inner.size(), Qt.AspectRatioMode.KeepAspectRatio)
             target = QRect(0, 0, size.width(), size.height())
             target.moveCenter(inner.center())
             painter.drawPixmap(target, pixmap)

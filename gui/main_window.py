@@ -170,6 +170,10 @@ class MainWindow(QMainWindow):
         self.gallery.open_requested.connect(self.open_preview)
         self.gallery.customContextMenuRequested.connect(self.photo_menu.on_requested)
         self.gallery.selectionModel().selectionChanged.connect(self.panels.on_selection)
+        # A reset model drops its selection without saying so: the panels must not keep
+        # showing a photo that is gone from the gallery.
+        self.library_model.modelReset.connect(self.panels.on_selection)
+        self.results_model.modelReset.connect(self.panels.on_selection)
         self.tag_panel.tag_clicked.connect(self._on_tag_clicked)
         self.details.class_clicked.connect(lambda p, c: self.find_similar(p, c))
         self.index_status.cancel_requested.connect(self.cancel_indexing)
@@ -381,6 +385,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop indexing between batches and wait for every worker."""
+        self.dispatcher.close()
         self.jobs.shutdown()
         self.loader.shutdown()
 
