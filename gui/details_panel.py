@@ -70,6 +70,7 @@ class DetailsPanel(QWidget):
         form.addRow(_key("Modified"), self.modified)
         self.classes_title = QLabel("Looks like", self)
         self.classes_title.setObjectName("panelSubtitle")
+        self.classes_title.setIndent(0)  # a styled label indents its text; align with the rest
         self._class_box = QVBoxLayout()
         self._class_box.setContentsMargins(0, 0, 0, 0)
         self._class_box.setSpacing(0)
