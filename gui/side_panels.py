@@ -16,9 +16,9 @@ if TYPE_CHECKING:
 
 TAG_COUNT = 10
 # ImageNet classes offered for a photo ("Looks like", "Find similar: tabby"): at most 3, each
-# with a probability of at least 0.15. On the 800 Pascal photos, 85% of photos get at least one
-# (1.16 on average); the entries below 0.15 on cat photos are mostly quilt, radiator, mouse,
-# paper towel, space heater (see README, "Photo Search the app").
+# with a probability of at least 0.15: on the 800 Pascal photos 85% of photos get at least one
+# (1.16 on average), and what it drops on cat photos is unsure breeds and things that are not
+# there (mouse, quilt, paper towel). `python -m benchmarks.class_entries` prints the figures.
 CLASS_COUNT = 3
 CLASS_MIN_PROBABILITY = 0.15
 SHARED_TAGS_MAX_PHOTOS = 200  # beyond this a multi-selection's shared tags are not worth the wait
