@@ -66,6 +66,20 @@ def test_shared_tags_are_what_most_of_the_selection_shows(
     assert window.tag_panel.tag_words[:2] == ["cat", "sofa"]
     assert "broom" not in window.tag_panel.tag_words
 
+    def nothing_in_common(images):
+        scores = np.zeros((len(images), len(words)))
+        for i in range(len(images)):
+            scores[i, 3 + 10 * i : 13 + 10 * i] = np.linspace(0.9, 0.5, 10)  # its own 10 tags
+        return words, scores
+
+    monkeypatch.setattr(window.library, "_tag_scores", nothing_in_common)
+    select_rows(window, [0, 1, 2])
+    qtbot.waitUntil(
+        lambda: window.tag_panel.title.text() == "Shared tags · 3 photos", timeout=10_000
+    )
+    assert window.tag_panel.tag_words == []
+    assert window.tag_panel.note.text() == "No tag is shared by most of them."
+
 
 def test_find_similar_on_a_multi_selection_uses_every_selected_photo(
     qtbot, open_window, indexed_profile
