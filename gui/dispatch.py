@@ -34,6 +34,8 @@ class Dispatcher:
         on_error: Callable[[Exception], None] | None = None,
     ) -> None:
         """Run call on the pool for its channel; a newer call on the channel supersedes it."""
+        if self._closed:
+            return  # the window is going away: nothing would be there to show the answer
         token = self.supersede(channel)
         worker = CallWorker(call)
 

@@ -352,18 +352,22 @@ class MainWindow(QMainWindow):
     # -- drag and drop -----------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if _dropped_photo(event) is not None:
+        if _dropped_photos(event):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        path = _dropped_photo(event)
-        if path is None:
+        """One photo: photos like it; several: photos like all of them together."""
+        paths = _dropped_photos(event)
+        if not paths:
             event.ignore()
             return
         event.acceptProposedAction()
-        self.find_similar(path)
+        if len(paths) == 1:
+            self.find_similar(paths[0])
+        else:
+            self.find_similar_to_all(paths)
 
     # -- errors ------------------------------------------------------------------------------
 
@@ -390,11 +394,9 @@ class MainWindow(QMainWindow):
         self.loader.shutdown()
 
 
-def _dropped_photo(event: QDragEnterEvent | QDropEvent) -> str | None:
+def _dropped_photos(event: QDragEnterEvent | QDropEvent) -> list[str]:
     urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
-    for url in urls:
-        if url.isLocalFile():
-            path = url.toLocalFile()
-            if os.path.splitext(path)[1].lower() in PHOTO_EXTENSIONS and os.path.isfile(path):
-                return path
-    return None
+    paths = [url.toLocalFile() for url in urls if url.isLocalFile()]
+    return [
+        p for p in paths if os.path.splitext(p)[1].lower() in PHOTO_EXTENSIONS and os.path.isfile(p)
+    ]

@@ -291,6 +291,20 @@ def test_dropping_an_outside_photo_finds_similar(
     assert window.results_model.rowCount() == PHOTOS
     assert window.results_model.path_at(0) == str(photo_folder / "photo_03.jpg")
 
+    # Several photos at once: photos like all of them together.
+    second = outside.with_name("dropped-too.jpg")
+    Image.open(photo_folder / "photo_05.jpg").rotate(3).save(second)
+    both = QMimeData()
+    both.setUrls([QUrl.fromLocalFile(str(outside)), QUrl.fromLocalFile(str(second))])
+    window.dropEvent(
+        QDropEvent(
+            pos, Qt.DropAction.CopyAction, both, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0)
+        )
+    )
+    qtbot.waitUntil(lambda: window.header.title.text() == "Similar to 2 photos", timeout=20_000)
+    top_two = {window.results_model.path_at(r) for r in range(2)}
+    assert top_two == {str(photo_folder / "photo_03.jpg"), str(photo_folder / "photo_05.jpg")}
+
 
 def test_errors_appear_in_a_banner_and_never_crash(
     qtbot, open_window, indexed_profile, tmp_path, monkeypatch
