@@ -51,6 +51,10 @@ class Dispatcher:
         worker.signals.errored.connect(errored)
         self.jobs.start(POOLS.get(channel, "query"), worker)
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
         """Deliver nothing more: the window is going away (answers may still be queued)."""
         self._closed = True

@@ -31,10 +31,12 @@ class IndexingController:
 
     def start(self, folders: list[Path] | None = None) -> None:
         """Index folders (default: all) in the background; one run at a time, queued after."""
+        w = self.window
+        if w.dispatcher.closed:
+            return  # the window is going away
         if self._worker is not None:
             self._again = True
             return
-        w = self.window
         library = w.library
         worker = GeneratorWorker(lambda: library.index(folders))
         worker.signals.yielded.connect(self._on_progress)
