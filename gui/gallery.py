@@ -95,7 +95,8 @@ class PhotoModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [os.path.basename(entry.path), os.path.dirname(entry.path)]
             if entry.score is not None:
-                lines.append(f"similarity {entry.score:.2f}")
+                weak = " (a weak match)" if entry.weak else ""
+                lines.append(f"similarity {entry.score:.2f}{weak}")
             failure = self._loader.failure(entry.path)
             if failure:
                 lines.append(f"no preview: {failure}")
