@@ -27,6 +27,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/mypy
 
 test: $(VENV)/.dev lint
+	sh scripts/install-system-deps.sh
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 format: $(VENV)/.dev

@@ -31,6 +31,10 @@ from core.words import SimilarWords, TagVocabulary, WordHit, WordVectors, normal
 
 # How far a "-word" pushes results away, relative to the words searched for.
 NEGATIVE_WEIGHT = 0.5
+# Shared tags of several photos: a photo has a tag when it is among its 10 best, and a tag
+# counts when at least half the photos have it.
+SHARED_TAG_DEPTH = 10
+SHARED_TAG_MIN_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -261,6 +265,19 @@ class Library:
         vector = self.image_index.vector_for(query.features)
         return self._hits(self.image_index.query(vector, k, exclude))
 
+    def find_similar_to_all(
+        self, images: Sequence[str | os.PathLike[str]], k: int = 10
+    ) -> list[PhotoHit]:
+        """Photos that look like all of images at once: the mean of their unit image vectors."""
+        _check_k(k)
+        if not images:
+            raise UsageError("find similar needs at least one photo")
+        queries = [self.query_photo(image) for image in images]
+        vectors = np.stack([self.image_index.vector_for(q.features) for q in queries])
+        mean = unit_rows(vectors.mean(axis=0, keepdims=True))[0]
+        exclude = frozenset(q.photo_id for q in queries if q.photo_id is not None)
+        return self._hits(self.image_index.query(mean, k, exclude))
+
     def _class_similar(
         self, query: QueryPhoto, cls: ImageNetClass, k: int, exclude: frozenset[int]
     ) -> list[tuple[int, float]]:
@@ -300,14 +317,24 @@ class Library:
         return self.shared_tags([image], k)
 
     def shared_tags(self, images: Sequence[str | os.PathLike[str]], k: int = 10) -> list[WordHit]:
-        """Tags that several photos share: each tag's worst score across them, best first."""
+        """Tags most of the photos share, with their mean score; for one photo, its best tags.
+
+        A photo has a tag when the tag is among its SHARED_TAG_DEPTH best (at least k); a tag
+        counts when at least SHARED_TAG_MIN_SHARE of the photos have it. Tags are ranked by
+        how many photos have them, then by mean score: one odd photo among 100 cats no longer
+        hides "cat" (a tag's worst score across them did).
+        """
         _check_k(k)
         if not images:
             return []
         words, scores = self._tag_scores(images)
-        worst = scores.min(axis=0)
-        top = np.argsort(-worst, kind="stable")[:k]
-        return [WordHit(words[j], float(worst[j])) for j in top]
+        depth = min(max(k, SHARED_TAG_DEPTH), scores.shape[1])
+        tops = np.argpartition(-scores, depth - 1, axis=1)[:, :depth]
+        share = np.bincount(tops.ravel(), minlength=scores.shape[1]) / len(scores)
+        mean = scores.mean(axis=0)
+        shared = np.flatnonzero(share >= SHARED_TAG_MIN_SHARE)
+        order = shared[np.lexsort((-mean[shared], -share[shared]))][:k]
+        return [WordHit(words[j], float(mean[j])) for j in order]
 
     def _tag_scores(
         self, images: Sequence[str | os.PathLike[str]]

@@ -15,6 +15,7 @@ from core.ann import AnnIndex, AnnStore, unit_rows
 from core.atomic import atomic_write_bytes
 from core.errors import PhotoSearchError
 from core.paths import RESOURCES_DIR
+from core.word_filter import decent_neighbours
 
 GLOVE_NAME = "glove-6b-50d"
 # Tag score = cosine - FREQUENCY_WEIGHT * log(GloVe rank) / log(400k): people describe photos
@@ -150,9 +151,10 @@ class SimilarWords:
         i = self.vectors.id_of(word)
         if i is None:
             raise PhotoSearchError(f"unknown word {word!r}: it is not in the GloVe vocabulary")
-        hits = self.ensure_index().query(self.vectors.vectors[i], k + 1)
+        query = self.vectors.vectors[i]
         words = self.vectors.words
-        return [WordHit(words[j], s) for j, s in hits if j != i][:k]
+        hits = decent_neighbours(lambda n: self.ensure_index().query(query, n), words, i, k)
+        return [WordHit(w, s) for w, s in hits]
 
 
 class TagVocabulary:

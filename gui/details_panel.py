@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from gui.wording import with_article
+
 
 @dataclass(frozen=True)
 class PhotoFacts:
@@ -68,6 +70,7 @@ class DetailsPanel(QWidget):
         form.addRow(_key("Modified"), self.modified)
         self.classes_title = QLabel("Looks like", self)
         self.classes_title.setObjectName("panelSubtitle")
+        self.classes_title.setIndent(0)  # a styled label indents its text; align with the rest
         self._class_box = QVBoxLayout()
         self._class_box.setContentsMargins(0, 0, 0, 0)
         self._class_box.setSpacing(0)
@@ -128,7 +131,7 @@ class DetailsPanel(QWidget):
             button.setObjectName("classButton")
             button.setProperty("className", name)
             button.setCursor(Qt.CursorShape.PointingHandCursor)
-            button.setToolTip(f"Find photos similar to this one as a “{name}”")
+            button.setToolTip(f"Photos similar to this one as {with_article(name, quote=True)}")
             button.clicked.connect(lambda _=False, p=path, n=name: self.class_clicked.emit(p, n))
             self._class_box.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
             self._class_buttons.append(button)

@@ -6,6 +6,7 @@ are asked for only when a cell is painted (see ThumbnailLoader).
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
@@ -18,7 +19,16 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPainterPath, QPalette, QPen, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -36,16 +46,18 @@ CELL_SIZE = QSize(THUMBNAIL_SIZE + 16, THUMBNAIL_SIZE + 16)
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 SCORE_ROLE = Qt.ItemDataRole.UserRole + 2
 FAILURE_ROLE = Qt.ItemDataRole.UserRole + 3
+WEAK_OPACITY = 0.4  # a weak match stays visible but reads as "probably not it"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)
 class PhotoEntry:
-    """One cell: a photo and, for results, its similarity score."""
+    """One cell: a photo and, for results, its similarity score; weak matches are faded."""
 
     path: str
     score: float | None = None
+    weak: bool = False
 
 
 class PhotoModel(QAbstractListModel):
@@ -64,23 +76,27 @@ class PhotoModel(QAbstractListModel):
         return 0 if parent.isValid() else len(self._entries)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        # PySide6 6.12 drops a reference to None each time Python reads an empty QVariant
+        # (index.data() of a role whose answer is None) and aborts once None's count reaches 0,
+        # so the roles that Python code reads always have a value: a null pixmap, "", NaN.
         if not index.isValid() or not 0 <= index.row() < len(self._entries):
             return None
         entry = self._entries[index.row()]
         if role == Qt.ItemDataRole.DecorationRole:
-            return self._loader.pixmap(entry.path)
+            return self.pixmap_at(index.row())
         if role == Qt.ItemDataRole.DisplayRole:
             return os.path.basename(entry.path)
         if role == PATH_ROLE:
             return entry.path
         if role == SCORE_ROLE:
-            return entry.score
+            return entry.score if entry.score is not None else math.nan
         if role == FAILURE_ROLE:
-            return self._loader.failure(entry.path)
+            return self._loader.failure(entry.path) or ""
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [os.path.basename(entry.path), os.path.dirname(entry.path)]
             if entry.score is not None:
-                lines.append(f"similarity {entry.score:.2f}")
+                weak = " (a weak match)" if entry.weak else ""
+                lines.append(f"similarity {entry.score:.2f}{weak}")
             failure = self._loader.failure(entry.path)
             if failure:
                 lines.append(f"no preview: {failure}")
@@ -96,6 +112,17 @@ class PhotoModel(QAbstractListModel):
 
     def path_at(self, row: int) -> str:
         return self._entries[row].path
+
+    def entry_at(self, row: int) -> PhotoEntry:
+        return self._entries[row]
+
+    def pixmap_at(self, row: int) -> QPixmap:
+        """The row's thumbnail, or a null pixmap while it loads (loading starts here)."""
+        return self._loader.pixmap(self._entries[row].path) or QPixmap()
+
+    def failure_at(self, row: int) -> str:
+        """Why the row's photo has no thumbnail; "" when it has one or it is still loading."""
+        return self._loader.failure(self._entries[row].path) or ""
 
     def row_of(self, path: str) -> int | None:
         return self._rows.get(path)
@@ -171,11 +198,22 @@ class PhotoDelegate(QStyledItemDelegate):
             path.addRoundedRect(cell, 8, 8)
             painter.fillPath(path, colour)
         inner = rect.adjusted(8, 8, -8, -8)
-        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
-        if pixmap is not None and not pixmap.isNull():
+        model = index.model()
+        if not isinstance(model, PhotoModel) or not 0 <= index.row() < model.rowCount():
+            painter.restore()
+            return
+        # Asked of the model directly, not through index.data(): no QVariant round trip.
+        row = index.row()
+        entry = model.entry_at(row)
+        pixmap = model.pixmap_at(row)
+        if entry.weak:
+            painter.setOpacity(WEAK_OPACITY)
+        if not pixmap.isNull():
             ratio = pixmap.devicePixelRatio()
             size = pixmap.size() / ratio
-            size = size.scaled(inner.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            if size.width() > inner.width() or size.height() > inner.height():
+                # Only ever scaled down: a thumbnail blown up to a wide cell looks blurred.
+                size = size.scaled(inner.size(), Qt.AspectRatioMode.KeepAspectRatio)
             target = QRect(0, 0, size.width(), size.height())
             target.moveCenter(inner.center())
             painter.drawPixmap(target, pixmap)
@@ -183,7 +221,7 @@ class PhotoDelegate(QStyledItemDelegate):
                 painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 3))
                 painter.drawRoundedRect(target.adjusted(-1, -1, 1, 1), 3, 3)
         else:
-            failure = index.data(FAILURE_ROLE)
+            failure = model.failure_at(row)
             box = inner.adjusted(10, 10, -10, -10)
             path = QPainterPath()
             path.addRoundedRect(box, 6, 6)
@@ -193,7 +231,7 @@ class PhotoDelegate(QStyledItemDelegate):
                 painter.drawText(
                     box.adjusted(6, 6, -6, -6),
                     Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                    "No preview\n" + str(index.data(Qt.ItemDataRole.DisplayRole)),
+                    "No preview\n" + os.path.basename(entry.path),
                 )
         painter.restore()
 
@@ -238,10 +276,20 @@ class GalleryView(QListView):
         super().keyPressEvent(event)
 
     def _open_index(self, index: QModelIndex) -> None:
-        path = index.data(PATH_ROLE)
+        path = self.path_of(index)
         if path:
-            self.open_requested.emit(str(path))
+            self.open_requested.emit(path)
+
+    def path_of(self, index: AnyIndex) -> str | None:
+        """The photo of a cell, None for an invalid index."""
+        model = self.model()
+        if not index.isValid() or not isinstance(model, PhotoModel):
+            return None
+        return model.path_at(index.row()) if 0 <= index.row() < model.rowCount() else None
 
     def selected_paths(self) -> list[str]:
+        model = self.model()
+        if not isinstance(model, PhotoModel):
+            return []
         rows = sorted(i.row() for i in self.selectionModel().selectedIndexes())
-        return [str(self.model().index(r, 0).data(PATH_ROLE)) for r in rows]
+        return [model.path_at(r) for r in rows if r < model.rowCount()]

@@ -59,7 +59,8 @@ class LibrarySidebar(QWidget):
         layout.addWidget(self.skipped_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.add_button)
         self._all = QListWidgetItem("All photos")
-        self._all.setData(FOLDER_ROLE, None)
+        # Not None: PySide6 6.12 mishandles an empty QVariant read back (see gui/gallery.py).
+        self._all.setData(FOLDER_ROLE, "")
         self._all.setToolTip("Every photo in the library")
         self.list.addItem(self._all)
         self.list.setCurrentItem(self._all)

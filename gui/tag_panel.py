@@ -63,7 +63,7 @@ class TagPanel(QWidget):
         self._clear()
         self.title.setText("Tags" if shared_by == 1 else f"Shared tags · {shared_by} photos")
         if not hits:
-            self.note.setText("No tags.")
+            self.note.setText("No tags." if shared_by == 1 else "No tag is shared by most of them.")
             self.note.show()
             return
         self.note.hide()

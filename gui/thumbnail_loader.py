@@ -89,11 +89,6 @@ class ThumbnailLoader(QObject):
         """Why the photo has no thumbnail, once that is known."""
         return self._failures.get(photo)
 
-    def forget(self, photo: str) -> None:
-        """Drop what is known about a photo so that it is loaded again (after an edit)."""
-        self._pixmaps.pop(photo, None)
-        self._failures.pop(photo, None)
-
     def wait(self, timeout_ms: int = 5000) -> bool:
         """Block until queued thumbnails are done (for tests and shutdown)."""
         return bool(self._pool.waitForDone(timeout_ms))

@@ -126,10 +126,6 @@ class Jobs:
         with self._lock:
             self._running.discard(worker)
 
-    @property
-    def busy(self) -> bool:
-        return any(pool.activeThreadCount() for pool in self._pools.values())
-
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         """Cancel generator workers, drop queued work and wait; True when every pool is idle."""
         with self._lock:

@@ -20,7 +20,7 @@ def test_model_loads_thumbnails_lazily_and_keeps_rows_when_photos_are_added(qtbo
     model.set_entries([PhotoEntry(photos[0]), PhotoEntry(photos[2])])
     assert model.rowCount() == 2
     index = model.index(0)
-    assert index.data(Qt.ItemDataRole.DecorationRole) is None  # placeholder; loading begins
+    assert index.data(Qt.ItemDataRole.DecorationRole).isNull()  # placeholder; loading begins
     with qtbot.waitSignal(model.dataChanged, timeout=5000):
         pass
     pixmap = index.data(Qt.ItemDataRole.DecorationRole)

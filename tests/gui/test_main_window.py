@@ -12,7 +12,7 @@ from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtGui import QContextMenuEvent, QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from tests.gui.conftest import make_photos
+from tests.gui.conftest import fake_top_classes, make_photos
 
 PHOTOS = 8  # photo_folder holds 8 good photos and 1 broken file
 
@@ -72,10 +72,9 @@ def test_first_start_shows_empty_state_then_add_folder_indexes_it(
     # The skipped file is listed with its reason.
     assert window.banner.isVisible() and "1 file could not be read" in window.banner.text()
     qtbot.mouseClick(window.banner.action_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(
-        lambda: window._skipped_dialog is not None and window._skipped_dialog.isVisible()
-    )
-    table = window._skipped_dialog.table
+    actions = window.folder_actions
+    qtbot.waitUntil(lambda: actions.skipped_dialog and actions.skipped_dialog.isVisible())
+    table = actions.skipped_dialog.table
     assert table.rowCount() == 1
     assert table.item(0, 0).text().endswith("broken.jpg")
     assert "corrupt" in table.item(0, 1).text() or "not an image" in table.item(0, 1).text()
@@ -114,7 +113,7 @@ def test_search_shows_results_understood_and_ignored_words_and_suggestions(
     wait_results(qtbot, window)
 
     assert window.header.title.text() == "Photos matching “red circle -blue”"
-    assert window.header.subtitle.text().startswith(f"{PHOTOS} photos, best match first")
+    assert window.header.subtitle.text().startswith(f"{PHOTOS} matches, best match first")
     assert window.results_model.rowCount() == PHOTOS
     assert window.header.back_button.isVisible()
     understood = window.search_bar.understood.text()
@@ -158,6 +157,7 @@ def test_right_click_find_similar_by_look_and_by_class(
     qtbot, open_window, indexed_profile, monkeypatch
 ):
     window = open_window(indexed_profile)
+    monkeypatch.setattr(window.library, "top_classes", fake_top_classes)
     opened = []
     monkeypatch.setattr(
         QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or True)
@@ -166,7 +166,7 @@ def test_right_click_find_similar_by_look_and_by_class(
     menu = right_click(window, 2)
     assert window.gallery.selected_paths() == [query]
     qtbot.waitUntil(
-        lambda: sum(t.startswith("Find similar: ") for t in action_texts(menu)) == 3, timeout=10_000
+        lambda: sum(t.startswith("Find similar: ") for t in action_texts(menu)) == 2, timeout=10_000
     )
     texts = action_texts(menu)
     assert texts[:4] == ["Open", "Open in default viewer", "Show in folder", "Find similar"]
@@ -179,16 +179,15 @@ def test_right_click_find_similar_by_look_and_by_class(
     wait_results(qtbot, window)
     name = Path(query).name
     assert window.header.title.text() == f"Similar to {name}"
+    assert window.header.subtitle.text() == f"{PHOTOS - 1} matches, most similar first"
     assert window.results_model.rowCount() == PHOTOS - 1
     assert query not in [e.path for e in window.results_model.entries]
     scores = [e.score for e in window.results_model.entries]
     assert scores == sorted(scores, reverse=True)
 
-    class_action = next(t for t in texts if t.startswith("Find similar: "))
-    class_name = class_action.removeprefix("Find similar: ")
-    trigger(menu, class_action)
+    trigger(menu, "Find similar: Egyptian cat")
     qtbot.waitUntil(
-        lambda: window.header.title.text() == f"Similar to {name} as a “{class_name}”",
+        lambda: window.header.title.text() == f"Similar to {name} as an “Egyptian cat”",
         timeout=10_000,
     )
     assert window.results_model.rowCount() == PHOTOS - 1
@@ -199,15 +198,16 @@ def test_right_click_find_similar_by_look_and_by_class(
 
 
 def test_tags_for_one_photo_shared_tags_for_several_and_tag_click_searches(
-    qtbot, open_window, indexed_profile
+    qtbot, open_window, indexed_profile, monkeypatch
 ):
     window = open_window(indexed_profile)
+    monkeypatch.setattr(window.library, "top_classes", fake_top_classes)
     window.gallery.setCurrentIndex(window.library_model.index(0))
     qtbot.waitUntil(lambda: len(window.tag_panel.tag_words) == 10, timeout=10_000)
     assert window.tag_panel.title.text() == "Tags"
     qtbot.waitUntil(lambda: window.details.name.text() == "photo_00.jpg", timeout=10_000)
     assert window.details.dimensions.text() == "320 × 240"
-    assert len(window.details.class_names) == 5
+    qtbot.waitUntil(lambda: window.details.class_names == ["Egyptian cat", "tabby"])
 
     window.gallery.selectAll()
     qtbot.waitUntil(
@@ -290,6 +290,20 @@ def test_dropping_an_outside_photo_finds_similar(
     assert "not in the library" in window.header.subtitle.text()
     assert window.results_model.rowCount() == PHOTOS
     assert window.results_model.path_at(0) == str(photo_folder / "photo_03.jpg")
+
+    # Several photos at once: photos like all of them together.
+    second = outside.with_name("dropped-too.jpg")
+    Image.open(photo_folder / "photo_05.jpg").rotate(3).save(second)
+    both = QMimeData()
+    both.setUrls([QUrl.fromLocalFile(str(outside)), QUrl.fromLocalFile(str(second))])
+    window.dropEvent(
+        QDropEvent(
+            pos, Qt.DropAction.CopyAction, both, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0)
+        )
+    )
+    qtbot.waitUntil(lambda: window.header.title.text() == "Similar to 2 photos", timeout=20_000)
+    top_two = {window.results_model.path_at(r) for r in range(2)}
+    assert top_two == {str(photo_folder / "photo_03.jpg"), str(photo_folder / "photo_05.jpg")}
 
 
 def test_errors_appear_in_a_banner_and_never_crash(

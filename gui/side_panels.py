@@ -1,0 +1,99 @@
+"""The right-hand panels' contents: tags (shared tags for several photos) and photo details."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+
+from core.errors import PhotoSearchError
+from core.words import WordHit
+from gui.details_panel import PhotoFacts, photo_facts
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
+
+TAG_COUNT = 10
+# ImageNet classes offered for a photo ("Looks like", "Find similar: tabby"): at most 3, each
+# with a probability of at least 0.15: on the 800 Pascal photos 85% of photos get at least one
+# (1.16 on average), and what it drops on cat photos is unsure breeds and things that are not
+# there (mouse, quilt, paper towel). `python -m benchmarks.class_entries` prints the figures.
+CLASS_COUNT = 3
+CLASS_MIN_PROBABILITY = 0.15
+SHARED_TAGS_MAX_PHOTOS = 200  # beyond this a multi-selection's shared tags are not worth the wait
+SELECTION_SETTLE_MS = 120  # arrow keys held down: load the panels once the selection settles
+
+
+class SidePanels:
+    """Loads tags and details for the gallery's selection once it settles."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.classes: dict[str, list[tuple[str, float]]] = {}  # top classes known per photo
+        self._timer = QTimer(window)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SELECTION_SETTLE_MS)
+        self._timer.timeout.connect(self.update)
+
+    def on_selection(self, *_: object) -> None:
+        self._timer.start()
+
+    def update(self) -> None:
+        w = self.window
+        paths = w.gallery.selected_paths()
+        library = w.library
+        if not paths:
+            w.tag_panel.show_hint("Select a photo to see its tags.")
+            w.details.show_nothing()
+            return
+        if len(paths) == 1:
+            path = paths[0]
+            w.tag_panel.show_loading(1)
+            w.dispatcher.call(
+                "tags", lambda: library.tags(path, TAG_COUNT), w.tag_panel.show_tags, self._failed
+            )
+            self.fetch_details(path, None)
+            return
+        chosen = paths[:SHARED_TAGS_MAX_PHOTOS]
+        w.tag_panel.show_loading(len(chosen))
+        w.details.show_nothing(f"{len(paths):,} photos selected")
+
+        def shared_done(hits: list[WordHit]) -> None:
+            w.tag_panel.show_tags(hits, shared_by=len(chosen))
+
+        w.dispatcher.call(
+            "tags", lambda: library.shared_tags(chosen, TAG_COUNT), shared_done, self._failed
+        )
+
+    def _failed(self, e: Exception) -> None:
+        self.window.tag_panel.show_hint(
+            f"No tags: {e}" if isinstance(e, PhotoSearchError) else "No tags: unexpected error"
+        )
+
+    def fetch_details(self, path: str, then: Callable[[], None] | None) -> None:
+        """Top classes and file facts of path; fills the details panel if still selected."""
+        w = self.window
+        library = w.library
+
+        def load() -> PhotoFacts:
+            top = library.top_classes(path, CLASS_COUNT)
+            classes = [(c.name, p) for c, p in top if p >= CLASS_MIN_PROBABILITY]
+            return photo_facts(path, classes)
+
+        def done(facts: PhotoFacts) -> None:
+            self.classes[path] = facts.classes
+            if w.gallery.selected_paths() == [path]:
+                w.details.show_facts(facts)
+            if then is not None:
+                then()
+
+        def failed(e: Exception) -> None:
+            self.classes[path] = []
+            if w.gallery.selected_paths() == [path]:
+                w.details.show_facts(photo_facts(path, []))
+            if then is not None:
+                then()
+
+        channel = "details" if then is None else f"details:{path}"
+        w.dispatcher.call(channel, load, done, failed)
