@@ -8,23 +8,20 @@ is already committed, so the next run carries on where this one stopped.
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from collections import deque
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from core.catalog import PhotoRow, feature_blob, path_key
+from core.catalog import Catalog, NewPhoto, PhotoRow, path_key
 from core.decode import PHOTO_EXTENSIONS, DecodeError, LoadedPhoto, load_photo
 from core.lock import IndexLock
-
-if TYPE_CHECKING:
-    from core.library import Library
+from core.models import ImageEncoder
 
 # Photos per onnxruntime call: amortises call overhead; 32 was no faster and used more memory.
 BATCH = 16
@@ -120,15 +117,22 @@ def walk_photos(root: Path, errors: list[SkippedFile]) -> Iterator[_FoundFile]:
         stack.extend(reversed(subfolders))
 
 
-def index_library(
-    library: Library, folders: list[Path]
+def index_catalog(
+    catalog: Catalog,
+    encoder: ImageEncoder,
+    folders: list[Path],
+    lock_path: Path,
+    indexes_stale: Callable[[], bool] = lambda: False,
+    refresh_indexes: Callable[[], None] = lambda: None,
 ) -> Generator[IndexProgress, None, IndexSummary]:
-    """Bring the catalog up to date with folders; see the module docstring."""
+    """Bring the catalog up to date with folders, under the profile's indexing lock.
+
+    The derived indexes are refreshed at the end when anything changed or indexes_stale().
+    """
     start = time.monotonic()
     summary = IndexSummary()
-    with IndexLock(library.profile.lock_path):
-        catalog = library.catalog
-        model = library.backbone
+    with IndexLock(lock_path):
+        model = encoder.name
         known = set(catalog.folders())
         roots = []
         for folder in folders:
@@ -165,43 +169,30 @@ def index_library(
             else:
                 todo.append(f)
 
-        writer = _Writer(library, existing, found, summary)
-        yield from _embed_all(library, todo, catalog.known_hashes(model), writer, start)
+        changes = _Changes(catalog, model, existing, found, summary)
+        yield from _embed_all(encoder, todo, catalog.known_hashes(model), changes)
 
         # Sweep: only after a complete walk, so an interrupted run never removes anything.
         gone = [
             row for key, row in existing.items() if key not in found and row.status != "deleted"
         ]
-        writer.mark_deleted(gone)
+        summary.removed += catalog.mark_deleted(gone)
 
-        if summary.changed or _stale(library):
+        if summary.changed or indexes_stale():
             yield IndexProgress("building", 0, 1)
-            library.refresh_indexes()
+            refresh_indexes()
             yield IndexProgress("building", 1, 1)
         summary.complete = True
         summary.seconds = time.monotonic() - start
     return summary
 
 
-def _stale(library: Library) -> bool:
-    return not (
-        library.image_index.status()["fresh"]
-        and library.joint_index.status()["fresh"]
-        and library.feature_cache.load() is not None
-    )
-
-
 def _embed_all(
-    library: Library,
-    todo: list[_FoundFile],
-    known_hashes: set[bytes],
-    writer: _Writer,
-    start: float,
+    encoder: ImageEncoder, todo: list[_FoundFile], known_hashes: set[bytes], changes: _Changes
 ) -> Generator[IndexProgress, None, None]:
     """Decode in a thread pool, run the CNN in batches on this thread, commit each batch."""
     if not todo:
         return
-    encoder = library.encoder
     size = encoder.input_size
     workers = max(1, min(4, os.cpu_count() or 1))
     window = BATCH * 3
@@ -228,18 +219,18 @@ def _embed_all(
             try:
                 loaded = future.result()
             except DecodeError as e:
-                writer.skip(f, str(e))
+                changes.skip(f, str(e))
             except Exception as e:
-                writer.skip(f, f"unexpected error while reading: {type(e).__name__}: {e}")
+                changes.skip(f, f"unexpected error while reading: {type(e).__name__}: {e}")
             else:
                 if loaded.pixels is None:
-                    writer.reuse(f, loaded)
+                    changes.reuse(f, loaded)
                 else:
                     batch.append((f, loaded))
             done += 1
             if len(batch) >= BATCH or (not pending and batch):
                 pixels = np.stack([p.pixels for _, p in batch])  # type: ignore[misc]
-                writer.add(batch, encoder.encode(pixels).features)
+                changes.add(batch, encoder.encode(pixels).features)
                 batch = []
             if done % 8 == 0 or not pending:
                 elapsed = max(time.monotonic() - began, 1e-6)
@@ -250,140 +241,81 @@ def _embed_all(
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-class _Writer:
-    """Applies one run's changes to the catalog, one transaction per batch."""
+class _Changes:
+    """Decides what each file means for the catalog (new, changed, moved, copied, unreadable)
+    and counts it in the summary; the catalog applies it, one transaction per call."""
 
     def __init__(
         self,
-        library: Library,
+        catalog: Catalog,
+        model: str,
         existing: dict[bytes, PhotoRow],
         found: dict[bytes, _FoundFile],
         summary: IndexSummary,
     ) -> None:
-        self.catalog = library.catalog
-        self.model = library.backbone
+        self.catalog = catalog
+        self.model = model
         self.existing = existing
         self.found = found
         self.summary = summary
 
-    def _replace_row(self, c: sqlite3.Connection, f: _FoundFile) -> PhotoRow | None:
-        old = self.existing.get(f.key)
-        if old is not None:
-            c.execute("DELETE FROM photos WHERE id = ? AND path = ?", (old.id, f.key))
-        return old
+    def _count(self, old: PhotoRow | None) -> None:
+        if old is not None and old.status == "ok":
+            self.summary.updated += 1
+        else:
+            self.summary.added += 1
 
     def add(self, batch: list[tuple[_FoundFile, LoadedPhoto]], features: np.ndarray) -> None:
-        now = time.time()
-        with self.catalog.transaction() as c:
-            for (f, loaded), vector in zip(batch, features, strict=True):
-                old = self.existing.get(f.key)
-                if (
-                    old is not None
-                    and old.status == "ok"
-                    and old.size == f.size
-                    and old.mtime_ns == f.mtime_ns
-                ):
-                    # Same file, new backbone: add this model's features, keep the row.
-                    c.execute(
-                        "INSERT OR REPLACE INTO features(photo_id, model, vector) VALUES (?, ?, ?)",
-                        (old.id, self.model, feature_blob(vector)),
-                    )
-                    self.summary.added += 1
-                    continue
-                old = self._replace_row(c, f)
-                cur = c.execute(
-                    "INSERT INTO photos(path, size, mtime_ns, hash, status, width, height, "
-                    "indexed_at) VALUES (?, ?, ?, ?, 'ok', ?, ?, ?)",
-                    (
-                        f.key,
-                        f.size,
-                        f.mtime_ns,
-                        loaded.content_hash,
-                        loaded.width,
-                        loaded.height,
-                        now,
-                    ),
+        photos = [
+            NewPhoto(f.key, f.size, f.mtime_ns, p.content_hash, p.width, p.height) for f, p in batch
+        ]
+        olds = [self.existing.get(f.key) for f, _ in batch]
+        self.catalog.store_embedded(self.model, photos, features, olds)
+        for f, old in zip((f for f, _ in batch), olds, strict=True):
+            if (
+                old is not None
+                and old.status == "ok"
+                and (old.size, old.mtime_ns)
+                == (
+                    f.size,
+                    f.mtime_ns,
                 )
-                c.execute(
-                    "INSERT INTO features(photo_id, model, vector) VALUES (?, ?, ?)",
-                    (cur.lastrowid, self.model, feature_blob(vector)),
-                )
-                if old is not None and old.status == "ok":
-                    self.summary.updated += 1
-                else:
-                    self.summary.added += 1
+            ):
+                self.summary.added += 1  # same file, new backbone: this model's vector is new
+            else:
+                self._count(old)
 
     def reuse(self, f: _FoundFile, loaded: LoadedPhoto) -> None:
         """A file whose content is already known: a touch, a move/rename, or a copy."""
         candidates = self.catalog.photos_by_hash(loaded.content_hash, self.model)
-        now = time.time()
-        with self.catalog.transaction() as c:
-            same = next((r for r in candidates if path_key(r.path) == f.key), None)
-            if same is not None:
-                c.execute(
-                    "UPDATE photos SET size = ?, mtime_ns = ?, status = 'ok', reason = NULL "
-                    "WHERE id = ?",
-                    (f.size, f.mtime_ns, same.id),
-                )
-                if same.status == "ok":
-                    self.summary.unchanged += 1
-                else:
-                    self.summary.added += 1
-                return
-            moved_from = next(
-                (
-                    r
-                    for r in candidates
-                    if path_key(r.path) not in self.found and not os.path.lexists(r.path)
-                ),
-                None,
-            )
-            if moved_from is not None:
-                self._replace_row(c, f)
-                c.execute(
-                    "UPDATE photos SET path = ?, size = ?, mtime_ns = ?, status = 'ok', "
-                    "reason = NULL, indexed_at = ? WHERE id = ?",
-                    (f.key, f.size, f.mtime_ns, now, moved_from.id),
-                )
-                self.summary.moved += 1
-                return
-            source = candidates[0] if candidates else None
-            old = self._replace_row(c, f)
-            cur = c.execute(
-                "INSERT INTO photos(path, size, mtime_ns, hash, status, indexed_at) "
-                "VALUES (?, ?, ?, ?, 'ok', ?)",
-                (f.key, f.size, f.mtime_ns, loaded.content_hash, now),
-            )
-            if source is not None:
-                c.execute(
-                    "INSERT INTO features(photo_id, model, vector) SELECT ?, model, vector "
-                    "FROM features WHERE photo_id = ?",
-                    (cur.lastrowid, source.id),
-                )
-            if old is not None and old.status == "ok":
-                self.summary.updated += 1
+        photo = NewPhoto(f.key, f.size, f.mtime_ns, loaded.content_hash)
+        old = self.existing.get(f.key)
+        same = next((r for r in candidates if path_key(r.path) == f.key), None)
+        if same is not None:
+            self.catalog.move_photo(same.id, photo, old)
+            if same.status == "ok":
+                self.summary.unchanged += 1
             else:
                 self.summary.added += 1
+            return
+        moved_from = next(
+            (
+                r
+                for r in candidates
+                if path_key(r.path) not in self.found and not os.path.lexists(r.path)
+            ),
+            None,
+        )
+        if moved_from is not None:
+            self.catalog.move_photo(moved_from.id, photo, old)
+            self.summary.moved += 1
+            return
+        self.catalog.copy_photo(candidates[0].id if candidates else None, photo, old)
+        self._count(old)
 
     def skip(self, f: _FoundFile, reason: str) -> None:
         self.summary.skipped.append(SkippedFile(f.path, reason))
-        with self.catalog.transaction() as c:
-            old = self._replace_row(c, f)
-            c.execute(
-                "INSERT INTO photos(path, size, mtime_ns, status, reason, indexed_at) "
-                "VALUES (?, ?, ?, 'skipped', ?, ?)",
-                (f.key, f.size, f.mtime_ns, reason, time.time()),
-            )
-            if old is not None and old.status == "ok":
-                self.summary.removed += 1
-
-    def mark_deleted(self, rows: list[PhotoRow]) -> None:
-        with self.catalog.transaction() as c:
-            for row in rows:
-                # Matching on the path too leaves rows alone that this run moved elsewhere.
-                cur = c.execute(
-                    "UPDATE photos SET status = 'deleted' WHERE id = ? AND path = ?",
-                    (row.id, path_key(row.path)),
-                )
-                if cur.rowcount and row.status == "ok":
-                    self.summary.removed += 1
+        old = self.existing.get(f.key)
+        self.catalog.mark_skipped(NewPhoto(f.key, f.size, f.mtime_ns), reason, old)
+        if old is not None and old.status == "ok":
+            self.summary.removed += 1

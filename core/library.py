@@ -21,6 +21,7 @@ from core.decode import DecodeError, load_pixels
 from core.errors import PhotoSearchError, UnknownWordsError, UsageError
 from core.feature_cache import FeatureCache
 from core.imagenet import ImageNetClass, imagenet_classes, resolve_class
+from core.indexing import IndexProgress, IndexSummary, index_catalog
 from core.joint import ConSE, VectorSpace, tag_head_of
 from core.models import ImageEncoder, softmax
 from core.paths import Profile
@@ -181,15 +182,29 @@ class Library:
             raise PhotoSearchError(f"not a library folder: {folder}")
         return self.catalog.remove_folder(path)
 
-    def index(self, folders: Sequence[Path] | None = None) -> Generator[Any, None, Any]:
+    def index(
+        self, folders: Sequence[Path] | None = None
+    ) -> Generator[IndexProgress, None, IndexSummary]:
         """Index folders (default: every library folder); yields progress, returns a summary.
 
         Folders not in the library yet are added once the indexing lock is held, so a run
         refused because another process is indexing changes nothing.
         """
-        from core.indexing import index_library
+        return index_catalog(
+            self.catalog,
+            self.encoder,
+            list(folders) if folders is not None else self.folders(),
+            self.profile.lock_path,
+            indexes_stale=self._indexes_stale,
+            refresh_indexes=self.refresh_indexes,
+        )
 
-        return index_library(self, list(folders) if folders is not None else self.folders())
+    def _indexes_stale(self) -> bool:
+        return not (
+            self.image_index.status()["fresh"]
+            and self.joint_index.status()["fresh"]
+            and self.feature_cache.load() is not None
+        )
 
     def refresh_indexes(self, force: bool = False) -> None:
         """Rebuild the derived indexes that are missing or behind the catalog."""

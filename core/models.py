@@ -96,13 +96,12 @@ class ImageEncoder:
         self._outputs: dict[str, str] = self.entry["outputs"]
         self._lock = threading.Lock()
         self._session: onnxruntime.InferenceSession | None = None
-        self.threads: int | None = None
 
     @property
     def session(self) -> onnxruntime.InferenceSession:
         with self._lock:
             if self._session is None:
-                self._session = new_session(model_file(self.entry), self.threads)
+                self._session = new_session(model_file(self.entry))
             return self._session
 
     @cached_property
