@@ -23,7 +23,10 @@ from core.decode import PHOTO_EXTENSIONS, DecodeError, LoadedPhoto, load_photo
 from core.lock import IndexLock
 from core.models import ImageEncoder
 
-# Photos per onnxruntime call: amortises call overhead; 32 was no faster and used more memory.
+# Photos a worker decodes and then embeds in one onnxruntime call. Small: a single-threaded
+# call is no faster per photo on larger batches, and a cancelled run waits for one chunk.
+CHUNK = 4
+# Photos per catalog transaction.
 BATCH = 16
 
 
@@ -187,58 +190,80 @@ def index_catalog(
     return summary
 
 
+@dataclass
+class _Chunk:
+    """A few files as one worker thread read, decoded and embedded them."""
+
+    files: list[_FoundFile]
+    loaded: list[LoadedPhoto | str]  # a photo, or why it could not be read
+    features: np.ndarray  # one row per photo with pixels, in order
+
+
+def _read_and_embed(
+    encoder: ImageEncoder, files: list[_FoundFile], known_hashes: frozenset[bytes]
+) -> _Chunk:
+    """One worker's job: decode a few photos, then run the CNN on them, all on one core."""
+    loaded: list[LoadedPhoto | str] = []
+    for f in files:
+        try:
+            loaded.append(load_photo(Path(f.path), encoder.input_size, known_hashes))
+        except DecodeError as e:
+            loaded.append(str(e))
+        except Exception as e:
+            loaded.append(f"unexpected error while reading: {type(e).__name__}: {e}")
+    pixels = [p.pixels for p in loaded if isinstance(p, LoadedPhoto) and p.pixels is not None]
+    if not pixels:
+        return _Chunk(files, loaded, np.zeros((0, encoder.feature_dim), np.float32))
+    return _Chunk(files, loaded, encoder.encode(np.stack(pixels)).features)
+
+
 def _embed_all(
     encoder: ImageEncoder, todo: list[_FoundFile], known_hashes: set[bytes], changes: _Changes
 ) -> Generator[IndexProgress, None, None]:
-    """Decode in a thread pool, run the CNN in batches on this thread, commit each batch."""
+    """Read, decode and embed in one worker thread per core; record the results in order here.
+
+    Each worker takes a few photos from file to features by itself, one single-threaded CNN
+    call per chunk: both cores stay busy with no hand-over between a decode pool and the
+    model, and Pillow, hashlib and onnxruntime release the GIL for their heavy parts.
+    """
     if not todo:
         return
-    size = encoder.input_size
     workers = max(1, min(4, os.cpu_count() or 1))
-    window = BATCH * 3
-    pool = ThreadPoolExecutor(workers, thread_name_prefix="decode")
-    pending: deque[tuple[_FoundFile, Future[LoadedPhoto]]] = deque()
-    items = iter(todo)
     frozen = frozenset(known_hashes)
-
-    def fill() -> None:
-        while len(pending) < window:
-            f = next(items, None)
-            if f is None:
-                return
-            pending.append((f, pool.submit(load_photo, Path(f.path), size, frozen)))
-
+    chunks = iter([todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)])
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="index")
+    pending: deque[Future[_Chunk]] = deque()
     batch: list[tuple[_FoundFile, LoadedPhoto]] = []
+    vectors: list[np.ndarray] = []
     done = 0
     began = time.monotonic()
     try:
-        fill()
-        while pending:
-            f, future = pending.popleft()
-            fill()
-            try:
-                loaded = future.result()
-            except DecodeError as e:
-                changes.skip(f, str(e))
-            except Exception as e:
-                changes.skip(f, f"unexpected error while reading: {type(e).__name__}: {e}")
-            else:
-                if loaded.pixels is None:
+        while True:
+            while len(pending) < 2 * workers and (files := next(chunks, None)) is not None:
+                pending.append(pool.submit(_read_and_embed, encoder, files, frozen))
+            if not pending:
+                break
+            chunk = pending.popleft().result()
+            rows = iter(chunk.features)
+            for f, loaded in zip(chunk.files, chunk.loaded, strict=True):
+                if isinstance(loaded, str):
+                    changes.skip(f, loaded)
+                elif loaded.pixels is None:
                     changes.reuse(f, loaded)
                 else:
                     batch.append((f, loaded))
-            done += 1
+                    vectors.append(next(rows))
+            done += len(chunk.files)
             if len(batch) >= BATCH or (not pending and batch):
-                pixels = np.stack([p.pixels for _, p in batch])  # type: ignore[misc]
-                changes.add(batch, encoder.encode(pixels).features)
-                batch = []
-            if done % 8 == 0 or not pending:
-                elapsed = max(time.monotonic() - began, 1e-6)
-                rate = done / elapsed
-                eta = (len(todo) - done) / rate if rate > 0 else None
-                yield IndexProgress("indexing", done, len(todo), rate, eta, f.path)
+                changes.add(batch, np.stack(vectors))  # one transaction for the batch
+                batch, vectors = [], []
+            rate = done / max(time.monotonic() - began, 1e-6)
+            eta = (len(todo) - done) / rate if rate > 0 else None
+            yield IndexProgress("indexing", done, len(todo), rate, eta, chunk.files[-1].path)
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Waits for the chunks in flight (a fraction of a second), so that nothing still
+        # reads or computes once a cancelled run has returned.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _Changes:
