@@ -3,14 +3,17 @@
     .venv/bin/python -m benchmarks.indexing_speed [--count 300] [--repeat 3] [--photos DIR]
 
 Phone-sized photos are made by upscaling the shared Pascal photos to 4000x3000 (cached in
-benchmarks/out/12mp, git-ignored, or DIR). Each repeat runs the real `main.py index --json`
-in a fresh process and profile; photos/s counts everything: start-up, scan, read, hash,
-decode, CNN, catalog writes and the index build. Around each run a plain full-size Pillow
-decode (open + load, one photo after another) of a sample of the same files is timed, so the
-ratio "index time / full decode time" compares two measurements made under the same load:
-on a shared machine the photos/s move with the load, the ratio much less. Memory is the
-index process's resident set, sampled every 50 ms: its peak (VmHWM) and its value at each
-quarter of the run, to show that it stays flat.
+benchmarks/out/4000x3000, git-ignored, or DIR; --size WxH makes other sizes). Each repeat
+runs the real `main.py index --json` in a fresh process and profile; photos/s counts
+everything: start-up, scan, read, hash, decode, CNN, catalog writes and the index build.
+
+Around each run, on a sample of the same files, it times a plain full-size Pillow decode
+(open + load, one photo after another) and the same followed by one CNN call per photo (the
+baseline of issue 13's "0.21x"), so each ratio compares measurements made under the same load:
+on a shared machine photos/s move with the load, the ratios much less. CPU ms per photo (all
+threads) does not depend on the load at all. Memory is the index process's resident set,
+sampled every 50 ms: its peak (VmHWM) and its value at each quarter of the run, to show
+that it stays flat.
 """
 
 from __future__ import annotations
@@ -28,13 +31,25 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from benchmarks import pascal
+from core.decode import centre_crop_resize
+from core.models import ImageEncoder
 from core.paths import REPO_ROOT
 
-OUT = REPO_ROOT / "benchmarks" / "out" / "12mp"
+OUT = REPO_ROOT / "benchmarks" / "out"
 SIZE = (4000, 3000)
+
+
+def photo_size(text: str) -> tuple[int, int]:
+    """An argparse type for --size: WIDTHxHEIGHT."""
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not WIDTHxHEIGHT: {text!r}") from None
+    return w, h
 
 
 def make_photos(folder: Path, count: int, size: tuple[int, int] = SIZE) -> list[Path]:
@@ -60,6 +75,15 @@ def full_decode_seconds(paths: list[Path]) -> tuple[float, float]:
             im.load()
     n = len(paths)
     return (time.perf_counter() - start) / n, (time.process_time() - cpu) / n
+
+
+def full_decode_and_cnn_seconds(paths: list[Path], encoder: ImageEncoder) -> float:
+    """Wall seconds per photo of a full-size decode followed by one CNN call per photo."""
+    start = time.perf_counter()
+    for p in paths:
+        with Image.open(p) as im:
+            encoder.encode(centre_crop_resize(im.convert("RGB"), encoder.input_size)[None])
+    return (time.perf_counter() - start) / len(paths)
 
 
 def _children_cpu() -> float:
@@ -127,23 +151,33 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=300, help="photos to index (default 300)")
     parser.add_argument("--repeat", type=int, default=3, help="index runs (default 3)")
     parser.add_argument("--sample", type=int, default=20, help="photos fully decoded per run")
-    parser.add_argument("--photos", type=Path, default=OUT, help=f"photo cache (default {OUT})")
+    parser.add_argument(
+        "--size", type=photo_size, default=SIZE, help="photo size (default 4000x3000: 12 MP)"
+    )
+    parser.add_argument("--photos", type=Path, help=f"photo cache (default {OUT}/WxH)")
     args = parser.parse_args()
+    w, h = args.size
+    args.photos = args.photos or OUT / f"{w}x{h}"
     if not pascal.available():
         print(f"{pascal.PASCAL_DIR} not found: nothing to measure", file=sys.stderr)
         return 1
-    paths = make_photos(args.photos, args.count)
+    paths = make_photos(args.photos, args.count, args.size)
     sample = paths[:: max(1, len(paths) // args.sample)][: args.sample]
     folder = Path(tempfile.mkdtemp(prefix="ps-12mp-"))
     for p in paths:  # a folder of exactly these photos, without copying gigabytes
         os.link(p, folder / p.name)
-    runs: list[tuple[IndexRun, float, float]] = []  # run, full decode wall and CPU s/photo
+    encoder = ImageEncoder()
+    encoder.encode(np.zeros((1, encoder.input_size, encoder.input_size, 3), np.uint8))
+    # run; full decode wall and CPU s/photo; full decode + CNN wall s/photo
+    runs: list[tuple[IndexRun, float, float, float]] = []
     try:
         for _ in range(args.repeat):
             wall0, cpu0 = full_decode_seconds(sample)
+            cnn0 = full_decode_and_cnn_seconds(sample[: len(sample) // 2], encoder)
             run = cli_index(folder)
             wall1, cpu1 = full_decode_seconds(sample)
-            runs.append((run, (wall0 + wall1) / 2, (cpu0 + cpu1) / 2))
+            cnn1 = full_decode_and_cnn_seconds(sample[len(sample) // 2 :], encoder)
+            runs.append((run, (wall0 + wall1) / 2, (cpu0 + cpu1) / 2, (cnn0 + cnn1) / 2))
             added = run.summary["added"]
             if added != args.count:
                 raise SystemExit(f"indexed {added} of {args.count} photos")
@@ -154,28 +188,35 @@ def main() -> int:
 
     n = args.count
     print(
-        f"| {n} photos, 4000x3000 JPEG | photos/s | time vs full decode | "
+        f"| {n} photos, {w}x{h} JPEG | photos/s | time vs full decode | vs full decode + CNN | "
         "CPU ms/photo (index / full decode) | peak RSS | RSS at each quarter of the run |"
     )
-    print("|---|---|---|---|---|---|")
-    for i, (run, wall, cpu) in enumerate(runs, 1):
+    print("|---|---|---|---|---|---|---|")
+    for i, (run, wall, cpu, cnn) in enumerate(runs, 1):
         rss = " / ".join(f"{m:.0f}" for m in run.rss_mib)
+        per_photo = run.seconds / n
         print(
             f"| run {i} ({run.seconds:.1f} s) | {n / run.seconds:.1f} | "
-            f"{run.seconds / n / wall:.3f}x | {1000 * run.cpu_seconds / n:.1f} / "
-            f"{1000 * cpu:.1f} | {run.peak_mib:.0f} MiB | {rss} MiB |"
+            f"{per_photo / wall:.3f}x | {per_photo / cnn:.3f}x | "
+            f"{1000 * run.cpu_seconds / n:.1f} / {1000 * cpu:.1f} | {run.peak_mib:.0f} MiB | "
+            f"{rss} MiB |"
         )
-    rates = [n / r.seconds for r, _, _ in runs]
-    ratios = [r.seconds / n / wall for r, wall, _ in runs]
-    cpu_ms = [1000 * r.cpu_seconds / n for r, _, _ in runs]
-    peak = max(r.peak_mib for r, _, _ in runs)
+
+    def median(values: list[float]) -> float:
+        return statistics.median(values)
+
     print(
-        f"| **median of {len(runs)}** | **{statistics.median(rates):.1f}** | "
-        f"**{statistics.median(ratios):.3f}x** | {statistics.median(cpu_ms):.1f} / "
-        f"{1000 * statistics.median(c for _, _, c in runs):.1f} | **{peak:.0f} MiB** | |"
+        f"| **median of {len(runs)}** | **{median([n / r.seconds for r, *_ in runs]):.1f}** | "
+        f"**{median([r.seconds / n / wall for r, wall, *_ in runs]):.3f}x** | "
+        f"{median([r.seconds / n / cnn for r, _, _, cnn in runs]):.3f}x | "
+        f"{median([1000 * r.cpu_seconds / n for r, *_ in runs]):.1f} / "
+        f"{median([1000 * cpu for _, _, cpu, _ in runs]):.1f} | "
+        f"**{max(r.peak_mib for r, *_ in runs):.0f} MiB** | |"
     )
     print(f"\ncores: {os.cpu_count()}; 1-minute load average at the end: {os.getloadavg()[0]:.1f}")
     command = f".venv/bin/python -m benchmarks.indexing_speed --count {args.count}"
+    if args.size != SIZE:
+        command += f" --size {w}x{h}"
     print(f"command: {command} --repeat {args.repeat}")
     return 0
 
