@@ -317,9 +317,13 @@ class Catalog:
         return out
 
     def iter_features(
-        self, model: str, dim: int, chunk: int = 4096
+        self, model: str, dim: int, chunk: int = 1024
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(ids, features) chunks of every indexed photo, in id order."""
+        """(ids, features) chunks of every indexed photo, in id order.
+
+        1024 rows: the joint model's activations for a chunk stay in onnxruntime's arena, and
+        4096 rows raised an index run's peak memory by 190 MiB (benchmarks/indexing_speed.py).
+        """
         cur = self.conn.execute(
             "SELECT p.id, f.vector FROM photos p JOIN features f "
             "ON f.photo_id = p.id AND f.model = ? WHERE p.status = 'ok' ORDER BY p.id",

@@ -62,7 +62,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     python = venv / "bin" / "python"
     done = run([*pip, "--python", python, "install", "--no-deps", wheel], root)
     assert done.returncode == 0, done.stderr
-    # The dependencies come from this environment, after the venv's own site-packages.
+    # The dependencies come from this environment, after the venv's own site-packages. Only
+    # now: had pip seen this environment's (editable) photo-search, it would replace it.
     purelib = run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], root)
     ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     Path(purelib.stdout.strip(), "_test_deps.pth").write_text("\n".join(sorted(ours)) + "\n")
