@@ -319,11 +319,8 @@ class Catalog:
     def iter_features(
         self, model: str, dim: int, chunk: int = 1024
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(ids, features) chunks of every indexed photo, in id order.
-
-        1024 rows: the joint model's activations for a chunk stay in onnxruntime's arena, and
-        4096 rows raised an index run's peak memory by 190 MiB (benchmarks/indexing_speed.py).
-        """
+        """(ids, features) chunks of every indexed photo, in id order (small chunks: the joint
+        model's activations for one stay in onnxruntime's arena; 4096 rows cost 190 MiB)."""
         cur = self.conn.execute(
             "SELECT p.id, f.vector FROM photos p JOIN features f "
             "ON f.photo_id = p.id AND f.model = ? WHERE p.status = 'ok' ORDER BY p.id",
