@@ -1,4 +1,4 @@
-"""Incremental indexing by mark and sweep, with a decode thread pool ahead of batched inference.
+"""Incremental indexing by mark and sweep; one worker thread per core reads, decodes and embeds.
 
 A generator: it yields IndexProgress records and returns an IndexSummary. Whoever drives it
 (the CLI's progress bar, the GUI's worker thread) may stop at any yield: every finished batch
