@@ -126,11 +126,13 @@ def index_catalog(
     folders: list[Path],
     lock_path: Path,
     indexes_stale: Callable[[], bool] = lambda: False,
-    refresh_indexes: Callable[[], None] = lambda: None,
+    refresh_indexes: Callable[[bool], None] = lambda force: None,
 ) -> Generator[IndexProgress, None, IndexSummary]:
     """Bring the catalog up to date with folders, under the profile's indexing lock.
 
-    The derived indexes are refreshed at the end when anything changed or indexes_stale().
+    The derived indexes are refreshed at the end when anything changed or indexes_stale();
+    with new vectors, refresh_indexes(force=True): they are rebuilt without first looking at
+    how stale they are, which would run every new photo through the joint model at once.
     """
     start = time.monotonic()
     summary = IndexSummary()
@@ -183,7 +185,7 @@ def index_catalog(
 
         if summary.changed or indexes_stale():
             yield IndexProgress("building", 0, 1)
-            refresh_indexes()
+            refresh_indexes(bool(summary.added or summary.updated))
             yield IndexProgress("building", 1, 1)
         summary.complete = True
         summary.seconds = time.monotonic() - start
