@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+__version__ = "0.1.0"  # the package's version too (pyproject.toml reads it from here)
+
 NEG_PREFIX = "\x00"  # marks a "-word" search term so argparse does not take it for an option
 
 
@@ -25,9 +27,10 @@ def count(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="photo-search",
+        prog="photosearch",
         description="Find photos in your own library by how they look and by words. Offline.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
@@ -182,6 +185,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         cli.warn(f"error: {describe_os_error(e)}")
         return 1
+
+
+def gui_main() -> int:
+    """The `photosearch-gui` launcher: the desktop app, with the same options as `photosearch`."""
+    return main()
 
 
 if __name__ == "__main__":

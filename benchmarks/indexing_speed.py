@@ -1,12 +1,19 @@
-"""Indexing throughput and peak memory on 12-megapixel JPEGs, end to end through the CLI.
+"""Indexing throughput and memory on 12-megapixel JPEGs, against a full decode in the same run.
 
-    .venv/bin/python -m benchmarks.indexing_speed [--count 200]
+    .venv/bin/python -m benchmarks.indexing_speed [--count 300] [--repeat 3] [--photos DIR]
 
 Phone-sized photos are made by upscaling the shared Pascal photos to 4000x3000 (cached in
-benchmarks/out/12mp, git-ignored). The run is the real `main.py index --json` in a fresh
-process and profile; photos/s counts everything: scan, read, hash, decode, CNN, catalog
-writes and the index build. For comparison it also times a plain sequential loop (draft
-decode, one photo per inference call) and, on a few photos, full-size decoding.
+benchmarks/out/4000x3000, git-ignored, or DIR; --size WxH makes other sizes). Each repeat
+runs the real `main.py index --json` in a fresh process and profile; photos/s counts
+everything: start-up, scan, read, hash, decode, CNN, catalog writes and the index build.
+
+Around each run, on a sample of the same files, it times a plain full-size Pillow decode
+(open + load, one photo after another) and the same followed by one CNN call per photo (the
+baseline of issue 13's "0.21x"), so each ratio compares measurements made under the same load:
+on a shared machine photos/s move with the load, the ratios much less. CPU ms per photo (all
+threads) does not depend on the load at all. Memory is the index process's resident set,
+sampled every 50 ms: its peak (VmHWM) and its value at each quarter of the run, to show
+that it stays flat.
 """
 
 from __future__ import annotations
@@ -15,95 +22,202 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from benchmarks import pascal
+from core.decode import centre_crop_resize
+from core.models import ImageEncoder
 from core.paths import REPO_ROOT
 
-OUT = REPO_ROOT / "benchmarks" / "out" / "12mp"
-SEED_PHOTOS_PER_S = 4.0  # the seed design (full-size decode + VGG16) on this machine, per issue 2
+OUT = REPO_ROOT / "benchmarks" / "out"
+SIZE = (4000, 3000)
 
 
-def make_photos(count: int) -> list[Path]:
-    """count 4000x3000 JPEGs upscaled from the shared photos (made once, then reused)."""
-    OUT.mkdir(parents=True, exist_ok=True)
+def photo_size(text: str) -> tuple[int, int]:
+    """An argparse type for --size: WIDTHxHEIGHT."""
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not WIDTHxHEIGHT: {text!r}") from None
+    return w, h
+
+
+def make_photos(folder: Path, count: int, size: tuple[int, int] = SIZE) -> list[Path]:
+    """count JPEGs of size upscaled from the shared photos (made once, then reused)."""
+    folder.mkdir(parents=True, exist_ok=True)
     sources = [p.path for p in pascal.load_photos()]
     paths = []
     for i in range(count):
-        dst = OUT / f"IMG_{i:05d}.jpg"
+        dst = folder / f"IMG_{i:05d}.jpg"
         if not dst.exists():
             with Image.open(sources[i % len(sources)]) as im:
-                big = im.convert("RGB").resize((4000, 3000), Image.Resampling.BICUBIC)
+                big = im.convert("RGB").resize(size, Image.Resampling.BICUBIC)
                 big.save(dst, quality=92)
         paths.append(dst)
     return paths
 
 
-def cli_index(folder: Path) -> tuple[float, dict[str, object], float]:
-    """(seconds, summary, peak RSS in MiB) of `main.py index` in a fresh process and profile."""
-    with tempfile.TemporaryDirectory() as profile:
-        start = time.perf_counter()
-        out = subprocess.run(
-            [sys.executable, "main.py", "--data-dir", profile, "index", str(folder), "--json"],
-            cwd=REPO_ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        seconds = time.perf_counter() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, json.loads(out.stdout), peak_kib / 1024
+def full_decode_seconds(paths: list[Path]) -> tuple[float, float]:
+    """(wall, CPU) seconds per photo of a plain full-size decode, one photo after another."""
+    start, cpu = time.perf_counter(), time.process_time()
+    for p in paths:
+        with Image.open(p) as im:
+            im.load()
+    n = len(paths)
+    return (time.perf_counter() - start) / n, (time.process_time() - cpu) / n
 
 
-def sequential(paths: list[Path], draft: bool) -> float:
-    """photos/s of a plain loop: decode, then one inference call per photo."""
-    from core.decode import centre_crop_resize, open_image, read_file
-    from core.models import ImageEncoder
-
-    encoder = ImageEncoder()
-    encoder.encode(np.zeros((1, 224, 224, 3), np.uint8))  # load the session outside the timing
+def full_decode_and_cnn_seconds(paths: list[Path], encoder: ImageEncoder) -> float:
+    """Wall seconds per photo of a full-size decode followed by one CNN call per photo."""
     start = time.perf_counter()
     for p in paths:
-        im = open_image(read_file(p), draft_size=224 if draft else None)
-        encoder.encode(centre_crop_resize(im, 224)[None])
-    return len(paths) / (time.perf_counter() - start)
+        with Image.open(p) as im:
+            encoder.encode(centre_crop_resize(im.convert("RGB"), encoder.input_size)[None])
+    return (time.perf_counter() - start) / len(paths)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class IndexRun:
+    seconds: float
+    cpu_seconds: float  # user + system time of the index process, all its threads
+    summary: dict[str, object]
+    peak_mib: float
+    rss_mib: list[float] = field(default_factory=list)  # at 25, 50, 75 and 100 % of the run
+
+
+def _memory(pid: int) -> tuple[float, float] | None:
+    """(VmRSS, VmHWM) of a live process in MiB."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+    try:
+        return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+    except (KeyError, ValueError):
+        return None
+
+
+def cli_index(folder: Path) -> IndexRun:
+    """`main.py index --json` in a fresh process and profile, its RSS sampled meanwhile."""
+    with tempfile.TemporaryDirectory() as profile:
+        cmd = [sys.executable, "main.py", "--data-dir", profile, "index", str(folder), "--json"]
+        start, cpu = time.perf_counter(), _children_cpu()
+        proc = subprocess.Popen(
+            cmd, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        samples: list[tuple[float, float, float]] = []
+
+        def sample() -> None:
+            while proc.poll() is None:
+                mem = _memory(proc.pid)
+                if mem is not None:
+                    samples.append((time.perf_counter() - start, *mem))
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        out, _ = proc.communicate()
+        seconds = time.perf_counter() - start
+        cpu_seconds = _children_cpu() - cpu
+        sampler.join()
+        if proc.returncode != 0:
+            raise SystemExit(f"index failed with exit code {proc.returncode}")
+    peak = max((hwm for _, _, hwm in samples), default=0.0)
+    quarters = []
+    for q in (0.25, 0.5, 0.75, 1.0):
+        before = [rss for t, rss, _ in samples if t <= q * seconds]
+        quarters.append(before[-1] if before else 0.0)
+    return IndexRun(seconds, cpu_seconds, json.loads(out), peak, quarters)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--count", type=int, default=300, help="photos to index (default 300)")
+    parser.add_argument("--repeat", type=int, default=3, help="index runs (default 3)")
+    parser.add_argument("--sample", type=int, default=20, help="photos fully decoded per run")
+    parser.add_argument(
+        "--size", type=photo_size, default=SIZE, help="photo size (default 4000x3000: 12 MP)"
+    )
+    parser.add_argument("--photos", type=Path, help=f"photo cache (default {OUT}/WxH)")
     args = parser.parse_args()
+    w, h = args.size
+    args.photos = args.photos or OUT / f"{w}x{h}"
     if not pascal.available():
         print(f"{pascal.PASCAL_DIR} not found: nothing to measure", file=sys.stderr)
         return 1
-    paths = make_photos(args.count)
+    paths = make_photos(args.photos, args.count, args.size)
+    sample = paths[:: max(1, len(paths) // args.sample)][: args.sample]
     folder = Path(tempfile.mkdtemp(prefix="ps-12mp-"))
     for p in paths:  # a folder of exactly these photos, without copying gigabytes
         os.link(p, folder / p.name)
-    seconds, summary, peak = cli_index(folder)
-    rate = args.count / seconds
-    seq = sequential(paths[:60], draft=True)
-    full = sequential(paths[:10], draft=False)
-    print(f"| {args.count} photos, 4000x3000 JPEG | value |")
-    print("|---|---|")
-    print(f"| `index` end to end | {seconds:.1f} s = **{rate:.1f} photos/s** |")
-    print(f"| peak memory (RSS) of the index process | {peak:.0f} MiB |")
-    print(f"| sequential loop, draft decode, 1 photo per call | {seq:.1f} photos/s |")
-    print(f"| sequential loop, full-size decode | {full:.1f} photos/s |")
-    seed = f"vs the seed design's ~{SEED_PHOTOS_PER_S:g} photos/s"
-    print(f"| {seed} | {rate / SEED_PHOTOS_PER_S:.1f}x |")
-    print(f"\nadded={summary['added']} skipped={len(summary['skipped'])}")  # type: ignore[arg-type]
-    print(f"command: .venv/bin/python -m benchmarks.indexing_speed --count {args.count}")
-    for p in folder.iterdir():
-        p.unlink()
-    folder.rmdir()
+    encoder = ImageEncoder()
+    encoder.encode(np.zeros((1, encoder.input_size, encoder.input_size, 3), np.uint8))
+    # run; full decode wall and CPU s/photo; full decode + CNN wall s/photo
+    runs: list[tuple[IndexRun, float, float, float]] = []
+    try:
+        for _ in range(args.repeat):
+            wall0, cpu0 = full_decode_seconds(sample)
+            cnn0 = full_decode_and_cnn_seconds(sample[: len(sample) // 2], encoder)
+            run = cli_index(folder)
+            wall1, cpu1 = full_decode_seconds(sample)
+            cnn1 = full_decode_and_cnn_seconds(sample[len(sample) // 2 :], encoder)
+            runs.append((run, (wall0 + wall1) / 2, (cpu0 + cpu1) / 2, (cnn0 + cnn1) / 2))
+            added = run.summary["added"]
+            if added != args.count:
+                raise SystemExit(f"indexed {added} of {args.count} photos")
+    finally:
+        for p in folder.iterdir():
+            p.unlink()
+        folder.rmdir()
+
+    n = args.count
+    print(
+        f"| {n} photos, {w}x{h} JPEG | photos/s | time vs full decode | vs full decode + CNN | "
+        "CPU ms/photo (index / full decode) | peak RSS | RSS at each quarter of the run |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for i, (run, wall, cpu, cnn) in enumerate(runs, 1):
+        rss = " / ".join(f"{m:.0f}" for m in run.rss_mib)
+        per_photo = run.seconds / n
+        print(
+            f"| run {i} ({run.seconds:.1f} s) | {n / run.seconds:.1f} | "
+            f"{per_photo / wall:.3f}x | {per_photo / cnn:.3f}x | "
+            f"{1000 * run.cpu_seconds / n:.1f} / {1000 * cpu:.1f} | {run.peak_mib:.0f} MiB | "
+            f"{rss} MiB |"
+        )
+
+    def median(values: list[float]) -> float:
+        return statistics.median(values)
+
+    print(
+        f"| **median of {len(runs)}** | **{median([n / r.seconds for r, *_ in runs]):.1f}** | "
+        f"**{median([r.seconds / n / wall for r, wall, *_ in runs]):.3f}x** | "
+        f"{median([r.seconds / n / cnn for r, _, _, cnn in runs]):.3f}x | "
+        f"{median([1000 * r.cpu_seconds / n for r, *_ in runs]):.1f} / "
+        f"{median([1000 * cpu for _, _, cpu, _ in runs]):.1f} | "
+        f"**{max(r.peak_mib for r, *_ in runs):.0f} MiB** | |"
+    )
+    print(f"\ncores: {os.cpu_count()}; 1-minute load average at the end: {os.getloadavg()[0]:.1f}")
+    command = f".venv/bin/python -m benchmarks.indexing_speed --count {args.count}"
+    if args.size != SIZE:
+        command += f" --size {w}x{h}"
+    print(f"command: {command} --repeat {args.repeat}")
     return 0
 
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -50,6 +51,20 @@ class PhotoRow:
     hash: bytes | None
     status: str
     reason: str | None
+
+
+class NewPhoto(NamedTuple):
+    """A file as indexing found it: raw path, size, mtime, and what reading it told."""
+
+    key: bytes
+    size: int
+    mtime_ns: int
+    hash: bytes | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+Old = PhotoRow | None  # the row a path had before an index run
 
 
 class Catalog:
@@ -286,9 +301,10 @@ class Catalog:
         return out
 
     def iter_features(
-        self, model: str, dim: int, chunk: int = 4096
+        self, model: str, dim: int, chunk: int = 1024
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(ids, features) chunks of every indexed photo, in id order."""
+        """(ids, features) chunks of every indexed photo, in id order (small chunks: the joint
+        model's activations for one stay in onnxruntime's arena; 4096 rows cost 190 MiB)."""
         cur = self.conn.execute(
             "SELECT p.id, f.vector FROM photos p JOIN features f "
             "ON f.photo_id = p.id AND f.model = ? WHERE p.status = 'ok' ORDER BY p.id",
@@ -298,6 +314,74 @@ class Catalog:
             ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
             vecs = np.frombuffer(b"".join(r[1] for r in rows), FEATURE_DTYPE).reshape(-1, dim)
             yield ids, vecs.astype(np.float32)
+
+    # -- indexing writes: core/indexing.py decides what changed, these apply it ---------------
+    # One transaction a call. `old` is the row that held the same path before the run, if any;
+    # deleting it by id and path leaves alone a row that this run moved elsewhere.
+
+    def store_embedded(
+        self, model: str, photos: Sequence[NewPhoto], vectors: np.ndarray, olds: Sequence[Old]
+    ) -> None:
+        """Store new features; an unchanged "ok" row only gains model's vector."""
+        with self.transaction() as c:
+            for p, vector, old in zip(photos, vectors, olds, strict=True):
+                if old is not None and old.status == "ok" and (old.size, old.mtime_ns) == p[1:3]:
+                    photo_id = old.id
+                else:
+                    photo_id = self._insert(c, p, old)
+                c.execute(
+                    "INSERT OR REPLACE INTO features(photo_id, model, vector) VALUES (?, ?, ?)",
+                    (photo_id, model, feature_blob(vector)),
+                )
+
+    def _insert(self, c: sqlite3.Connection, p: NewPhoto, old: Old, reason: str = "") -> int:
+        if old is not None:
+            c.execute("DELETE FROM photos WHERE id = ? AND path = ?", (old.id, p.key))
+        cur = c.execute(
+            "INSERT INTO photos(path, size, mtime_ns, hash, width, height, status, reason, "
+            "indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*p, "skipped" if reason else "ok", reason or None, time.time()),
+        )
+        return int(cur.lastrowid or 0)
+
+    def copy_photo(self, source_id: int | None, p: NewPhoto, old: Old) -> None:
+        """A new path with known content: a new row sharing source's stored vectors."""
+        with self.transaction() as c:
+            photo_id = self._insert(c, p, old)
+            if source_id is not None:
+                c.execute(
+                    "INSERT INTO features(photo_id, model, vector) SELECT ?, model, vector "
+                    "FROM features WHERE photo_id = ?",
+                    (photo_id, source_id),
+                )
+
+    def mark_skipped(self, p: NewPhoto, reason: str, old: Old) -> None:
+        """Remember a file that could not be indexed, and why."""
+        with self.transaction() as c:
+            self._insert(c, p, old, reason)
+
+    def move_photo(self, photo_id: int, p: NewPhoto, old: Old) -> None:
+        """The same content at a new path (photo_id's own path when only touched)."""
+        with self.transaction() as c:
+            if old is not None and old.id != photo_id:
+                c.execute("DELETE FROM photos WHERE id = ? AND path = ?", (old.id, p.key))
+            c.execute(
+                "UPDATE photos SET path = ?, size = ?, mtime_ns = ?, status = 'ok', "
+                "reason = NULL, indexed_at = ? WHERE id = ?",
+                (p.key, p.size, p.mtime_ns, time.time(), photo_id),
+            )
+
+    def mark_deleted(self, rows: Sequence[PhotoRow]) -> int:
+        """Mark rows of vanished files deleted; returns how many were indexed ("ok") ones."""
+        removed = 0
+        with self.transaction() as c:
+            for row in rows:
+                cur = c.execute(
+                    "UPDATE photos SET status = 'deleted' WHERE id = ? AND path = ?",
+                    (row.id, path_key(row.path)),
+                )
+                removed += bool(cur.rowcount and row.status == "ok")
+        return removed
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

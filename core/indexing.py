@@ -1,4 +1,4 @@
-"""Incremental indexing by mark and sweep, with a decode thread pool ahead of batched inference.
+"""Incremental indexing by mark and sweep; one worker thread per core reads, decodes and embeds.
 
 A generator: it yields IndexProgress records and returns an IndexSummary. Whoever drives it
 (the CLI's progress bar, the GUI's worker thread) may stop at any yield: every finished batch
@@ -8,25 +8,25 @@ is already committed, so the next run carries on where this one stopped.
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from collections import deque
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from core.catalog import PhotoRow, feature_blob, path_key
+from core.catalog import Catalog, NewPhoto, PhotoRow, path_key
 from core.decode import PHOTO_EXTENSIONS, DecodeError, LoadedPhoto, load_photo, retry
 from core.lock import IndexLock
+from core.models import ImageEncoder
 
-if TYPE_CHECKING:
-    from core.library import Library
-
-# Photos per onnxruntime call: amortises call overhead; 32 was no faster and used more memory.
+# Photos a worker decodes and then embeds in one onnxruntime call. Small: a single-threaded
+# call is no faster per photo on larger batches, and a cancelled run waits for one chunk.
+CHUNK = 4
+# Photos per catalog transaction.
 BATCH = 16
 
 
@@ -137,15 +137,25 @@ def _leads_out(entry: os.DirEntry[str], real_root: str) -> bool:
     return os.path.commonpath([real_root, target]) != real_root
 
 
-def index_library(
-    library: Library, folders: list[Path] | None
+def index_catalog(
+    catalog: Catalog,
+    encoder: ImageEncoder,
+    folders: list[Path] | None,
+    lock_path: Path,
+    indexes_stale: Callable[[], bool] = lambda: False,
+    refresh_indexes: Callable[[bool], None] = lambda force: None,
+    follow_external_symlinks: bool = False,
 ) -> Generator[IndexProgress, None, IndexSummary]:
-    """Bring the catalog up to date with folders; see the module docstring."""
+    """Bring the catalog up to date with folders, under the profile's indexing lock.
+
+    The derived indexes are refreshed at the end when anything changed or indexes_stale();
+    with new vectors, refresh_indexes(force=True): they are rebuilt without first looking at
+    how stale they are, which would run every new photo through the joint model at once.
+    """
     start = time.monotonic()
     summary = IndexSummary()
-    with IndexLock(library.profile.lock_path):
-        catalog = library.catalog
-        model = library.backbone
+    with IndexLock(lock_path):
+        model = encoder.name
         known = set(catalog.folders())
         if folders is None:
             folders = sorted(known)
@@ -161,7 +171,7 @@ def index_library(
 
         found: dict[bytes, _FoundFile] = {}
         scan_errors: list[SkippedFile] = []
-        follow = library.settings.follow_external_symlinks
+        follow = follow_external_symlinks
         for root in roots:
             for f in walk_photos(root, scan_errors, follow):
                 found[f.key] = f
@@ -185,225 +195,175 @@ def index_library(
             else:
                 todo.append(f)
 
-        writer = _Writer(library, existing, found, summary)
-        yield from _embed_all(library, todo, catalog.known_hashes(model), writer, start)
+        changes = _Changes(catalog, model, existing, found, summary)
+        yield from _embed_all(encoder, todo, catalog.known_hashes(model), changes)
 
         # Sweep: only after a complete walk, so an interrupted run never removes anything.
         gone = [
             row for key, row in existing.items() if key not in found and row.status != "deleted"
         ]
-        writer.mark_deleted(gone)
+        summary.removed += catalog.mark_deleted(gone)
 
-        if summary.changed or _stale(library):
+        if summary.changed or indexes_stale():
             yield IndexProgress("building", 0, 1)
-            library.refresh_indexes()
+            refresh_indexes(bool(summary.added or summary.updated))
             yield IndexProgress("building", 1, 1)
         summary.complete = True
         summary.seconds = time.monotonic() - start
     return summary
 
 
-def _stale(library: Library) -> bool:
-    return not (
-        library.image_index.status()["fresh"]
-        and library.joint_index.status()["fresh"]
-        and library.feature_cache.load() is not None
-    )
+@dataclass
+class _Chunk:
+    """A few files as one worker thread read, decoded and embedded them."""
+
+    files: list[_FoundFile]
+    loaded: list[LoadedPhoto | str]  # a photo, or why it could not be read
+    features: np.ndarray  # one row per photo with pixels, in order
+
+
+def _read_and_embed(
+    encoder: ImageEncoder, files: list[_FoundFile], known_hashes: frozenset[bytes]
+) -> _Chunk:
+    """One worker's job: decode a few photos, then run the CNN on them, all on one core."""
+    loaded: list[LoadedPhoto | str] = []
+    for f in files:
+        try:
+            loaded.append(load_photo(Path(f.path), encoder.input_size, known_hashes))
+        except DecodeError as e:
+            loaded.append(str(e))
+        except Exception as e:
+            loaded.append(f"unexpected error while reading: {type(e).__name__}: {e}")
+    pixels = [p.pixels for p in loaded if isinstance(p, LoadedPhoto) and p.pixels is not None]
+    if not pixels:
+        return _Chunk(files, loaded, np.zeros((0, encoder.feature_dim), np.float32))
+    return _Chunk(files, loaded, encoder.encode(np.stack(pixels)).features)
 
 
 def _embed_all(
-    library: Library,
-    todo: list[_FoundFile],
-    known_hashes: set[bytes],
-    writer: _Writer,
-    start: float,
+    encoder: ImageEncoder, todo: list[_FoundFile], known_hashes: set[bytes], changes: _Changes
 ) -> Generator[IndexProgress, None, None]:
-    """Decode in a thread pool, run the CNN in batches on this thread, commit each batch."""
+    """Read, decode and embed in one worker thread per core; record the results in order here.
+
+    Each worker takes a few photos from file to features by itself, one single-threaded CNN
+    call per chunk: both cores stay busy with no hand-over between a decode pool and the
+    model, and Pillow, hashlib and onnxruntime release the GIL for their heavy parts.
+    """
     if not todo:
         return
-    encoder = library.encoder
-    size = encoder.input_size
     workers = max(1, min(4, os.cpu_count() or 1))
-    window = BATCH * 3
-    pool = ThreadPoolExecutor(workers, thread_name_prefix="decode")
-    pending: deque[tuple[_FoundFile, Future[LoadedPhoto]]] = deque()
-    items = iter(todo)
     frozen = frozenset(known_hashes)
-
-    def fill() -> None:
-        while len(pending) < window:
-            f = next(items, None)
-            if f is None:
-                return
-            pending.append((f, pool.submit(load_photo, Path(f.path), size, frozen)))
-
+    chunks = iter([todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)])
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="index")
+    pending: deque[Future[_Chunk]] = deque()
     batch: list[tuple[_FoundFile, LoadedPhoto]] = []
+    vectors: list[np.ndarray] = []
     done = 0
     began = time.monotonic()
     try:
-        fill()
-        while pending:
-            f, future = pending.popleft()
-            fill()
-            try:
-                loaded = future.result()
-            except DecodeError as e:
-                writer.skip(f, str(e))
-            except Exception as e:
-                writer.skip(f, f"unexpected error while reading: {type(e).__name__}: {e}")
-            else:
-                if loaded.pixels is None:
-                    writer.reuse(f, loaded)
+        while True:
+            while len(pending) < 2 * workers and (files := next(chunks, None)) is not None:
+                pending.append(pool.submit(_read_and_embed, encoder, files, frozen))
+            if not pending:
+                break
+            chunk = pending.popleft().result()
+            rows = iter(chunk.features)
+            for f, loaded in zip(chunk.files, chunk.loaded, strict=True):
+                if isinstance(loaded, str):
+                    changes.skip(f, loaded)
+                elif loaded.pixels is None:
+                    changes.reuse(f, loaded)
                 else:
                     batch.append((f, loaded))
-            done += 1
+                    vectors.append(next(rows))
+            done += len(chunk.files)
             if len(batch) >= BATCH or (not pending and batch):
-                pixels = np.stack([p.pixels for _, p in batch])  # type: ignore[misc]
-                writer.add(batch, encoder.encode(pixels).features)
-                batch = []
-            if done % 8 == 0 or not pending:
-                elapsed = max(time.monotonic() - began, 1e-6)
-                rate = done / elapsed
-                eta = (len(todo) - done) / rate if rate > 0 else None
-                yield IndexProgress("indexing", done, len(todo), rate, eta, f.path)
+                changes.add(batch, np.stack(vectors))  # one transaction for the batch
+                batch, vectors = [], []
+            rate = done / max(time.monotonic() - began, 1e-6)
+            eta = (len(todo) - done) / rate if rate > 0 else None
+            yield IndexProgress("indexing", done, len(todo), rate, eta, chunk.files[-1].path)
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Waits for the chunks in flight (a fraction of a second), so that nothing still
+        # reads or computes once a cancelled run has returned.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-class _Writer:
-    """Applies one run's changes to the catalog, one transaction per batch."""
+class _Changes:
+    """Decides what each file means for the catalog (new, changed, moved, copied, unreadable)
+    and counts it in the summary; the catalog applies it, one transaction per call."""
 
     def __init__(
         self,
-        library: Library,
+        catalog: Catalog,
+        model: str,
         existing: dict[bytes, PhotoRow],
         found: dict[bytes, _FoundFile],
         summary: IndexSummary,
     ) -> None:
-        self.catalog = library.catalog
-        self.model = library.backbone
+        self.catalog = catalog
+        self.model = model
         self.existing = existing
         self.found = found
         self.summary = summary
 
-    def _replace_row(self, c: sqlite3.Connection, f: _FoundFile) -> PhotoRow | None:
-        old = self.existing.get(f.key)
-        if old is not None:
-            c.execute("DELETE FROM photos WHERE id = ? AND path = ?", (old.id, f.key))
-        return old
+    def _count(self, old: PhotoRow | None) -> None:
+        if old is not None and old.status == "ok":
+            self.summary.updated += 1
+        else:
+            self.summary.added += 1
 
     def add(self, batch: list[tuple[_FoundFile, LoadedPhoto]], features: np.ndarray) -> None:
-        now = time.time()
-        with self.catalog.transaction() as c:
-            for (f, loaded), vector in zip(batch, features, strict=True):
-                old = self.existing.get(f.key)
-                if (
-                    old is not None
-                    and old.status == "ok"
-                    and old.size == f.size
-                    and old.mtime_ns == f.mtime_ns
-                ):
-                    # Same file, new backbone: add this model's features, keep the row.
-                    c.execute(
-                        "INSERT OR REPLACE INTO features(photo_id, model, vector) VALUES (?, ?, ?)",
-                        (old.id, self.model, feature_blob(vector)),
-                    )
-                    self.summary.added += 1
-                    continue
-                old = self._replace_row(c, f)
-                cur = c.execute(
-                    "INSERT INTO photos(path, size, mtime_ns, hash, status, width, height, "
-                    "indexed_at) VALUES (?, ?, ?, ?, 'ok', ?, ?, ?)",
-                    (
-                        f.key,
-                        f.size,
-                        f.mtime_ns,
-                        loaded.content_hash,
-                        loaded.width,
-                        loaded.height,
-                        now,
-                    ),
+        photos = [
+            NewPhoto(f.key, f.size, f.mtime_ns, p.content_hash, p.width, p.height) for f, p in batch
+        ]
+        olds = [self.existing.get(f.key) for f, _ in batch]
+        self.catalog.store_embedded(self.model, photos, features, olds)
+        for f, old in zip((f for f, _ in batch), olds, strict=True):
+            if (
+                old is not None
+                and old.status == "ok"
+                and (old.size, old.mtime_ns)
+                == (
+                    f.size,
+                    f.mtime_ns,
                 )
-                c.execute(
-                    "INSERT INTO features(photo_id, model, vector) VALUES (?, ?, ?)",
-                    (cur.lastrowid, self.model, feature_blob(vector)),
-                )
-                if old is not None and old.status == "ok":
-                    self.summary.updated += 1
-                else:
-                    self.summary.added += 1
+            ):
+                self.summary.added += 1  # same file, new backbone: this model's vector is new
+            else:
+                self._count(old)
 
     def reuse(self, f: _FoundFile, loaded: LoadedPhoto) -> None:
         """A file whose content is already known: a touch, a move/rename, or a copy."""
         candidates = self.catalog.photos_by_hash(loaded.content_hash, self.model)
-        now = time.time()
-        with self.catalog.transaction() as c:
-            same = next((r for r in candidates if path_key(r.path) == f.key), None)
-            if same is not None:
-                c.execute(
-                    "UPDATE photos SET size = ?, mtime_ns = ?, status = 'ok', reason = NULL "
-                    "WHERE id = ?",
-                    (f.size, f.mtime_ns, same.id),
-                )
-                if same.status == "ok":
-                    self.summary.unchanged += 1
-                else:
-                    self.summary.added += 1
-                return
-            moved_from = next(
-                (
-                    r
-                    for r in candidates
-                    if path_key(r.path) not in self.found and not os.path.lexists(r.path)
-                ),
-                None,
-            )
-            if moved_from is not None:
-                self._replace_row(c, f)
-                c.execute(
-                    "UPDATE photos SET path = ?, size = ?, mtime_ns = ?, status = 'ok', "
-                    "reason = NULL, indexed_at = ? WHERE id = ?",
-                    (f.key, f.size, f.mtime_ns, now, moved_from.id),
-                )
-                self.summary.moved += 1
-                return
-            source = candidates[0] if candidates else None
-            old = self._replace_row(c, f)
-            cur = c.execute(
-                "INSERT INTO photos(path, size, mtime_ns, hash, status, indexed_at) "
-                "VALUES (?, ?, ?, ?, 'ok', ?)",
-                (f.key, f.size, f.mtime_ns, loaded.content_hash, now),
-            )
-            if source is not None:
-                c.execute(
-                    "INSERT INTO features(photo_id, model, vector) SELECT ?, model, vector "
-                    "FROM features WHERE photo_id = ?",
-                    (cur.lastrowid, source.id),
-                )
-            if old is not None and old.status == "ok":
-                self.summary.updated += 1
+        photo = NewPhoto(f.key, f.size, f.mtime_ns, loaded.content_hash)
+        old = self.existing.get(f.key)
+        same = next((r for r in candidates if path_key(r.path) == f.key), None)
+        if same is not None:
+            self.catalog.move_photo(same.id, photo, old)
+            if same.status == "ok":
+                self.summary.unchanged += 1
             else:
                 self.summary.added += 1
+            return
+        moved_from = next(
+            (
+                r
+                for r in candidates
+                if path_key(r.path) not in self.found and not os.path.lexists(r.path)
+            ),
+            None,
+        )
+        if moved_from is not None:
+            self.catalog.move_photo(moved_from.id, photo, old)
+            self.summary.moved += 1
+            return
+        self.catalog.copy_photo(candidates[0].id if candidates else None, photo, old)
+        self._count(old)
 
     def skip(self, f: _FoundFile, reason: str) -> None:
         self.summary.skipped.append(SkippedFile(f.path, reason))
-        with self.catalog.transaction() as c:
-            old = self._replace_row(c, f)
-            c.execute(
-                "INSERT INTO photos(path, size, mtime_ns, status, reason, indexed_at) "
-                "VALUES (?, ?, ?, 'skipped', ?, ?)",
-                (f.key, f.size, f.mtime_ns, reason, time.time()),
-            )
-            if old is not None and old.status == "ok":
-                self.summary.removed += 1
-
-    def mark_deleted(self, rows: list[PhotoRow]) -> None:
-        with self.catalog.transaction() as c:
-            for row in rows:
-                # Matching on the path too leaves rows alone that this run moved elsewhere.
-                cur = c.execute(
-                    "UPDATE photos SET status = 'deleted' WHERE id = ? AND path = ?",
-                    (row.id, path_key(row.path)),
-                )
-                if cur.rowcount and row.status == "ok":
-                    self.summary.removed += 1
+        old = self.existing.get(f.key)
+        self.catalog.mark_skipped(NewPhoto(f.key, f.size, f.mtime_ns), reason, old)
+        if old is not None and old.status == "ok":
+            self.summary.removed += 1

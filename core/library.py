@@ -21,6 +21,7 @@ from core.decode import DecodeError, load_pixels
 from core.errors import PhotoSearchError, UnknownWordsError, UsageError, storage_errors
 from core.feature_cache import FeatureCache
 from core.imagenet import ImageNetClass, imagenet_classes, resolve_class
+from core.indexing import IndexProgress, IndexSummary, index_catalog
 from core.joint import ConSE, VectorSpace, tag_head_of
 from core.lock import IndexLock
 from core.models import ImageEncoder, softmax
@@ -192,16 +193,31 @@ class Library:
             self.refresh_indexes()
         return removed
 
-    def index(self, folders: Sequence[Path] | None = None) -> Generator[Any, None, Any]:
+    def index(
+        self, folders: Sequence[Path] | None = None
+    ) -> Generator[IndexProgress, None, IndexSummary]:
         """Index folders (default: every library folder); yields progress, returns a summary.
 
         Folders not in the library yet are added once the indexing lock is held, so a run
         refused because another process is indexing changes nothing.
         """
-        from core.indexing import index_library
+        return index_catalog(
+            self.catalog,
+            self.encoder,
+            # None: the library's folders, read once the lock is held (a `remove` may come first).
+            list(folders) if folders is not None else None,
+            self.profile.lock_path,
+            indexes_stale=self._indexes_stale,
+            refresh_indexes=self.refresh_indexes,
+            follow_external_symlinks=self.settings.follow_external_symlinks,
+        )
 
-        # None: the library's folders, read once the lock is held (a `remove` may come first).
-        return index_library(self, list(folders) if folders is not None else None)
+    def _indexes_stale(self) -> bool:
+        return not (
+            self.image_index.status()["fresh"]
+            and self.joint_index.status()["fresh"]
+            and self.feature_cache.load() is not None
+        )
 
     def refresh_indexes(self, force: bool = False) -> None:
         """Rebuild the derived indexes that are missing or behind the catalog."""

@@ -140,13 +140,14 @@ class ImageEncoder:
         self._outputs: dict[str, str] = self.entry["outputs"]
         self._lock = threading.Lock()
         self._session: onnxruntime.InferenceSession | None = None
-        self.threads: int | None = None
 
     @property
     def session(self) -> onnxruntime.InferenceSession:
         with self._lock:
             if self._session is None:
-                self._session = new_session(model_file(self.entry), self.threads)
+                # One thread a call: indexing runs one call per core at once (core/indexing.py),
+                # which costs less CPU than spreading each call over the cores.
+                self._session = new_session(model_file(self.entry), threads=1)
             return self._session
 
     @cached_property
