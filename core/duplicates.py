@@ -1,9 +1,9 @@
 """Near-duplicates: groups of photos whose CNN features are almost the same (bursts, edits,
 resized, re-encoded or cropped copies).
 
-Every pair is compared, a block of rows at a time (memory stays at one block of scores). With
-long vectors a cheap candidate stage comes first, and it misses nothing: each unit vector is
-split into its part in the library's 128 main directions and the rest, and since
+Every pair is compared, a block of rows at a time (memory stays at one block of scores). Large
+libraries get a cheaper candidate stage first, and it misses nothing: each unit vector is split
+into its part in the library's 256 main directions and the rest, and since
 x.y = p.q + r.s <= p.q + |r||s|, only pairs with p.q + |r||s| >= threshold can reach it; those
 are then checked with the full vectors.
 """
@@ -22,14 +22,15 @@ from core.ann import unit_rows
 DEFAULT_THRESHOLD = 0.765
 # Scores held at a time (64 MiB of float32): a block of rows against every later row.
 BLOCK_SCORES = 1 << 24
-# Vectors longer than this get the candidate stage, in this many dimensions.
-CANDIDATE_DIMS = 128
+# Above this many photos, candidates come first, from this many dimensions.
+EXACT_LIMIT = 20_000
+CANDIDATE_DIMS = 256
 
 
 def similar_pairs(vectors: np.ndarray, threshold: float) -> Iterator[tuple[int, int, float]]:
     """(i, j, cosine) with i < j for every pair of rows whose cosine is >= threshold."""
     x = unit_rows(vectors)
-    if x.shape[1] > CANDIDATE_DIMS and len(x) > CANDIDATE_DIMS:
+    if x.shape[1] > CANDIDATE_DIMS and len(x) > EXACT_LIMIT:
         yield from _via_candidates(x, threshold)
         return
     block = _block_rows(len(x))
@@ -67,8 +68,8 @@ def _main_directions(x: np.ndarray, dims: int) -> np.ndarray:
     """[dims, d] orthonormal rows spanning most of x (uncentred; fitted on <= 20,000 rows)."""
     rng = np.random.default_rng(0)
     sample = x[rng.choice(len(x), min(len(x), 20_000), replace=False)]
-    _, _, vt = np.linalg.svd(sample, full_matrices=False)
-    return np.ascontiguousarray(vt[:dims], np.float32)
+    _, vectors = np.linalg.eigh(sample.T.astype(np.float64) @ sample)  # ascending eigenvalues
+    return np.ascontiguousarray(vectors[:, ::-1][:, :dims].T, np.float32)
 
 
 def group_pairs(n: int, pairs: Iterator[tuple[int, int, float]]) -> list[list[int]]:

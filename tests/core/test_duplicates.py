@@ -37,9 +37,10 @@ def test_the_candidate_stage_misses_no_pair(monkeypatch: pytest.MonkeyPatch) -> 
     rng = np.random.default_rng(1)
     x = np.abs(rng.normal(0, 1, (1500, 512))).astype(np.float32)
     x[1000:1400] = np.abs(x[:400] + rng.normal(0, 0.35, (400, 512)))
-    candidates = sorted(similar_pairs(x, 0.95))
-    monkeypatch.setattr(core.duplicates, "CANDIDATE_DIMS", 10_000)  # every pair, exactly
     exact = sorted(similar_pairs(x, 0.95))
+    monkeypatch.setattr(core.duplicates, "EXACT_LIMIT", 100)
+    monkeypatch.setattr(core.duplicates, "CANDIDATE_DIMS", 32)  # a loose bound: many candidates
+    candidates = sorted(similar_pairs(x, 0.95))
     assert 100 < len(exact) < 400  # some copies fall below the threshold, most do not
     assert [(i, j) for i, j, _ in candidates] == [(i, j) for i, j, _ in exact]
 
