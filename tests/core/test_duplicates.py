@@ -32,17 +32,19 @@ def test_copies_group_and_everything_else_stays_apart() -> None:
     assert near_duplicate_groups(x, 0.9999) == []
 
 
-def test_the_candidate_stage_misses_no_pair(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Copies with cosines around the threshold, in long non-negative vectors like CNN features.
+def test_every_pair_is_found_whatever_the_block_size(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = np.random.default_rng(1)
     x = np.abs(rng.normal(0, 1, (1500, 512))).astype(np.float32)
     x[1000:1400] = np.abs(x[:400] + rng.normal(0, 0.35, (400, 512)))
-    exact = sorted(similar_pairs(x, 0.95))
-    monkeypatch.setattr(core.duplicates, "EXACT_LIMIT", 100)
-    monkeypatch.setattr(core.duplicates, "CANDIDATE_DIMS", 32)  # a loose bound: many candidates
-    candidates = sorted(similar_pairs(x, 0.95))
-    assert 100 < len(exact) < 400  # some copies fall below the threshold, most do not
-    assert [(i, j) for i, j, _ in candidates] == [(i, j) for i, j, _ in exact]
+    whole = sorted(similar_pairs(x, 0.95))
+    assert 100 < len(whole) < 400  # some copies fall below the threshold, most do not
+    monkeypatch.setattr(core.duplicates, "BLOCK_SCORES", 1500 * 7)  # blocks of 7 rows
+    assert sorted(similar_pairs(x, 0.95)) == whole
+    cosines = (x / np.linalg.norm(x, axis=1, keepdims=True)) @ (
+        x / np.linalg.norm(x, axis=1, keepdims=True)
+    ).T
+    i, j = np.nonzero(np.triu(cosines >= 0.95, k=1))
+    assert [(a, b) for a, b, _ in whole] == list(zip(i.tolist(), j.tolist(), strict=True))
 
 
 @pytest.mark.skipif(not (PASCAL_DIR / "images").is_dir(), reason=PASCAL_MISSING)
