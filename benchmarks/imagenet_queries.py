@@ -59,7 +59,7 @@ BROADER_WORDS = (
     "musical instrument", "furniture", "hat", "ball", "container", "building", "tool",
     "clothing", "weapon", "shark", "butterfly", "beetle", "crab", "mushroom", "bag",
 )  # fmt: skip
-WEIGHTS = (0.25, 0.5, 1.0, 2.0, 4.0)
+WEIGHTS = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 def available() -> bool:
@@ -85,18 +85,20 @@ def load_sample() -> Sample:
     )
 
 
-def features(sample: Sample, encoder: ImageEncoder, cache_dir: Path) -> np.ndarray:
-    """Raw features of every photo, cached by file list and backbone."""
+def cached_features(
+    paths: Sequence[Path], encoder: ImageEncoder, cache_dir: Path, label: str
+) -> np.ndarray:
+    """Raw features of photos (as the indexer decodes them), cached by file list and backbone."""
     from core.decode import load_pixels
 
-    digest = hashlib.sha1("\n".join(map(str, sample.paths)).encode()).hexdigest()[:12]
-    path = cache_dir / f"imagenet-queries-{encoder.name}-{digest}.npy"
+    digest = hashlib.sha1("\n".join(map(str, paths)).encode()).hexdigest()[:12]
+    path = cache_dir / f"{label}-{encoder.name}-{digest}.npy"
     if path.is_file():
         cached: np.ndarray = np.load(path)
         return cached
     rows = []
-    for start in range(0, len(sample.paths), 32):
-        batch = [load_pixels(p, encoder.input_size) for p in sample.paths[start : start + 32]]
+    for start in range(0, len(paths), 32):
+        batch = [load_pixels(p, encoder.input_size) for p in paths[start : start + 32]]
         rows.append(encoder.encode(np.stack(batch)).features)
     feats = np.concatenate(rows).astype(np.float32)
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -224,7 +226,7 @@ def imagenet_query_metrics(cache_dir: Path = CACHE_DIR) -> dict[str, dict[str, f
     words = WordVectors(Path(tempfile.gettempdir()))
     concepts = load_concepts()
     sample = load_sample()
-    feats = features(sample, encoder, cache_dir)
+    feats = cached_features(sample.paths, encoder, cache_dir, "imagenet-queries")
     relevance = wordnet_relevance(sample, BROADER_WORDS)
     default = load_joint_space(DEFAULT_JOINT, encoder, words, ()) or ConSE(encoder, words)
     conse = ConSE(encoder, words)

@@ -70,7 +70,9 @@ def test_photos_indexed_after_the_cache_was_built_are_searched(
     library.add_folder(tmp_path / "more")
     for _ in library.index([tmp_path / "more"]):
         pass
-    hits = library.search(["golden retriever"], 20).hits
+    result = library.search(["golden", "retriever"], 20)
+    assert result.words == ["golden retriever"]
+    hits = result.hits
     assert len(hits) == 13
     assert sum("new0" in h.path for h in hits) == 3
     library.close()
