@@ -33,6 +33,7 @@ import numpy as np
 from core.ann import unit_rows
 from core.class_evidence import (
     CLASS_EVIDENCE_WEIGHT,
+    TOP_CLASSES,
     ClassPostings,
     blend,
     query_evidence,
@@ -255,6 +256,29 @@ def imagenet_query_metrics(cache_dir: Path = CACHE_DIR) -> dict[str, dict[str, f
     return results
 
 
+def evidence_speed(n: int = 100_000, repeats: int = 5) -> dict[str, float]:
+    """Milliseconds to score a query's class set over n photos' cached top classes (best of
+    repeats), and the cache's bytes per photo. Synthetic top classes; timing only."""
+    import time
+
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 1000, (n, 1))
+    classes = ((base + np.arange(TOP_CLASSES) * 31) % 1000).astype(np.uint16)
+    probs = rng.dirichlet(np.ones(TOP_CLASSES), n).astype(np.float16)
+    postings = ClassPostings.from_top(classes, probs)
+    concepts = load_concepts()
+    out = {"bytes_per_photo": (8 + TOP_CLASSES * (4 + 2)) + 8 * 1001 / n}
+    for query in ("golden retriever", "snow", "vehicle", "dog", "animal"):
+        weights = concepts.classes_for(query)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            query_evidence(postings, [weights])
+            times.append(time.perf_counter() - start)
+        out[f"{query} ({len(weights)} classes) ms"] = 1000 * min(times)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
@@ -262,6 +286,11 @@ def main(argv: list[str] | None = None) -> int:
     if not available():
         print(f"needs {SAMPLE_DIR} and {DISTRACTOR_DIR}", file=sys.stderr)
         return 1
+    speed = evidence_speed()
+    print("| class evidence at 100k photos | |\n|---|---|")
+    for label, value in speed.items():
+        print(f"| {label} | {value:.1f} |")
+    print()
     results = imagenet_query_metrics(args.cache_dir)
     print("| method | name MRR | name recall@10 | broader-word mAP | unknown-word errors |")
     print("|---|---|---|---|---|")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +54,7 @@ class ClassPostings:
     n_rows: int
     offsets: np.ndarray  # int64 [N_CLASSES + 1]
     rows: np.ndarray  # int32, grouped by class
-    probs: np.ndarray  # float16, beside rows
+    probs: np.ndarray  # float32 in memory (float16 on disk), beside rows
 
     @classmethod
     def from_top(cls, classes: np.ndarray, probs: np.ndarray) -> ClassPostings:
@@ -65,15 +65,17 @@ class ClassPostings:
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         k = classes.shape[1] if classes.ndim == 2 else 1
         rows = (order // max(k, 1)).astype(np.int32)
-        return cls(len(classes), offsets, rows, probs.reshape(-1)[order].astype(np.float16))
+        flat_p = probs.reshape(-1)[order].astype(np.float16).astype(np.float32)
+        return cls(len(classes), offsets, rows, flat_p)
 
     def score(self, weights: Mapping[int, float]) -> np.ndarray:
         """float32 [n_rows]: sum over the classes of weight * probability."""
-        out = np.zeros(self.n_rows, np.float32)
-        for c, w in weights.items():
-            lo, hi = self.offsets[c], self.offsets[c + 1]
-            # A row appears once per class, so plain fancy-index addition is exact.
-            out[self.rows[lo:hi]] += np.float32(w) * self.probs[lo:hi].astype(np.float32)
+        spans = [(self.offsets[c], self.offsets[c + 1], np.float32(w)) for c, w in weights.items()]
+        if not spans:
+            return np.zeros(self.n_rows, np.float32)
+        rows = np.concatenate([self.rows[lo:hi] for lo, hi, _ in spans])
+        values = np.concatenate([w * self.probs[lo:hi] for lo, hi, w in spans])
+        out = np.bincount(rows, values, minlength=self.n_rows).astype(np.float32)
         return np.minimum(out, 1.0)
 
 
@@ -99,6 +101,34 @@ def blend(
 ) -> np.ndarray:
     """The text-search score of photos with joint-space cosines and class evidence."""
     return np.asarray(joint + weight * evidence, np.float32)
+
+
+def candidate_count(k: int) -> int:
+    """How many of the best photos by each score the blend considers for k results."""
+    return max(4 * k, 100)
+
+
+def rank_blended(
+    ids: np.ndarray,
+    evidence: np.ndarray,
+    joint_near: Sequence[int],
+    joint: Callable[[np.ndarray], np.ndarray] | None,
+    k: int,
+) -> list[tuple[int, float]]:
+    """(photo id, blended score) of the k best among the photos with the most class evidence
+    and joint_near (the joint space's best); joint(ids) gives their cosines (None: no vector)."""
+    if not len(ids):
+        return []
+    n = min(len(ids), candidate_count(k))
+    candidates = set(ids[np.argpartition(-evidence, n - 1)[:n]].tolist()) | set(joint_near)
+    cand = np.fromiter(candidates, np.int64, len(candidates))
+    order = np.argsort(ids)
+    at = order[np.clip(np.searchsorted(ids, cand, sorter=order), 0, len(ids) - 1)]
+    ev = np.where(ids[at] == cand, evidence[at], 0.0)
+    cosines = joint(cand) if joint is not None else np.zeros(len(cand), np.float32)
+    final = blend(cosines, ev)
+    top = np.argsort(-final, kind="stable")[:k]
+    return [(int(cand[j]), float(final[j])) for j in top]
 
 
 class ClassEvidence:
@@ -134,7 +164,7 @@ class ClassEvidence:
                 ids=ids,
                 offsets=postings.offsets,
                 rows=postings.rows,
-                probs=postings.probs,
+                probs=postings.probs.astype(np.float16),
             )
         stat = self.path.stat()
         meta = {
@@ -172,7 +202,7 @@ class ClassEvidence:
                 or not np.isfinite(probs).all()
             ):
                 return None
-            postings = ClassPostings(n, offsets.astype(np.int64), rows, probs)
+            postings = ClassPostings(n, offsets.astype(np.int64), rows, probs.astype(np.float32))
             return ids.astype(np.int64), postings, int(meta["generation"])
         except (OSError, ValueError, KeyError, TypeError, EOFError):
             return None

@@ -17,7 +17,7 @@ import numpy as np
 
 from core.ann import unit_rows
 from core.catalog import open_catalog
-from core.class_evidence import ClassEvidence, blend, query_evidence
+from core.class_evidence import ClassEvidence, candidate_count, query_evidence, rank_blended
 from core.decode import DecodeError, load_pixels
 from core.errors import PhotoSearchError, UnknownWordsError, UsageError
 from core.feature_cache import FeatureCache
@@ -25,7 +25,7 @@ from core.imagenet import ImageNetClass, imagenet_classes, resolve_class
 from core.joint import ConSE, VectorSpace, tag_head_of
 from core.models import ImageEncoder, softmax
 from core.paths import Profile
-from core.query import Concepts, load_concepts
+from core.query import Concepts, load_concepts, split_known
 from core.settings import DEFAULT_JOINT, Settings
 from core.vector_index import SpaceIndex
 from core.words import SimilarWords, TagVocabulary, WordHit, WordVectors, normalise_word
@@ -346,13 +346,7 @@ class Library:
         return self.words.vector(term) if " " not in term else self.words.phrase_vector(term)
 
     def _split_terms(self, terms: list[str], concepts: Concepts) -> tuple[list[str], list[str]]:
-        """(known, unknown): a term is known with a word vector or with class evidence."""
-        known: list[str] = []
-        unknown: list[str] = []
-        for t in terms:
-            ok = self._term_vector(t) is not None or bool(concepts.classes_for(t))
-            (known if ok else unknown).append(t)
-        return known, unknown
+        return split_known(terms, lambda t: self._term_vector(t) is not None, concepts)
 
     def _query_vector(self, known: list[str], known_neg: list[str]) -> np.ndarray | None:
         """The unit joint-space query vector; None when no term has a word vector."""
@@ -376,23 +370,18 @@ class Library:
         """Top k by blend(joint cosine, class evidence) over the best candidates of each."""
         ids, postings = self.class_evidence.current()
         scores = query_evidence(postings, evidence, negative)
+        if vector is None:
+            return [] if scores is None else rank_blended(ids, scores, [], None, k)
         if scores is None or not len(ids):
-            return [] if vector is None else self.joint_index.query(vector, k)
-        n = min(len(ids), max(4 * k, 100))
-        candidates = set(ids[np.argpartition(-scores, n - 1)[:n]].tolist())
-        if vector is not None:
-            candidates.update(pid for pid, _ in self.joint_index.query(vector, n))
-        cand = np.fromiter(candidates, np.int64, len(candidates))
-        order = np.argsort(ids)
-        at = order[np.clip(np.searchsorted(ids, cand, sorter=order), 0, len(ids) - 1)]
-        ev = np.where(ids[at] == cand, scores[at], 0.0)
-        joint = np.zeros(len(cand), np.float32)
-        if vector is not None:
-            feats = self.catalog.features(cand.tolist(), self.backbone, self.encoder.feature_dim)
-            joint = unit_rows(self.joint_space.transform(feats)) @ vector
-        final = blend(joint, ev)
-        top = np.argsort(-final, kind="stable")[:k]
-        return [(int(cand[j]), float(final[j])) for j in top]
+            return self.joint_index.query(vector, k)
+
+        def joint(photos: np.ndarray) -> np.ndarray:
+            dim = self.encoder.feature_dim
+            feats = self.catalog.features(photos.tolist(), self.backbone, dim)
+            return np.asarray(unit_rows(self.joint_space.transform(feats)) @ vector)
+
+        near = [pid for pid, _ in self.joint_index.query(vector, candidate_count(k))]
+        return rank_blended(ids, scores, near, joint, k)
 
     def similar_words(self, word: str, k: int = 10) -> list[WordHit]:
         """The nearest GloVe words to word."""

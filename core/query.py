@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Container, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -128,3 +128,14 @@ def load_concepts(path: Path = CONCEPTS_PATH) -> Concepts:
         raise PhotoSearchError(f"cannot read {path.name}: {e}; reinstall the app") from e
     longest = max((len(t.split()) for t in terms), default=1)
     return Concepts(terms, longest)
+
+
+def split_known(
+    terms: Sequence[str], has_vector: Callable[[str], bool], concepts: Concepts
+) -> tuple[list[str], list[str]]:
+    """(known, unknown) terms: a term is known with a word vector or with class evidence."""
+    known: list[str] = []
+    unknown: list[str] = []
+    for t in terms:
+        (known if has_vector(t) or concepts.classes_for(t) else unknown).append(t)
+    return known, unknown
