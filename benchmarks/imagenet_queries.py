@@ -60,7 +60,7 @@ BROADER_WORDS = (
     "musical instrument", "furniture", "hat", "ball", "container", "building", "tool",
     "clothing", "weapon", "shark", "butterfly", "beetle", "crab", "mushroom", "bag",
 )  # fmt: skip
-WEIGHTS = (0.5, 1.0, 2.0, 4.0, 8.0)
+WEIGHTS = (0.5, 1.0, 2.0, 4.0)
 
 
 def available() -> bool:

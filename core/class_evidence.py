@@ -30,9 +30,10 @@ TOP_CLASSES = 32
 N_CLASSES = 1000
 # Blend of the joint image-word space with class evidence: score = cosine + weight * evidence,
 # evidence being the probability mass on the query's classes (0..1). Chosen on held-out
-# Flickr8k photos (benchmarks/class_blend.py: mean AP of 204 caption words 0.111 with the
-# joint space alone, 0.133 at 1, 0.137 at 4, flat from 3 to 6); a learned blend may replace it.
-CLASS_EVIDENCE_WEIGHT = 4.0
+# Flickr8k photos by benchmarks/class_blend.py: the smallest weight within 1% of the best mean
+# AP (204 caption words: 0.111 with the joint space alone, 0.137 at 2, 0.138 at 6). A learned
+# blend may replace it.
+CLASS_EVIDENCE_WEIGHT = 2.0
 # How far a "-word" with class evidence pushes a photo away, relative to wanted words.
 NEGATIVE_EVIDENCE_WEIGHT = 0.5
 # Rebuild a stale cache during a query only when this many photos are missing from it.
@@ -84,12 +85,16 @@ def query_evidence(
     wanted: Sequence[Mapping[int, float]],
     unwanted: Sequence[Mapping[int, float]] = (),
 ) -> np.ndarray | None:
-    """Per-row evidence for a query: mean over wanted terms that name classes, minus the
-    unwanted ones'; None when no wanted term names a class."""
+    """Per-row evidence for a query; None when no wanted term names a class.
+
+    Several wanted terms combine by geometric mean, so a photo needs evidence for each of
+    them ("dog beach" is not "dog" alone); unwanted terms' evidence is subtracted.
+    """
     terms = [w for w in wanted if w]
     if not terms:
         return None
-    evidence = np.mean([postings.score(w) for w in terms], axis=0)
+    scores = np.stack([postings.score(w) for w in terms])
+    evidence = np.prod(scores, axis=0) ** (1.0 / len(terms))
     negative = [w for w in unwanted if w]
     if negative:
         evidence -= NEGATIVE_EVIDENCE_WEIGHT * np.mean([postings.score(w) for w in negative], 0)

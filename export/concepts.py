@@ -41,6 +41,7 @@ GLOVE_PER_CLASS = 15
 MAX_CLASSES = 450  # a hypernym covering more ("artifact", "entity") says nothing useful
 MIN_WEIGHT = 0.05
 MAX_GLOSS_SENSES = 4
+STRONG_FLOOR = 0.5
 NEAR_POINTERS = {";c", "-c", "#m", "#s", "#p", "%m", "%s", "%p"}
 
 
@@ -104,7 +105,7 @@ def sense_weight(lemma: str, offset: str, index: dict[str, tuple[list[str], int]
     if offset not in offsets:
         return 1.0
     rank = offsets.index(offset)
-    weight = 1.0 / (rank + 1)
+    weight = 1.0 / (rank + 1) ** 2
     return weight if rank < max(tagged, 1) else weight * 0.3
 
 
@@ -194,7 +195,14 @@ def build_concepts(
     _add_named_in_gloss(b, classes, synsets, index, exc, by_offset)
     if glove is not None:
         _add_glove_neighbours(b, classes, *glove)
-    return {t: dict(sorted(cs.items())) for t, cs in sorted(b.terms.items()) if cs}
+    return {t: _prune(cs) for t, cs in sorted(b.terms.items()) if cs}
+
+
+def _prune(classes: dict[int, float]) -> dict[int, float]:
+    """Near words only fill in: a term that names classes outright ("car", "horse") keeps
+    just its strong links, so weak ones (GloVe neighbours, gloss words) add no noise."""
+    floor = STRONG_FLOOR if max(classes.values()) >= 1.0 else 0.0
+    return {c: w for c, w in sorted(classes.items()) if w >= floor}
 
 
 def _add_named_in_gloss(

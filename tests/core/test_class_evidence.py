@@ -76,3 +76,14 @@ def test_photos_indexed_after_the_cache_was_built_are_searched(
     assert len(hits) == 13
     assert sum("new0" in h.path for h in hits) == 3
     library.close()
+
+
+def test_several_terms_need_evidence_for_each() -> None:
+    # Row 0 is surely a dog and faintly a beach; row 1 surely a dog only; row 2 a beach only.
+    classes = np.array([[1, 2], [1, 3], [2, 3]], np.uint16)
+    probs = np.array([[0.7, 0.3], [0.99, 0.01], [0.9, 0.1]], np.float16)
+    postings = ClassPostings.from_top(classes, probs)
+    ev = query_evidence(postings, [{1: 1.0}, {2: 1.0}])
+    assert ev is not None
+    assert int(np.argmax(ev)) == 0
+    assert ev[1] == pytest.approx(0.0) and ev[2] == pytest.approx(0.0)
