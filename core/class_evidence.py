@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,29 +109,31 @@ def blend(
 
 
 def candidate_count(k: int) -> int:
-    """How many of the best photos by each score the blend considers for k results."""
-    return max(4 * k, 100)
+    """How many of the joint space's best photos the blend considers for k results."""
+    return max(4 * k, 50)
 
 
 def rank_blended(
-    ids: np.ndarray,
-    evidence: np.ndarray,
-    joint_near: Sequence[int],
-    joint: Callable[[np.ndarray], np.ndarray] | None,
-    k: int,
+    ids: np.ndarray, evidence: np.ndarray, joint_near: Sequence[tuple[int, float]], k: int
 ) -> list[tuple[int, float]]:
-    """(photo id, blended score) of the k best among the photos with the most class evidence
-    and joint_near (the joint space's best); joint(ids) gives their cosines (None: no vector)."""
+    """(photo id, blended score) of the k best among joint_near (the joint space's best, with
+    their cosines) and the photos with the most class evidence.
+
+    A photo outside joint_near is given the lowest cosine in it, an upper bound on its own:
+    computing the real one would load the joint model (0.3 s cold) for a few photos.
+    """
     if not len(ids):
         return []
-    n = min(len(ids), candidate_count(k))
-    candidates = set(ids[np.argpartition(-evidence, n - 1)[:n]].tolist()) | set(joint_near)
-    cand = np.fromiter(candidates, np.int64, len(candidates))
+    n = min(len(ids), max(2 * k, 20))
+    cosines = dict(joint_near)
+    floor = min(cosines.values(), default=0.0)
+    for pid in ids[np.argpartition(-evidence, n - 1)[:n]].tolist():
+        cosines.setdefault(pid, floor)
+    cand = np.fromiter(cosines, np.int64, len(cosines))
     order = np.argsort(ids)
     at = order[np.clip(np.searchsorted(ids, cand, sorter=order), 0, len(ids) - 1)]
     ev = np.where(ids[at] == cand, evidence[at], 0.0)
-    cosines = joint(cand) if joint is not None else np.zeros(len(cand), np.float32)
-    final = blend(cosines, ev)
+    final = blend(np.fromiter(cosines.values(), np.float32, len(cosines)), ev)
     top = np.argsort(-final, kind="stable")[:k]
     return [(int(cand[j]), float(final[j])) for j in top]
 
@@ -145,6 +147,8 @@ class ClassEvidence:
         self.model = encoder.name
         self.path = index_dir / f"class-evidence-{self.model}.npz"
         self.meta_path = index_dir / f"class-evidence-{self.model}.json"
+        # The last verified load, keyed by both files' size and mtime: queries skip re-reading.
+        self._memo: tuple[tuple[int, ...], tuple[np.ndarray, ClassPostings, int]] | None = None
 
     def top_of(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Top classes and probabilities of raw features [n, d]."""
@@ -186,6 +190,18 @@ class ClassEvidence:
     def load(self) -> tuple[np.ndarray, ClassPostings, int] | None:
         """(photo ids, postings, catalog generation) when the cache is intact; else None."""
         try:
+            a, b = self.path.stat(), self.meta_path.stat()
+        except OSError:
+            return None
+        key = (a.st_size, a.st_mtime_ns, a.st_ino, b.st_size, b.st_mtime_ns, b.st_ino)
+        if self._memo is not None and self._memo[0] == key:
+            return self._memo[1]
+        loaded = self._load()
+        self._memo = None if loaded is None else (key, loaded)
+        return loaded
+
+    def _load(self) -> tuple[np.ndarray, ClassPostings, int] | None:
+        try:
             meta = json.loads(self.meta_path.read_text())
             stat = self.path.stat()
             if stat.st_size != meta["size"]:
@@ -225,17 +241,17 @@ class ClassEvidence:
         """(ids, postings) over every indexed photo now: the cache, plus photos indexed since
         it was built (classified on the fly), less photos removed since."""
         loaded = self.load()
+        generation = self.catalog.generation()
+        if loaded is not None and loaded[2] == generation:
+            return loaded[0], loaded[1]
         ok = self.catalog.ok_ids(self.model)
-        if loaded is None or (
-            loaded[2] != self.catalog.generation()
-            and len(np.setdiff1d(ok, loaded[0])) >= REBUILD_MISSING
-        ):
+        if loaded is None or len(np.setdiff1d(ok, loaded[0])) >= REBUILD_MISSING:
             self.build()
             loaded = self.load()
         if loaded is None:  # unwritable index folder: classify everything for this query
             loaded = (np.zeros(0, np.int64), ClassPostings.from_top(*self._top_for([])), 0)
-        ids, postings, generation = loaded
-        if generation == self.catalog.generation():
+        ids, postings, built = loaded
+        if built == generation:
             return ids, postings
         missing = np.setdiff1d(ok, ids)
         alive = np.isin(ids, ok)

@@ -370,18 +370,10 @@ class Library:
         """Top k by blend(joint cosine, class evidence) over the best candidates of each."""
         ids, postings = self.class_evidence.current()
         scores = query_evidence(postings, evidence, negative)
-        if vector is None:
-            return [] if scores is None else rank_blended(ids, scores, [], None, k)
-        if scores is None or not len(ids):
-            return self.joint_index.query(vector, k)
-
-        def joint(photos: np.ndarray) -> np.ndarray:
-            dim = self.encoder.feature_dim
-            feats = self.catalog.features(photos.tolist(), self.backbone, dim)
-            return np.asarray(unit_rows(self.joint_space.transform(feats)) @ vector)
-
-        near = [pid for pid, _ in self.joint_index.query(vector, candidate_count(k))]
-        return rank_blended(ids, scores, near, joint, k)
+        if scores is None:
+            return [] if vector is None else self.joint_index.query(vector, k)
+        near = [] if vector is None else self.joint_index.query(vector, candidate_count(k))
+        return rank_blended(ids, scores, near, k)
 
     def similar_words(self, word: str, k: int = 10) -> list[WordHit]:
         """The nearest GloVe words to word."""

@@ -94,24 +94,26 @@ def parse_query(
     return ParsedQuery(wanted, unwanted, dropped)
 
 
-@dataclass(frozen=True)
 class Concepts:
     """Words and phrases mapped to weighted ImageNet class indices."""
 
-    terms: dict[str, dict[int, float]]
-    max_phrase: int
+    def __init__(self, rows: dict[str, list[int]], scale: float) -> None:
+        self._rows = rows  # term -> [class, weight * scale, class, weight * scale, ...]
+        self._scale = scale
+        self.max_phrase = max((t.count(" ") + 1 for t in rows), default=1)
 
     @property
     def phrases(self) -> Container[str]:
-        return self.terms
+        return self._rows
 
     def classes_for(self, term: str) -> dict[int, float]:
         """{class index: weight} for a term; empty when the image model knows nothing of it."""
-        return self.terms.get(normalise_phrase(term), {})
+        row = self._rows.get(normalise_phrase(term), [])
+        return {int(c): w / self._scale for c, w in zip(row[0::2], row[1::2], strict=True)}
 
     def parse(self, words: Sequence[str]) -> ParsedQuery:
         """parse_query with this table's phrases."""
-        return parse_query(words, self.terms, self.max_phrase)
+        return parse_query(words, self._rows, self.max_phrase)
 
 
 @cache
@@ -119,15 +121,12 @@ def load_concepts(path: Path = CONCEPTS_PATH) -> Concepts:
     """The committed concept table; a damaged or missing one is a clear error."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        scale = float(data["weight_scale"])
-        terms = {
-            term: {int(c): w / scale for c, w in zip(row[0::2], row[1::2], strict=True)}
-            for term, row in data["terms"].items()
-        }
+        rows, scale = data["terms"], float(data["weight_scale"])
+        if not isinstance(rows, dict) or scale <= 0:
+            raise ValueError("not a concept table")
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise PhotoSearchError(f"cannot read {path.name}: {e}; reinstall the app") from e
-    longest = max((len(t.split()) for t in terms), default=1)
-    return Concepts(terms, longest)
+    return Concepts(rows, scale)
 
 
 def split_known(
