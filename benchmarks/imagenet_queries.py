@@ -36,7 +36,9 @@ from core.class_evidence import (
     TOP_CLASSES,
     ClassPostings,
     blend,
+    candidate_count,
     query_evidence,
+    rank_blended,
     top_classes,
 )
 from core.imagenet import imagenet_classes
@@ -163,8 +165,11 @@ def blend_scorer(
     words: WordVectors,
     concepts: Concepts,
     weight: float,
+    app_k: int = 0,
 ) -> Scorer:
-    """Library.search's ranking, over every photo; weight inf: class evidence alone."""
+    """The blend over every photo; weight inf: class evidence alone. app_k > 0: the first
+    app_k places as Library.search ranks them (core.class_evidence.rank_blended, the joint
+    space's Annoy candidates taken exactly here), then the rest by the exact blend."""
     photos = unit_rows(space.transform(feats))
     postings = ClassPostings.from_top(*top_classes(softmax(logits)))
 
@@ -181,7 +186,16 @@ def blend_scorer(
             return joint
         if weight == np.inf:
             return np.asarray(evidence + 1e-3 * joint, np.float32)  # joint only breaks ties
-        return blend(joint, evidence, weight)
+        exact = blend(joint, evidence, weight)
+        if app_k:
+            ids = np.arange(len(photos))
+            top = np.argsort(-joint)[: candidate_count(app_k)] if vecs else np.zeros(0, np.int64)
+            near = [(int(j), float(joint[j])) for j in top]
+            ranked = rank_blended(ids, evidence, near, app_k)
+            exact = exact - 1e3  # below the app's first page
+            for place, (pid, _) in enumerate(ranked):
+                exact[pid] = 2e3 - place
+        return exact
 
     return score
 
@@ -253,6 +267,10 @@ def imagenet_query_metrics(cache_dir: Path = CACHE_DIR) -> dict[str, dict[str, f
             label += " (shipped)"
         results[label] = evaluate(scorer, sample, relevance)
         results[label]["unknown_word_errors"] = unknown_name_errors(parsed_ok)
+    app = blend_scorer(default, logits, feats, words, concepts, CLASS_EVIDENCE_WEIGHT, app_k=10)
+    label = f"blend w={CLASS_EVIDENCE_WEIGHT:g}, top 10 as the app ranks them"
+    results[label] = evaluate(app, sample, relevance)
+    results[label]["unknown_word_errors"] = unknown_name_errors(parsed_ok)
     return results
 
 
