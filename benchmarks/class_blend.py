@@ -19,13 +19,20 @@ import re
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from benchmarks.imagenet_queries import CACHE_DIR, DATA, average_precision, cached_features
 from core.ann import unit_rows
-from core.class_evidence import ClassPostings, blend, query_evidence, top_classes
+from core.class_evidence import (
+    CLASS_EVIDENCE_WEIGHT,
+    ClassPostings,
+    blend,
+    query_evidence,
+    top_classes,
+)
 from core.joint import ConSE
 from core.joint_registry import load_joint_space
 from core.models import ImageEncoder, softmax
@@ -97,7 +104,66 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {weight:g}{' (joint only)' if weight == 0 else ''} | {ap:.4f} |")
     print(f"| chance | {chance:.4f} |")
     print(f"best: {max(curve, key=lambda w: curve[w]):g}; chosen: {choose_weight(curve):g}")
+    from benchmarks import pascal
+
+    if pascal.available():
+        print(f"\n| Pascal test photos | joint space alone | blend w={CLASS_EVIDENCE_WEIGHT:g} |")
+        print("|---|---|---|")
+        for name, (before, after) in pascal_effect().items():
+            print(f"| {name} | {before:.3f} | {after:.3f} |")
     return 0
+
+
+def pascal_effect() -> dict[str, tuple[float, float]]:
+    """{figure: (joint space alone, shipped blend)} on the Pascal test photos (reported only;
+    never used to choose): class-word P@10 and mAP, concept-word and two-word mAP."""
+    from benchmarks import pascal, quality
+
+    photos = [p for p in pascal.load_photos() if p.split == "test"]
+    feats = pascal.features(photos)
+    encoder = ImageEncoder()
+    words = WordVectors(Path(tempfile.gettempdir()))
+    concepts = load_concepts()
+    space = load_joint_space(DEFAULT_JOINT, encoder, words, ()) or ConSE(encoder, words)
+    joint_vectors = unit_rows(space.transform(feats))
+    postings = ClassPostings.from_top(*top_classes(softmax(encoder.logits(feats))))
+
+    def ranking(query: str, weight: float) -> np.ndarray:
+        terms = concepts.parse([query]).wanted
+        vecs = [words.vector(t) if " " not in t else words.phrase_vector(t) for t in terms]
+        known = [v for v in vecs if v is not None]
+        q = unit_rows(unit_rows(np.stack(known)).mean(axis=0, keepdims=True))[0]
+        joint = joint_vectors @ q
+        evidence = query_evidence(postings, [concepts.classes_for(t) for t in terms])
+        scores = joint if evidence is None else blend(joint, evidence, weight)
+        return np.argsort(-scores, kind="stable")
+
+    def figures(queries: list[str], relevant: Callable[[pascal.Photo, str], bool]) -> list[float]:
+        out = []
+        for weight in (0.0, CLASS_EVIDENCE_WEIGHT):
+            aps, p10s = [], []
+            for q in queries:
+                rel = np.array([relevant(p, q) for p in photos])
+                if rel.any():
+                    order = ranking(q, weight)
+                    aps.append(quality.average_precision(rel[order]))
+                    p10s.append(float(rel[order[:10]].mean()))
+            out += [float(np.mean(aps)), float(np.mean(p10s))]
+        return out
+
+    classes = list(quality.CLASS_QUERIES.values())
+    c = figures(classes, lambda p, q: p.cls.replace("_", " ") == q)
+    w = figures(quality.CONCEPT_WORDS, quality.concept_present)
+    pairs = figures(
+        list(quality.PAIR_QUERIES),
+        lambda p, q: all(quality.concept_present(p, x) for x in q.split()),
+    )
+    return {
+        "class P@10": (c[1], c[3]),
+        "class mAP": (c[0], c[2]),
+        "concept mAP": (w[0], w[2]),
+        "two-word mAP": (pairs[0], pairs[2]),
+    }
 
 
 if __name__ == "__main__":

@@ -87,14 +87,14 @@ def query_evidence(
 ) -> np.ndarray | None:
     """Per-row evidence for a query; None when no wanted term names a class.
 
-    Several wanted terms combine by geometric mean, so a photo needs evidence for each of
-    them ("dog beach" is not "dog" alone); unwanted terms' evidence is subtracted.
+    The mean over all wanted terms, a term without classes counting 0, so that in "dog
+    sunset" the joint space still decides about sunset (held-out Flickr8k word pairs: mAP
+    0.059 against 0.053 for a geometric mean; benchmarks/class_blend.py). Unwanted terms'
+    evidence is subtracted.
     """
-    terms = [w for w in wanted if w]
-    if not terms:
+    if not any(wanted):
         return None
-    scores = np.stack([postings.score(w) for w in terms])
-    evidence = np.prod(scores, axis=0) ** (1.0 / len(terms))
+    evidence = np.sum([postings.score(w) for w in wanted if w], axis=0) / len(wanted)
     negative = [w for w in unwanted if w]
     if negative:
         evidence -= NEGATIVE_EVIDENCE_WEIGHT * np.mean([postings.score(w) for w in negative], 0)

@@ -32,7 +32,7 @@ def test_query_evidence_ignores_terms_without_classes_and_subtracts_unwanted() -
     probs = np.array([[0.6, 0.4], [0.7, 0.3]], np.float16)
     postings = ClassPostings.from_top(classes, probs)
     assert query_evidence(postings, [{}]) is None
-    ev = query_evidence(postings, [{1: 1.0}, {}], [{3: 1.0}])
+    ev = query_evidence(postings, [{1: 1.0}], [{3: 1.0}])
     assert ev is not None
     assert ev[0] == pytest.approx(0.6, abs=1e-3)
     assert ev[1] == pytest.approx(-0.5 * 0.3, abs=1e-3)
@@ -78,12 +78,14 @@ def test_photos_indexed_after_the_cache_was_built_are_searched(
     library.close()
 
 
-def test_several_terms_need_evidence_for_each() -> None:
-    # Row 0 is surely a dog and faintly a beach; row 1 surely a dog only; row 2 a beach only.
-    classes = np.array([[1, 2], [1, 3], [2, 3]], np.uint16)
-    probs = np.array([[0.7, 0.3], [0.99, 0.01], [0.9, 0.1]], np.float16)
+def test_a_term_without_classes_leaves_room_for_the_joint_space() -> None:
+    classes = np.array([[1, 2], [2, 3]], np.uint16)
+    probs = np.array([[0.8, 0.2], [0.9, 0.1]], np.float16)
     postings = ClassPostings.from_top(classes, probs)
-    ev = query_evidence(postings, [{1: 1.0}, {2: 1.0}])
-    assert ev is not None
-    assert int(np.argmax(ev)) == 0
-    assert ev[1] == pytest.approx(0.0) and ev[2] == pytest.approx(0.0)
+    alone = query_evidence(postings, [{1: 1.0}])
+    with_sunset = query_evidence(postings, [{1: 1.0}, {}])
+    both = query_evidence(postings, [{1: 1.0}, {2: 1.0}])
+    assert alone is not None and with_sunset is not None and both is not None
+    assert with_sunset[0] == pytest.approx(alone[0] / 2, abs=1e-3)
+    assert both[0] == pytest.approx(0.5, abs=1e-3)  # a dog at the beach beats...
+    assert both[1] == pytest.approx(0.45, abs=1e-3)  # ...a plain beach
