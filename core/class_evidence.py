@@ -130,8 +130,10 @@ def rank_blended(
     for pid in ids[np.argpartition(-evidence, n - 1)[:n]].tolist():
         cosines.setdefault(pid, floor)
     cand = np.fromiter(cosines, np.int64, len(cosines))
-    order = np.argsort(ids)
-    at = order[np.clip(np.searchsorted(ids, cand, sorter=order), 0, len(ids) - 1)]
+    sorted_ids = bool(np.all(ids[1:] > ids[:-1]))  # ClassEvidence keeps them sorted
+    order = None if sorted_ids else np.argsort(ids)
+    at = np.clip(np.searchsorted(ids, cand, sorter=order), 0, len(ids) - 1)
+    at = at if order is None else order[at]
     ev = np.where(ids[at] == cand, evidence[at], 0.0)
     final = blend(np.fromiter(cosines.values(), np.float32, len(cosines)), ev)
     top = np.argsort(-final, kind="stable")[:k]
@@ -166,6 +168,8 @@ class ClassEvidence:
         ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int64)
         classes = np.concatenate(cls_parts) if cls_parts else np.zeros((0, TOP_CLASSES), np.uint16)
         probs = np.concatenate(prob_parts) if prob_parts else np.zeros((0, TOP_CLASSES), np.float16)
+        by_id = np.argsort(ids, kind="stable")  # sorted ids: queries find photos by bisection
+        ids, classes, probs = ids[by_id], classes[by_id], probs[by_id]
         postings = ClassPostings.from_top(classes, probs)
         with atomic_path(self.path, durable=False) as tmp, open(tmp, "wb") as f:
             np.savez(
@@ -262,10 +266,12 @@ class ClassEvidence:
         old_cls, old_p = _rows_of(postings)
         keep = np.flatnonzero(alive)
         all_ids = np.concatenate([ids[keep], missing])
+        by_id = np.argsort(all_ids, kind="stable")
         merged = ClassPostings.from_top(
-            np.concatenate([old_cls[keep], classes]), np.concatenate([old_p[keep], probs])
+            np.concatenate([old_cls[keep], classes])[by_id],
+            np.concatenate([old_p[keep], probs])[by_id],
         )
-        return all_ids, merged
+        return all_ids[by_id], merged
 
     def _top_for(self, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
         if not ids:
