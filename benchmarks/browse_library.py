@@ -97,8 +97,6 @@ def main() -> None:
             lambda: ids_outside_dates(library.catalog, date(2019, 1, 1), date(2019, 12, 31)),
         )
         timed("index() of the unchanged library", lambda: run_index(library, [photos]))
-        one = photos / "2019" / "event-004"
-        timed("index() of one unchanged folder", lambda: run_index(library, [one]), runs=5)
         start = time.perf_counter()
         removed = library.remove_folder(photos)
         took = time.perf_counter() - start
@@ -109,7 +107,7 @@ def main() -> None:
             f"restore_folder ({restored:,} photos): {(time.perf_counter() - start) * 1000:.0f} ms"
         )
         start = time.perf_counter()
-        hits = library.find_similar(photos / "2019" / "event-009" / "IMG_00009.jpg", 10)
+        hits = library.find_similar(photos / "2024" / "event-009" / "IMG_00009.jpg", 10)
         print(f"first query after the undo: {(time.perf_counter() - start) * 1000:.0f} ms")
         assert len(hits) == 10
         timed("near_duplicates()", library.near_duplicates, runs=3)
