@@ -4,8 +4,10 @@ forgetting trashed photos and undoing a folder removal.
 A mixin of core.library.Library (which keeps the search side), so that both stay small.
 
 Following the disk: `Library.index([folder])` on an unchanged folder only walks it and
-compares sizes and mtimes (mark and sweep): the GUI calls it for the folders a file-system
-watcher reports, debounced. benchmarks/near_duplicates.py --rescan measures it.
+compares sizes and mtimes (mark and sweep): 0.24 s for 10,000 photos
+(benchmarks/browse_library.py). Call it, debounced, for the *library folder* that holds what
+a file-system watcher reported: a folder given to `index` that is not in the library yet is
+added to it, so indexing a subfolder would make it a library folder of its own.
 """
 
 from __future__ import annotations
