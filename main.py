@@ -180,6 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.data_dir is not None and not args.data_dir.strip():
         # "" would silently mean the current folder.
         parser.error("--data-dir is empty: give the profile folder (it is created if missing)")
+    start, end = getattr(args, "taken_from", None), getattr(args, "taken_to", None)
+    if start and end and start > end:
+        parser.error(f"the date range is empty: --from {start} is after --to {end}")
     if args.command is None:
         from gui.app import run_app
 

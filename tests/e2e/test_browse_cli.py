@@ -14,7 +14,6 @@ from PIL import Image
 
 from core.dates import read_taken
 from tests.conftest import CliResult, IndexedLibrary
-from tests.e2e.test_cli import assert_one_line_error
 
 Cli = Callable[..., CliResult]
 YEARS = (2011, 2013, 2015, 2017)
@@ -83,12 +82,15 @@ def test_a_bad_date_is_a_usage_error(cli: Cli, pascal_library: IndexedLibrary, b
     assert "Traceback" not in result.stderr
 
 
-def test_an_empty_date_range_is_a_one_line_error(cli: Cli, pascal_library: IndexedLibrary) -> None:
+def test_an_empty_date_range_is_a_usage_error(cli: Cli, pascal_library: IndexedLibrary) -> None:
     query = str(pascal_library.photos["dog"][0])
     result = cli(
         pascal_library.data_dir, "similar", query, "--from", "2020-02-01", "--to", "2020-01-01"
     )
-    assert_one_line_error(result, 1, "2020-02-01 is after 2020-01-01")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "error: the date range is empty: --from 2020-02-01 is after --to 2020-01-01" in (
+        result.stderr
+    )
 
 
 def test_duplicates_groups_the_copies_of_a_photo(
