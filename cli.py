@@ -122,6 +122,8 @@ class ProgressBar:
     def render(p: Any) -> str:
         if p.phase == "scanning":
             return f"scanning   {p.done:,} photo files found"
+        if p.phase == "dates":
+            return f"reading capture dates {p.done:,}/{p.total:,}"
         if p.phase == "building":
             return "building search indexes" + (" ... done" if p.done >= p.total else " ...")
         width = 30

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from PIL import Image
 from core.errors import PhotoSearchError, UsageError
 from core.library import Library
 from core.paths import resolve_profile
-from tests.conftest import make_photo, run_index
+from tests.conftest import EncoderSpy, make_photo, run_index
 
 EXIF_IFD, DATETIME_ORIGINAL = 0x8769, 36867
 
@@ -155,3 +156,23 @@ def test_vanished_photos_are_not_brought_back_by_an_undo(dated: Library, tmp_pat
     dated.remove_folder(root)
     assert dated.restore_folder(root) == 4
     assert "scan.jpg" not in names(dated.browse())
+
+
+def test_a_copy_found_by_its_content_gets_its_own_date(
+    dated: Library, tmp_path: Path, encoder_spy: EncoderSpy
+) -> None:
+    source = tmp_path / "photos" / "2019" / "summer" / "beach.jpg"
+    copy = tmp_path / "photos" / "copy.jpg"
+    shutil.copyfile(source, copy)
+    set_mtime(copy, "2023-03-03T03:03:03")
+    phases = []
+    run = dated.index()
+    try:
+        while True:
+            phases.append(next(run).phase)
+    except StopIteration:
+        pass
+    assert encoder_spy.photos == 0  # known content: its stored vector is reused
+    assert "dates" in phases  # the copy's EXIF date was read after the index run
+    taken = {os.path.basename(p.path): p.taken for p in dated.browse()}
+    assert taken["copy.jpg"] == datetime(2019, 7, 14, 9, 30).astimezone()
