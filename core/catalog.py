@@ -13,12 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
+from core import feature_codec
 from core.errors import CorruptDataError, PhotoSearchError
 
 SCHEMA_VERSION = 1
-FEATURE_DTYPE = (
-    np.float16
-)  # post-ReLU6 features lie in [0, 6]: float16 keeps 3 digits, half the disk
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS folders (
@@ -298,7 +296,7 @@ class Catalog:
                 [model, *chunk],
             )
             for pid, blob in cur:
-                out[pos[int(pid)]] = np.frombuffer(blob, FEATURE_DTYPE)
+                out[pos[int(pid)]] = feature_codec.decode(blob, dim)
         return out
 
     def iter_features(
@@ -312,12 +310,12 @@ class Catalog:
         )
         while rows := cur.fetchmany(chunk):
             ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-            vecs = np.frombuffer(b"".join(r[1] for r in rows), FEATURE_DTYPE).reshape(-1, dim)
-            yield ids, vecs.astype(np.float32)
+            yield ids, feature_codec.decode_many([r[1] for r in rows], dim)
 
 
 def feature_blob(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, FEATURE_DTYPE).tobytes()
+    """The stored form of one photo's features (core/feature_codec.py: 8 bits a value)."""
+    return feature_codec.encode(vector)
 
 
 def _row(r: tuple[object, ...]) -> PhotoRow:

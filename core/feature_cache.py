@@ -1,129 +1,298 @@
-"""A memory-mapped copy of every photo's raw features, for scans that Annoy cannot answer.
+"""Every photo's raw features in compact, memory-mapped form, for the class-conditioned search.
 
-The class-conditioned search re-weights raw features per query, so it reads them all; reading
-100k rows from SQLite takes about a second, a memory-mapped float32 matrix about 0.1 s. The
-catalog keeps float16; the cache is float32 because converting 100k rows per query costs more
-than the whole scan.
+`similar --class` re-weights raw features per query, so no stored index of fixed vectors can
+answer it. Scanning all raw features costs 130 ms at 100k photos, so a query runs in two stages:
+
+1. a sketch of each photo (float16: 128 coordinates of its features in a basis fit to this
+   library, with each dimension weighted by how much the classifier uses it, plus 16 that
+   approximate its per-class norms) scores every photo approximately;
+2. the best CANDIDATES are scored exactly from the 8-bit features (the catalog's own format,
+   so exact means exactly what a scan of the catalog gives).
+
+Files: features-MODEL.npy (uint8 [n, 8 + d], each row a catalog blob), .ids.npy, .sketch.npy,
+.basis.npy and a metadata file with checksums.
 """
 
 from __future__ import annotations
 
-import io
 import json
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from core.ann import file_sha256
 from core.atomic import atomic_path, atomic_write_bytes
 from core.catalog import Catalog
+from core.feature_codec import HEADER, decode_rows, encode_rows
+from core.vector_store import scan, top_k
 
-CHUNK = 8192
+SKETCH_DIMS = 128
+NORM_DIMS = 16
+CANDIDATES = 1000  # re-ranked exactly; recall@10 >= 0.98 at 100k (benchmarks/recall.py)
+FIT_SAMPLE = 8192
+BUILD_MIN = 2000  # below this a scan of the catalog is fast enough: no cache is built on demand
+FILES = ("npy", "ids.npy", "sketch.npy", "basis.npy")
+
+
+@dataclass
+class Cached:
+    """The loaded cache: ids (ascending), row blobs (memmap), float32 sketch and basis."""
+
+    ids: np.ndarray
+    rows: np.ndarray
+    sketch: np.ndarray
+    basis: np.ndarray
+    generation: int
+
+    def features(self, positions: np.ndarray) -> np.ndarray:
+        """float32 raw features of the given rows."""
+        raw = np.asarray(self.rows[np.sort(positions)])
+        out = decode_rows(raw[:, HEADER.itemsize :], raw[:, : HEADER.itemsize].copy().view("<f4"))
+        order = np.argsort(np.argsort(positions))
+        return out[order]
+
+
+def class_scores(features: np.ndarray, query: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Cosine between features and the query, both multiplied by the class weights."""
+    q = query * weight
+    q = q / max(float(np.linalg.norm(q)), 1e-12)
+    qw = q * weight  # (x * w) . q == x . (q * w): no weighted copy of the matrix is made
+    norms = np.sqrt(np.maximum((features * features) @ (weight * weight), 1e-24))
+    return np.asarray((features @ qw) / norms, np.float32)
 
 
 class FeatureCache:
-    """features-MODEL.npy (float32 [n, d]), features-MODEL.ids.npy and a metadata file."""
+    """The compact feature cache of one backbone and its two-stage class-conditioned search."""
 
-    def __init__(self, catalog: Catalog, index_dir: Path, model: str, dim: int) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        index_dir: Path,
+        model: str,
+        dim: int,
+        class_weights: Callable[[], np.ndarray],
+    ) -> None:
         self.catalog = catalog
         self.model = model
         self.dim = dim
-        self.matrix_path = index_dir / f"features-{model}.npy"
-        self.ids_path = index_dir / f"features-{model}.ids.npy"
+        self.class_weights = class_weights  # [classes, dim] classifier rows, loaded on demand
+        self.paths = {s: index_dir / f"features-{model}.{s}" for s in FILES}
         self.meta_path = index_dir / f"features-{model}.json"
+        self._lock = threading.Lock()
+        self._cached: Cached | None = None
+        self._cached_key: tuple[int, int] | None = None
+
+    # -- building ----------------------------------------------------------------------------
 
     def build(self) -> None:
-        """Write the cache from the catalog into temporary files, then rename into place."""
-        self.matrix_path.parent.mkdir(parents=True, exist_ok=True)
+        """Write the cache from the catalog into temporary files, then rename them into place."""
         generation = self.catalog.generation()
         n = len(self.catalog.ok_ids(self.model))
         ids = np.zeros(n, np.int64)
+        width = HEADER.itemsize + self.dim
+        sample: list[np.ndarray] = []
         row = 0
-        with atomic_path(self.matrix_path) as tmp:
-            out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=(n, self.dim))
+        with atomic_path(self.paths["npy"], durable=False) as tmp:
+            out = np.lib.format.open_memmap(tmp, "w+", np.uint8, (n, width))
             for chunk_ids, feats in self.catalog.iter_features(self.model, self.dim):
                 m = min(len(chunk_ids), n - row)  # photos added meanwhile wait for the next build
-                out[row : row + m] = feats[:m]
+                codes, ranges = encode_rows(feats[:m])
+                out[row : row + m, : HEADER.itemsize] = ranges.view(np.uint8)
+                out[row : row + m, HEADER.itemsize :] = codes
                 ids[row : row + m] = chunk_ids[:m]
+                sample.append(feats[: max(1, FIT_SAMPLE * m // max(n, 1))])
                 row += m
             out.flush()
             del out
+            if row < n:  # photos removed meanwhile
+                kept = np.load(tmp, mmap_mode="r")[:row].copy()
+                with open(tmp, "wb") as f:
+                    np.save(f, kept, allow_pickle=False)
         ids = ids[:row]
-        atomic_write_bytes(self.ids_path, _npy_bytes(ids))
-        stat = self.matrix_path.stat()
-        meta = {
+        if row > CANDIDATES:
+            basis = self._fit_basis(np.concatenate(sample))
+        else:  # every photo is scored exactly: no sketch is needed
+            basis = np.zeros((2 + SKETCH_DIMS + NORM_DIMS, self.dim), np.float32)
+        rows = np.load(self.paths["npy"], mmap_mode="r")
+        sketch = np.zeros((row, basis.shape[0] - 2), np.float16)
+        for start in range(0, row, 8192):
+            block = Cached(ids, rows, sketch, basis, 0).features(
+                np.arange(start, min(start + 8192, row))
+            )
+            sketch[start : start + len(block)] = _sketch(block, basis)
+        del rows
+        _save_npy(self.paths["ids.npy"], ids)
+        _save_npy(self.paths["sketch.npy"], sketch)
+        _save_npy(self.paths["basis.npy"], basis)
+        meta: dict[str, Any] = {
             "items": row,
-            "rows_allocated": n,
+            "dim": self.dim,
             "generation": generation if row == n else -1,
-            "size": stat.st_size,
-            "mtime_ns": stat.st_mtime_ns,
-            "sha256": file_sha256(self.matrix_path),
-            "ids_sha256": file_sha256(self.ids_path),
             "built_at": time.time(),
+            "files": {s: _fingerprint(p) for s, p in self.paths.items()},
         }
-        atomic_write_bytes(self.meta_path, json.dumps(meta).encode())
+        atomic_write_bytes(self.meta_path, json.dumps(meta).encode(), durable=False)
+        with self._lock:
+            self._cached, self._cached_key = None, None
 
-    def load(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """(ids, float32 matrix memmap) when the cache is intact; else None."""
-        loaded = self._load()
-        return None if loaded is None else loaded[:2]
+    def _fit_basis(self, sample: np.ndarray) -> np.ndarray:
+        """[2 + SKETCH_DIMS + NORM_DIMS, d]: mean, dimension weights, sketch and norm bases."""
+        weights = np.asarray(self.class_weights(), np.float32)
+        w2 = weights * weights
+        g = np.sqrt(w2.mean(axis=0))
+        mean = sample.mean(axis=0) if len(sample) else np.zeros(self.dim, np.float32)
+        # Principal axes of the features as the classifier sees them (each dim scaled by g).
+        a = (sample - mean) * g
+        cov = a.T @ a if len(sample) else np.eye(self.dim, dtype=np.float32)
+        _, vecs = np.linalg.eigh(cov)
+        sketch_basis = vecs[:, ::-1][:, :SKETCH_DIMS].T
+        norm_basis = _norm_basis(w2)
+        return np.concatenate(
+            [mean[None], g[None], sketch_basis, norm_basis], axis=0, dtype=np.float32
+        )
 
-    def _load(self) -> tuple[np.ndarray, np.ndarray, int] | None:
-        try:
-            meta = json.loads(self.meta_path.read_text())
-            stat = self.matrix_path.stat()
-            if stat.st_size != meta["size"]:
-                return None
-            if (
-                stat.st_mtime_ns != meta["mtime_ns"]
-                and file_sha256(self.matrix_path) != meta["sha256"]
-            ):
-                return None
-            if file_sha256(self.ids_path) != meta["ids_sha256"]:
-                return None
-            ids = np.load(self.ids_path, allow_pickle=False)
-            matrix = np.load(self.matrix_path, mmap_mode="r", allow_pickle=False)
-            if matrix.shape[1] != self.dim or len(ids) != meta["items"]:
-                return None
-            return ids, matrix[: len(ids)], int(meta.get("generation", -1))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
+    # -- loading -----------------------------------------------------------------------------
 
-    def score_all(self, score: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, scores) over every indexed photo; score maps float32 [n, d] to [n]."""
-        cached = self._load()
-        if cached is not None and cached[2] == self.catalog.generation():
-            ok = cached[0]  # nothing changed since the build: skip a 0.4 s query at 100k photos
+    def load(self) -> Cached | None:
+        """The cache when it is intact; else None."""
+        with self._lock:
+            try:
+                meta = json.loads(self.meta_path.read_text())
+                key = (meta["files"]["npy"]["mtime_ns"], int(meta["generation"]))
+                if self._cached is not None and self._cached_key == key:
+                    return self._cached
+                for s, p in self.paths.items():
+                    if not _matches(p, meta["files"][s]):
+                        return None
+                ids = np.load(self.paths["ids.npy"], allow_pickle=False)
+                rows = np.load(self.paths["npy"], mmap_mode="r", allow_pickle=False)
+                sketch = np.load(self.paths["sketch.npy"], allow_pickle=False)
+                basis = np.load(self.paths["basis.npy"], allow_pickle=False)
+                n = meta["items"]
+                if (
+                    meta["dim"] != self.dim
+                    or rows.shape != (n, HEADER.itemsize + self.dim)
+                    or len(ids) != n
+                    or sketch.shape != (n, SKETCH_DIMS + NORM_DIMS)
+                    or basis.shape != (2 + SKETCH_DIMS + NORM_DIMS, self.dim)
+                ):
+                    return None
+                cached = Cached(
+                    ids, rows, sketch.astype(np.float32), basis, int(meta["generation"])
+                )
+                self._cached, self._cached_key = cached, key
+                return cached
+            except (OSError, ValueError, KeyError, TypeError, EOFError):
+                return None
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def class_similar(
+        self, query: np.ndarray, weight: np.ndarray, k: int, exclude: frozenset[int] = frozenset()
+    ) -> list[tuple[int, float]]:
+        """(photo id, class-conditioned cosine) of the k best photos."""
+        cached = self.load()
+        if cached is not None and cached.generation == self.catalog.generation():
+            ok = cached.ids  # nothing changed since the build: skip a 0.4 s query at 100k photos
         else:
             ok = self.catalog.ok_ids(self.model)
-            if cached is None and len(ok) >= 2000:
+            if cached is None and len(ok) >= BUILD_MIN:
                 self.build()
-                cached = self._load()
+                cached = self.load()
+        q = np.asarray(query, np.float32)
+        w = np.asarray(weight, np.float32)
         id_parts, score_parts = [], []
         covered = np.zeros(0, np.int64)
-        if cached is not None:
-            ids, matrix, _ = cached
-            for start in range(0, len(ids), CHUNK):
-                block = matrix[start : start + CHUNK]
-                id_parts.append(ids[start : start + CHUNK])
-                score_parts.append(score(block))
-            covered = ids
+        if cached is not None and len(cached.ids):
+            dead = ~np.isin(cached.ids, ok, assume_unique=True)
+            if exclude:
+                dead |= np.isin(cached.ids, list(exclude))
+            if len(cached.ids) > CANDIDATES:
+                approx = _approximate(cached, q, w)
+                approx[dead] = -np.inf
+                rows = top_k(approx, CANDIDATES)
+                rows = rows[np.isfinite(approx[rows])]
+            else:
+                rows = np.flatnonzero(~dead)
+            id_parts.append(cached.ids[rows])
+            score_parts.append(class_scores(cached.features(rows), q, w))
+            covered = cached.ids
         missing = np.setdiff1d(ok, covered, assume_unique=True)
-        for start in range(0, len(missing), CHUNK):
-            part = missing[start : start + CHUNK]
+        missing = missing[~np.isin(missing, list(exclude))] if exclude else missing
+        for start in range(0, len(missing), 8192):
+            part = missing[start : start + 8192]
+            feats = self.catalog.features(part.tolist(), self.model, self.dim)
             id_parts.append(part)
-            score_parts.append(score(self.catalog.features(part.tolist(), self.model, self.dim)))
+            score_parts.append(class_scores(feats, q, w))
         if not id_parts:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        all_ids = np.concatenate(id_parts)
-        all_scores = np.concatenate(score_parts)
-        alive = np.isin(all_ids, ok)
-        return all_ids[alive], all_scores[alive]
+            return []
+        ids, scores = np.concatenate(id_parts), np.concatenate(score_parts)
+        return [(int(ids[j]), float(scores[j])) for j in top_k(scores, k)]
+
+    def exhaustive(
+        self, query: np.ndarray, weight: np.ndarray, k: int, exclude: frozenset[int] = frozenset()
+    ) -> list[tuple[int, float]]:
+        """The true top k from every photo's catalog features (slow; the recall reference)."""
+        id_parts, score_parts = [], []
+        for ids, feats in self.catalog.iter_features(self.model, self.dim):
+            scores = class_scores(feats, query, weight)
+            if exclude:
+                scores[np.isin(ids, list(exclude))] = -np.inf
+            best = top_k(scores, k)
+            id_parts.append(ids[best])
+            score_parts.append(scores[best])
+        if not id_parts:
+            return []
+        ids, scores = np.concatenate(id_parts), np.concatenate(score_parts)
+        return [(int(ids[j]), float(scores[j])) for j in top_k(scores, k) if np.isfinite(scores[j])]
 
 
-def _npy_bytes(array: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    np.save(buf, array, allow_pickle=False)
-    return buf.getvalue()
+def _norm_basis(w2: np.ndarray) -> np.ndarray:
+    """The squared class rows are close to a low-rank family: per-class norms from 16 numbers."""
+    _, vecs = np.linalg.eigh(w2.T @ w2)
+    return np.asarray(vecs[:, ::-1][:, :NORM_DIMS].T, np.float32)
+
+
+def _sketch(features: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    mean, g = basis[0], basis[1]
+    sketch_basis, norm_basis = basis[2 : 2 + SKETCH_DIMS], basis[2 + SKETCH_DIMS :]
+    z = ((features - mean) * g) @ sketch_basis.T
+    s = (features * features) @ norm_basis.T
+    return np.concatenate([z, s], axis=1).astype(np.float16)
+
+
+def _approximate(cached: Cached, query: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Stage 1: the class score of every cached photo from its sketch, up to a constant."""
+    basis = cached.basis
+    mean, g = basis[0], basis[1]
+    sketch_basis, norm_basis = basis[2 : 2 + SKETCH_DIMS], basis[2 + SKETCH_DIMS :]
+    w2 = weight * weight
+    v = w2 * query  # numerator: x . v
+    # x ~ mean + (B^T z) / g, so x . v ~ mean . v + z . (B (v / g))
+    a = sketch_basis @ (v / np.maximum(g, 1e-12))
+    num = scan(cached.sketch[:, :SKETCH_DIMS], a) + float(mean @ v)
+    norm2 = scan(cached.sketch[:, SKETCH_DIMS:], norm_basis @ w2)
+    return np.asarray(num / np.sqrt(np.maximum(norm2, 1e-12)), np.float32)
+
+
+def _save_npy(path: Path, array: np.ndarray) -> None:
+    with atomic_path(path, durable=False) as tmp, open(tmp, "wb") as f:
+        np.save(f, array, allow_pickle=False)
+
+
+def _fingerprint(path: Path) -> dict[str, Any]:
+    stat = path.stat()
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": file_sha256(path)}
+
+
+def _matches(path: Path, expected: dict[str, Any]) -> bool:
+    """Same size, and unchanged since the build or else the same bytes."""
+    stat = path.stat()
+    if stat.st_size != expected["size"]:
+        return False
+    return bool(stat.st_mtime_ns == expected["mtime_ns"] or file_sha256(path) == expected["sha256"])

@@ -150,7 +150,11 @@ class Library:
     @cached_property
     def feature_cache(self) -> FeatureCache:
         return FeatureCache(
-            self.catalog, self.profile.index_dir, self.backbone, self.encoder.feature_dim
+            self.catalog,
+            self.profile.index_dir,
+            self.backbone,
+            self.encoder.feature_dim,
+            lambda: self.encoder.head[0],
         )
 
     # -- folders and indexing ---------------------------------------------------------------
@@ -255,22 +259,7 @@ class Library:
     ) -> list[tuple[int, float]]:
         """Cosine between features re-weighted by the class's classifier row (the seed's trick)."""
         weight = self.encoder.head[0][cls.index]
-        q = query.features * weight
-        q = q / max(float(np.linalg.norm(q)), 1e-12)
-        qw = q * weight  # (x * w) . q == x . (q * w): no weighted copy of the matrix is made
-        w2 = weight * weight
-
-        def score(block: np.ndarray) -> np.ndarray:
-            norms = np.sqrt(np.maximum((block * block) @ w2, 1e-24))
-            return np.asarray((block @ qw) / norms, np.float32)
-
-        ids, scores = self.feature_cache.score_all(score)
-        if exclude:
-            keep = ~np.isin(ids, list(exclude))
-            ids, scores = ids[keep], scores[keep]
-        top = np.argpartition(-scores, min(k, len(scores) - 1))[:k] if len(scores) > k else None
-        order = top[np.argsort(-scores[top])] if top is not None else np.argsort(-scores)
-        return [(int(ids[j]), float(scores[j])) for j in order[:k]]
+        return self.feature_cache.class_similar(query.features, weight, k, exclude)
 
     def top_classes(
         self, image: str | os.PathLike[str], k: int = 5
