@@ -147,7 +147,9 @@ def _per_image(
                 print(f"{image}:")
             for h in hits:
                 print(line(h))
-            if not hits:
+            if not hits and getattr(args, "min_score", None) is not None:
+                print(f"  (no photo scores {args.min_score:g} or more)")
+            elif not hits:
                 print("  (no results: the library has no other photos)")
     if args.json:
         emit_json(results[args.images[0]] if len(args.images) == 1 and not failed else results)
@@ -162,7 +164,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
         resolve_class(args.class_name)  # fail once, before any photo is read
     return _per_image(
         args,
-        lambda image: library.find_similar(image, args.k, args.class_name),
+        lambda image: library.find_similar(image, args.k, args.class_name, args.min_score),
         lambda h: f"{h.score:6.3f}  {h.path}",
     )
 

@@ -50,20 +50,42 @@ class Cached:
     generation: int
 
     def features(self, positions: np.ndarray) -> np.ndarray:
-        """float32 raw features of the given rows."""
-        raw = np.asarray(self.rows[np.sort(positions)])
-        out = decode_rows(raw[:, HEADER.itemsize :], raw[:, : HEADER.itemsize].copy().view("<f4"))
-        order = np.argsort(np.argsort(positions))
-        return out[order]
+        """float32 raw features of the given rows, in the given order."""
+        raw = np.asarray(self.rows[positions])
+        return decode_rows(raw[:, HEADER.itemsize :], raw[:, : HEADER.itemsize].copy().view("<f4"))
+
+    def class_scores(
+        self, positions: np.ndarray, query: np.ndarray, weight: np.ndarray
+    ) -> np.ndarray:
+        """class_scores of the given rows, computed on the 8-bit codes without decoding them."""
+        raw = np.asarray(self.rows[positions])
+        ranges = raw[:, : HEADER.itemsize].copy().view("<f4")
+        offset, step = ranges[:, 0], ranges[:, 1]
+        u = raw[:, HEADER.itemsize :]
+        qw, w2 = _query_weights(query, weight)
+        # x = offset + step * u, expanded so that the uint8 codes are read in place.
+        num = offset * qw.sum() + step * np.einsum("nd,d->n", u, qw)
+        norm2 = (
+            offset * offset * w2.sum()
+            + 2 * offset * step * np.einsum("nd,d->n", u, w2)
+            + step * step * np.einsum("nd,nd,d->n", u, u, w2)
+        )
+        return np.asarray(num / np.sqrt(np.maximum(norm2, 1e-24)), np.float32)
+
+
+def _query_weights(query: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    q = query * weight
+    q = q / max(float(np.linalg.norm(q)), 1e-12)
+    # (x * w) . q == x . (q * w): no weighted copy of the features is made
+    return (q * weight).astype(np.float32), (weight * weight).astype(np.float32)
 
 
 def class_scores(features: np.ndarray, query: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """Cosine between features and the query, both multiplied by the class weights."""
-    q = query * weight
-    q = q / max(float(np.linalg.norm(q)), 1e-12)
-    qw = q * weight  # (x * w) . q == x . (q * w): no weighted copy of the matrix is made
-    norms = np.sqrt(np.maximum((features * features) @ (weight * weight), 1e-24))
-    return np.asarray((features @ qw) / norms, np.float32)
+    qw, w2 = _query_weights(query, weight)
+    x = np.asarray(features, np.float32)
+    norms = np.sqrt(np.maximum(np.einsum("nd,nd,d->n", x, x, w2), 1e-24))
+    return np.asarray(np.einsum("nd,d->n", x, qw) / norms, np.float32)
 
 
 class FeatureCache:
@@ -216,11 +238,11 @@ class FeatureCache:
                 approx = _approximate(cached, q, w)
                 approx[dead] = -np.inf
                 rows = top_k(approx, CANDIDATES)
-                rows = rows[np.isfinite(approx[rows])]
+                rows = np.sort(rows[np.isfinite(approx[rows])])  # sorted: one pass over the file
             else:
                 rows = np.flatnonzero(~dead)
             id_parts.append(cached.ids[rows])
-            score_parts.append(class_scores(cached.features(rows), q, w))
+            score_parts.append(cached.class_scores(rows, q, w))
             covered = cached.ids
         missing = np.setdiff1d(ok, covered, assume_unique=True)
         missing = missing[~np.isin(missing, list(exclude))] if exclude else missing

@@ -40,7 +40,9 @@ def encode_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def decode_rows(codes: np.ndarray, ranges: np.ndarray) -> np.ndarray:
     """float32 [n, d] from uint8 codes and [n, 2] offset/step."""
     r = np.asarray(ranges, np.float32)
-    return np.asarray(codes, np.float32) * r[:, 1:2] + r[:, 0:1]
+    out: np.ndarray = np.multiply(codes, r[:, 1:2], dtype=np.float32)
+    out += r[:, 0:1]
+    return out
 
 
 def decode(blob: bytes, dim: int) -> np.ndarray:

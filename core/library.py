@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from core.ann import unit_rows
+from core.calibration import Curve, load_curves
 from core.catalog import open_catalog
 from core.decode import DecodeError, load_pixels
 from core.errors import PhotoSearchError, UnknownWordsError, UsageError
@@ -241,18 +242,41 @@ class Library:
         paths = self.catalog.paths([pid for pid, _ in ranked])
         return [PhotoHit(paths[pid], score) for pid, score in ranked if pid in paths]
 
+    @cached_property
+    def similarity_curves(self) -> dict[str, Curve]:
+        """Calibration of `similar` scores to P(same kind of thing); {} when not fit."""
+        return load_curves(self.backbone, self.image_index.space.name)
+
     def find_similar(
-        self, image: str | os.PathLike[str], k: int = 10, class_name: str | None = None
+        self,
+        image: str | os.PathLike[str],
+        k: int = 10,
+        class_name: str | None = None,
+        min_score: float | None = None,
     ) -> list[PhotoHit]:
-        """Photos that look like image; with class_name, alike in what that class cares about."""
+        """Photos that look like image; with class_name, alike in what that class cares about.
+
+        Scores are calibrated probabilities that a photo shows the same kind of thing (see
+        core/calibration.py); k caps the list and min_score, when given, ends it where the
+        score falls below.
+        """
         _check_k(k)
+        if min_score is not None and not 0.0 <= min_score <= 1.0:
+            raise UsageError(f"--min-score must be between 0 and 1 (got {min_score})")
         cls = resolve_class(class_name) if class_name else None
         query = self.query_photo(image)
         exclude = frozenset({query.photo_id} if query.photo_id is not None else set())
         if cls is not None:
-            return self._hits(self._class_similar(query, cls, k, exclude))
-        vector = self.image_index.vector_for(query.features)
-        return self._hits(self.image_index.query(vector, k, exclude))
+            ranked = self._class_similar(query, cls, k, exclude)
+        else:
+            vector = self.image_index.vector_for(query.features)
+            ranked = self.image_index.query(vector, k, exclude)
+        curve = self.similarity_curves.get("class" if cls is not None else "image")
+        if curve is not None:
+            ranked = [(pid, curve(score)) for pid, score in ranked]
+        if min_score is not None:
+            ranked = [(pid, score) for pid, score in ranked if score >= min_score]
+        return self._hits(ranked)
 
     def _class_similar(
         self, query: QueryPhoto, cls: ImageNetClass, k: int, exclude: frozenset[int]
