@@ -162,6 +162,10 @@ def cmd_similar(args: argparse.Namespace) -> int:
         from core.imagenet import resolve_class
 
         resolve_class(args.class_name)  # fail once, before any photo is read
+    if args.min_score is not None and not 0.0 <= args.min_score <= 1.0:
+        from core.errors import UsageError
+
+        raise UsageError(f"--min-score must be between 0 and 1 (got {args.min_score:g})")
     return _per_image(
         args,
         lambda image: library.find_similar(image, args.k, args.class_name, args.min_score),

@@ -3,11 +3,12 @@
 `similar --class` re-weights raw features per query, so no stored index of fixed vectors can
 answer it. Scanning all raw features costs 130 ms at 100k photos, so a query runs in two stages:
 
-1. a sketch of each photo (float16: 128 coordinates of its features in a basis fit to this
+1. a sketch of each photo (float16: 256 coordinates of its features in a basis fit to this
    library, with each dimension weighted by how much the classifier uses it, plus 16 that
-   approximate its per-class norms) scores every photo approximately;
-2. the best CANDIDATES are scored exactly from the 8-bit features (the catalog's own format,
-   so exact means exactly what a scan of the catalog gives).
+   approximate its per-class norms) scores every photo approximately: the first 128
+   coordinates for all photos, all 256 for the best SHORTLIST;
+2. the best CANDIDATES of those are scored exactly from the 8-bit features (the catalog's own
+   format, so exact means exactly what a scan of the catalog gives).
 
 Files: features-MODEL.npy (uint8 [n, 8 + d], each row a catalog blob), .ids.npy, .sketch.npy,
 .basis.npy and a metadata file with checksums.
@@ -31,8 +32,10 @@ from core.catalog import Catalog
 from core.feature_codec import HEADER, decode_rows, encode_rows
 from core.vector_store import scan, top_k
 
-SKETCH_DIMS = 128
+SKETCH_DIMS = 256
+COARSE_DIMS = 128
 NORM_DIMS = 16
+SHORTLIST = 8000
 CANDIDATES = 1000  # re-ranked exactly; recall@10 >= 0.98 at 100k (benchmarks/recall.py)
 FIT_SAMPLE = 8192
 BUILD_MIN = 2000  # below this a scan of the catalog is fast enough: no cache is built on demand
@@ -41,11 +44,17 @@ FILES = ("npy", "ids.npy", "sketch.npy", "basis.npy")
 
 @dataclass
 class Cached:
-    """The loaded cache: ids (ascending), row blobs (memmap), float32 sketch and basis."""
+    """The loaded cache: ids (ascending), row blobs (memmap), sketch parts and basis.
+
+    norms float32 [n, NORM_DIMS] and coarse float32 [n, COARSE_DIMS] are scanned in full,
+    fine float16 [n, SKETCH_DIMS - COARSE_DIMS] is read for the shortlist only.
+    """
 
     ids: np.ndarray
     rows: np.ndarray
-    sketch: np.ndarray
+    norms: np.ndarray
+    coarse: np.ndarray
+    fine: np.ndarray
     basis: np.ndarray
     generation: int
 
@@ -137,16 +146,17 @@ class FeatureCache:
                     np.save(f, kept, allow_pickle=False)
         ids = ids[:row]
         if row > CANDIDATES:
-            basis = self._fit_basis(np.concatenate(sample))
+            basis = self._fit_basis(np.concatenate(sample)).astype(np.float16)
         else:  # every photo is scored exactly: no sketch is needed
-            basis = np.zeros((2 + SKETCH_DIMS + NORM_DIMS, self.dim), np.float32)
+            basis = np.zeros((0, self.dim), np.float16)
         rows = np.load(self.paths["npy"], mmap_mode="r")
-        sketch = np.zeros((row, basis.shape[0] - 2), np.float16)
-        for start in range(0, row, 8192):
-            block = Cached(ids, rows, sketch, basis, 0).features(
+        sketch = np.zeros((row, max(len(basis) - 2, 0)), np.float16)
+        empty = np.zeros((0, 0), np.float32)
+        for start in range(0, row if len(basis) else 0, 8192):
+            block = Cached(ids, rows, empty, empty, empty, empty, 0).features(
                 np.arange(start, min(start + 8192, row))
             )
-            sketch[start : start + len(block)] = _sketch(block, basis)
+            sketch[start : start + len(block)] = _sketch(block, basis.astype(np.float32))
         del rows
         _save_npy(self.paths["ids.npy"], ids)
         _save_npy(self.paths["sketch.npy"], sketch)
@@ -163,7 +173,7 @@ class FeatureCache:
             self._cached, self._cached_key = None, None
 
     def _fit_basis(self, sample: np.ndarray) -> np.ndarray:
-        """[2 + SKETCH_DIMS + NORM_DIMS, d]: mean, dimension weights, sketch and norm bases."""
+        """[2 + NORM_DIMS + SKETCH_DIMS, d]: mean, dimension weights, norm and sketch bases."""
         weights = np.asarray(self.class_weights(), np.float32)
         w2 = weights * weights
         g = np.sqrt(w2.mean(axis=0))
@@ -175,7 +185,7 @@ class FeatureCache:
         sketch_basis = vecs[:, ::-1][:, :SKETCH_DIMS].T
         norm_basis = _norm_basis(w2)
         return np.concatenate(
-            [mean[None], g[None], sketch_basis, norm_basis], axis=0, dtype=np.float32
+            [mean[None], g[None], norm_basis, sketch_basis], axis=0, dtype=np.float32
         )
 
     # -- loading -----------------------------------------------------------------------------
@@ -196,16 +206,25 @@ class FeatureCache:
                 sketch = np.load(self.paths["sketch.npy"], allow_pickle=False)
                 basis = np.load(self.paths["basis.npy"], allow_pickle=False)
                 n = meta["items"]
+                width = _sketch_width(self.dim) if len(basis) else 0
                 if (
                     meta["dim"] != self.dim
                     or rows.shape != (n, HEADER.itemsize + self.dim)
                     or len(ids) != n
-                    or sketch.shape != (n, SKETCH_DIMS + NORM_DIMS)
-                    or basis.shape != (2 + SKETCH_DIMS + NORM_DIMS, self.dim)
+                    or sketch.shape != (n, width)
+                    or basis.shape != ((2 + width if width else 0), self.dim)
+                    or not np.isfinite(sketch).all()
                 ):
                     return None
+                split = NORM_DIMS + COARSE_DIMS if width else 0
                 cached = Cached(
-                    ids, rows, sketch.astype(np.float32), basis, int(meta["generation"])
+                    ids,
+                    rows,
+                    np.ascontiguousarray(sketch[:, : min(NORM_DIMS, width)], np.float32),
+                    np.ascontiguousarray(sketch[:, min(NORM_DIMS, width) : split], np.float32),
+                    np.ascontiguousarray(sketch[:, split:]),
+                    basis.astype(np.float32),
+                    int(meta["generation"]),
                 )
                 self._cached, self._cached_key = cached, key
                 return cached
@@ -234,11 +253,8 @@ class FeatureCache:
             dead = ~np.isin(cached.ids, ok, assume_unique=True)
             if exclude:
                 dead |= np.isin(cached.ids, list(exclude))
-            if len(cached.ids) > CANDIDATES:
-                approx = _approximate(cached, q, w)
-                approx[dead] = -np.inf
-                rows = top_k(approx, CANDIDATES)
-                rows = np.sort(rows[np.isfinite(approx[rows])])  # sorted: one pass over the file
+            if len(cached.ids) > CANDIDATES and len(cached.basis):
+                rows = _candidates(cached, q, w, dead)
             else:
                 rows = np.flatnonzero(~dead)
             id_parts.append(cached.ids[rows])
@@ -274,6 +290,10 @@ class FeatureCache:
         return [(int(ids[j]), float(scores[j])) for j in top_k(scores, k) if np.isfinite(scores[j])]
 
 
+def _sketch_width(dim: int) -> int:
+    return min(NORM_DIMS, dim) + min(SKETCH_DIMS, dim)
+
+
 def _norm_basis(w2: np.ndarray) -> np.ndarray:
     """The squared class rows are close to a low-rank family: per-class norms from 16 numbers."""
     _, vecs = np.linalg.eigh(w2.T @ w2)
@@ -281,25 +301,35 @@ def _norm_basis(w2: np.ndarray) -> np.ndarray:
 
 
 def _sketch(features: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """[n, NORM_DIMS + SKETCH_DIMS]: per-class norm coordinates, then the feature sketch."""
     mean, g = basis[0], basis[1]
-    sketch_basis, norm_basis = basis[2 : 2 + SKETCH_DIMS], basis[2 + SKETCH_DIMS :]
-    z = ((features - mean) * g) @ sketch_basis.T
+    norm_basis, sketch_basis = basis[2 : 2 + NORM_DIMS], basis[2 + NORM_DIMS :]
     s = (features * features) @ norm_basis.T
-    return np.concatenate([z, s], axis=1).astype(np.float16)
+    z = ((features - mean) * g) @ sketch_basis.T
+    return np.concatenate([s, z], axis=1).astype(np.float16)
 
 
-def _approximate(cached: Cached, query: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """Stage 1: the class score of every cached photo from its sketch, up to a constant."""
+def _candidates(
+    cached: Cached, query: np.ndarray, weight: np.ndarray, dead: np.ndarray
+) -> np.ndarray:
+    """Stage 1: rows (ascending) of the CANDIDATES photos whose sketched class score is best."""
     basis = cached.basis
     mean, g = basis[0], basis[1]
-    sketch_basis, norm_basis = basis[2 : 2 + SKETCH_DIMS], basis[2 + SKETCH_DIMS :]
+    norm_basis, sketch_basis = basis[2 : 2 + NORM_DIMS], basis[2 + NORM_DIMS :]
     w2 = weight * weight
-    v = w2 * query  # numerator: x . v
-    # x ~ mean + (B^T z) / g, so x . v ~ mean . v + z . (B (v / g))
+    v = w2 * query  # the score's numerator is x . v
+    # x ~ mean + (B^T z) / g, so x . v ~ mean . v + z . (B (v / g)); the norm likewise from s.
     a = sketch_basis @ (v / np.maximum(g, 1e-12))
-    num = scan(cached.sketch[:, :SKETCH_DIMS], a) + float(mean @ v)
-    norm2 = scan(cached.sketch[:, SKETCH_DIMS:], norm_basis @ w2)
-    return np.asarray(num / np.sqrt(np.maximum(norm2, 1e-12)), np.float32)
+    num = scan(cached.coarse, a[:COARSE_DIMS]) + float(mean @ v)
+    norm2 = scan(cached.norms, norm_basis @ w2)
+    inv_norm = 1.0 / np.sqrt(np.maximum(norm2, 1e-12))
+    approx = num * inv_norm
+    approx[dead] = -np.inf
+    short = top_k(approx, SHORTLIST)
+    short = short[np.isfinite(approx[short])]
+    fine = cached.fine[short].astype(np.float32) @ a[COARSE_DIMS:]
+    refined = (num[short] + fine) * inv_norm[short]
+    return np.sort(short[top_k(refined, CANDIDATES)])  # ascending: one pass over the file
 
 
 def _save_npy(path: Path, array: np.ndarray) -> None:
