@@ -65,9 +65,8 @@ def breakdown(profile: Path, n: int) -> list[tuple[str, float]]:
     for p in sorted(profile.rglob("*")):
         if not p.is_file() or "cache" in p.parts or p.name.startswith("glove"):
             continue
-        if p.name.startswith("catalog"):
-            if p == catalog and tables:
-                continue
+        if (p == catalog and tables) or p.stat().st_size == 0:
+            continue
         group = file_group(p.name)
         sizes[group] = sizes.get(group, 0.0) + p.stat().st_size / n
     return sorted(sizes.items(), key=lambda kv: -kv[1])
