@@ -146,7 +146,9 @@ def recall_rows(library: Library, n: int, candidates: list[int]) -> list[str]:
         ),
         ("search", lambda w: [h.path for h in library.search(w.split(), 10).hits], search_args),
     ]
-    runs = [(name, fn, args, None) for name, fn, args in cases if name != "similar --class"]
+    runs: list[tuple[str, Callable[[Any], list[str]], list[Any], int | None]] = [
+        (name, fn, args, None) for name, fn, args in cases if name != "similar --class"
+    ]
     runs[1:1] = [(cases[1][0], cases[1][1], cases[1][2], c) for c in candidates]
     rows = []
     for name, fn, args, c in runs:
