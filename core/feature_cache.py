@@ -30,13 +30,13 @@ from core.ann import file_sha256
 from core.atomic import atomic_path, atomic_write_bytes
 from core.catalog import Catalog
 from core.feature_codec import HEADER, decode_rows, encode_rows
-from core.vector_store import scan, top_k
+from core.vector_store import rows_of, scan, top_k
 
 SKETCH_DIMS = 256
 COARSE_DIMS = 128
 NORM_DIMS = 16
 SHORTLIST = 8000
-CANDIDATES = 1000  # re-ranked exactly; recall@10 >= 0.98 at 100k (benchmarks/recall.py)
+CANDIDATES = 500  # re-ranked exactly; recall@10 >= 0.98 at 100k (benchmarks/recall.py)
 FIT_SAMPLE = 8192
 BUILD_MIN = 2000  # below this a scan of the catalog is fast enough: no cache is built on demand
 FILES = ("npy", "ids.npy", "sketch.npy", "basis.npy")
@@ -47,7 +47,7 @@ class Cached:
     """The loaded cache: ids (ascending), row blobs (memmap), sketch parts and basis.
 
     norms float32 [n, NORM_DIMS] and coarse float32 [n, COARSE_DIMS] are scanned in full,
-    fine float16 [n, SKETCH_DIMS - COARSE_DIMS] is read for the shortlist only.
+    fine float32 [n, SKETCH_DIMS - COARSE_DIMS] is read for the shortlist only.
     """
 
     ids: np.ndarray
@@ -66,20 +66,8 @@ class Cached:
     def class_scores(
         self, positions: np.ndarray, query: np.ndarray, weight: np.ndarray
     ) -> np.ndarray:
-        """class_scores of the given rows, computed on the 8-bit codes without decoding them."""
-        raw = np.asarray(self.rows[positions])
-        ranges = raw[:, : HEADER.itemsize].copy().view("<f4")
-        offset, step = ranges[:, 0], ranges[:, 1]
-        u = raw[:, HEADER.itemsize :]
-        qw, w2 = _query_weights(query, weight)
-        # x = offset + step * u, expanded so that the uint8 codes are read in place.
-        num = offset * qw.sum() + step * np.einsum("nd,d->n", u, qw)
-        norm2 = (
-            offset * offset * w2.sum()
-            + 2 * offset * step * np.einsum("nd,d->n", u, w2)
-            + step * step * np.einsum("nd,nd,d->n", u, u, w2)
-        )
-        return np.asarray(num / np.sqrt(np.maximum(norm2, 1e-24)), np.float32)
+        """class_scores of the given rows."""
+        return class_scores(self.features(positions), query, weight)
 
 
 def _query_weights(query: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -117,6 +105,8 @@ class FeatureCache:
         self._lock = threading.Lock()
         self._cached: Cached | None = None
         self._cached_key: tuple[int, int] | None = None
+        self._dead = np.zeros(0, bool)
+        self._dead_key: tuple[int, ...] | None = None
 
     # -- building ----------------------------------------------------------------------------
 
@@ -222,7 +212,7 @@ class FeatureCache:
                     rows,
                     np.ascontiguousarray(sketch[:, : min(NORM_DIMS, width)], np.float32),
                     np.ascontiguousarray(sketch[:, min(NORM_DIMS, width) : split], np.float32),
-                    np.ascontiguousarray(sketch[:, split:]),
+                    np.ascontiguousarray(sketch[:, split:], np.float32),
                     basis.astype(np.float32),
                     int(meta["generation"]),
                 )
@@ -232,6 +222,16 @@ class FeatureCache:
                 return None
 
     # -- queries -----------------------------------------------------------------------------
+
+    def _dead_rows(self, cached: Cached, ok: np.ndarray) -> np.ndarray:
+        """Rows of photos removed since the build; computed once per catalog generation."""
+        if ok is cached.ids:
+            return np.zeros(len(cached.ids), bool)
+        key = (id(cached), len(ok), int(ok[-1]) if len(ok) else -1, int(ok.sum()))
+        if self._dead_key != key:
+            self._dead = ~np.isin(cached.ids, ok, assume_unique=True)
+            self._dead_key = key
+        return self._dead
 
     def class_similar(
         self, query: np.ndarray, weight: np.ndarray, k: int, exclude: frozenset[int] = frozenset()
@@ -250,9 +250,10 @@ class FeatureCache:
         id_parts, score_parts = [], []
         covered = np.zeros(0, np.int64)
         if cached is not None and len(cached.ids):
-            dead = ~np.isin(cached.ids, ok, assume_unique=True)
+            dead = self._dead_rows(cached, ok)
             if exclude:
-                dead |= np.isin(cached.ids, list(exclude))
+                dead = dead.copy()
+                dead[rows_of(cached.ids, exclude)] = True
             if len(cached.ids) > CANDIDATES and len(cached.basis):
                 rows = _candidates(cached, q, w, dead)
             else:
@@ -261,7 +262,8 @@ class FeatureCache:
             score_parts.append(cached.class_scores(rows, q, w))
             covered = cached.ids
         missing = np.setdiff1d(ok, covered, assume_unique=True)
-        missing = missing[~np.isin(missing, list(exclude))] if exclude else missing
+        if exclude:
+            missing = np.delete(missing, rows_of(missing, exclude))
         for start in range(0, len(missing), 8192):
             part = missing[start : start + 8192]
             feats = self.catalog.features(part.tolist(), self.model, self.dim)
@@ -319,17 +321,29 @@ def _candidates(
     w2 = weight * weight
     v = w2 * query  # the score's numerator is x . v
     # x ~ mean + (B^T z) / g, so x . v ~ mean . v + z . (B (v / g)); the norm likewise from s.
-    a = sketch_basis @ (v / np.maximum(g, 1e-12))
-    num = scan(cached.coarse, a[:COARSE_DIMS]) + float(mean @ v)
-    norm2 = scan(cached.norms, norm_basis @ w2)
-    inv_norm = 1.0 / np.sqrt(np.maximum(norm2, 1e-12))
+    # Small products too go through einsum: OpenBLAS threads make them slow on a busy machine.
+    a = scan(sketch_basis, v / np.maximum(g, 1e-12))
+    num = scan(cached.coarse, a[:COARSE_DIMS])
+    num += float(np.dot(mean, v))
+    norm2 = scan(cached.norms, scan(norm_basis, w2))
+    np.maximum(norm2, 1e-12, out=norm2)
+    inv_norm = np.sqrt(norm2, out=norm2)
+    np.divide(1.0, inv_norm, out=inv_norm)
     approx = num * inv_norm
-    approx[dead] = -np.inf
-    short = top_k(approx, SHORTLIST)
+    if dead.any():
+        approx[dead] = -np.inf
+    short = _best(approx, SHORTLIST)
     short = short[np.isfinite(approx[short])]
-    fine = cached.fine[short].astype(np.float32) @ a[COARSE_DIMS:]
+    fine = scan(cached.fine[short], a[COARSE_DIMS:])
     refined = (num[short] + fine) * inv_norm[short]
-    return np.sort(short[top_k(refined, CANDIDATES)])  # ascending: one pass over the file
+    return np.sort(short[_best(refined, CANDIDATES)])  # ascending: one pass over the file
+
+
+def _best(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k highest scores, in no particular order."""
+    if k >= len(scores):
+        return np.arange(len(scores))
+    return np.argpartition(scores, len(scores) - k)[len(scores) - k :]
 
 
 def _save_npy(path: Path, array: np.ndarray) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 from core.ann import unit_rows
 from core.catalog import Catalog
 from core.joint import VectorSpace
-from core.vector_store import LoadedVectors, VectorStore, scan, top_k
+from core.vector_store import LoadedVectors, VectorStore, rows_of, scan, top_k
 
 
 class SpaceIndex:
@@ -127,14 +127,15 @@ class SpaceIndex:
         ids_parts, score_parts = [], []
         if stored is not None and len(stored.ids):
             if exclude:
-                dead = dead | np.isin(stored.ids, list(exclude))
+                dead = dead.copy()
+                dead[rows_of(stored.ids, exclude)] = True
             rows, scores = stored.query(vector, k, dead)
             ids_parts.append(stored.ids[rows])
             score_parts.append(scores)
         if len(delta_ids):
             scores = scan(delta_vecs, vector)
             if exclude:
-                scores[np.isin(delta_ids, list(exclude))] = -np.inf
+                scores[rows_of(delta_ids, exclude)] = -np.inf
             best = top_k(scores, k)
             ids_parts.append(delta_ids[best])
             score_parts.append(scores[best])

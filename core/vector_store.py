@@ -32,9 +32,6 @@ ANN_TREES = 32
 # Annoy nodes inspected per query, per result wanted, and candidates re-ranked per result.
 ANN_SEARCH_PER_RESULT = 2_000
 ANN_CANDIDATES_PER_RESULT = 10
-# Rows per block of a scan. The product is numpy's own single-threaded loop (einsum), not
-# OpenBLAS, whose threads on a busy two-core machine made p95 ten times the median.
-SCAN_ROWS = 8192
 STORE_DTYPE = np.float16
 
 
@@ -47,15 +44,21 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     return part[np.lexsort((part, -scores[part]))]
 
 
+def rows_of(ids: np.ndarray, wanted: frozenset[int]) -> np.ndarray:
+    """Positions in the ascending array ids of those wanted ids it holds."""
+    want = np.fromiter(wanted, np.int64, len(wanted))
+    if not len(ids):
+        return want[:0]
+    pos = np.minimum(np.searchsorted(ids, want), len(ids) - 1)
+    found: np.ndarray = pos[ids[pos] == want]
+    return found
+
+
 def scan(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
-    """matrix @ vector as float32, in single-threaded blocks."""
-    out = np.empty(len(matrix), np.float32)
-    v = np.asarray(vector, np.float32)
-    for start in range(0, len(matrix), SCAN_ROWS):
-        np.einsum(
-            "nd,d->n", matrix[start : start + SCAN_ROWS], v, out=out[start : start + SCAN_ROWS]
-        )
-    return out
+    """matrix @ vector as float32, by numpy's own single-threaded loop (einsum), not OpenBLAS,
+    whose threads on a busy two-core machine made it several times slower than one core."""
+    out: np.ndarray = np.einsum("nd,d->n", matrix, np.asarray(vector, np.float32))
+    return out.astype(np.float32, copy=False)
 
 
 @dataclass
