@@ -36,6 +36,8 @@ SKETCH_DIMS = 256
 COARSE_DIMS = 128
 NORM_DIMS = 16
 SHORTLIST = 8000
+CLOSE = 2000
+TOP_DIMS = 48
 CANDIDATES = 500  # re-ranked exactly; recall@10 >= 0.98 at 100k (benchmarks/recall.py)
 FIT_SAMPLE = 8192
 BUILD_MIN = 2000  # below this a scan of the catalog is fast enough: no cache is built on demand
@@ -325,18 +327,37 @@ def _candidates(
     a = scan(sketch_basis, v / np.maximum(g, 1e-12))
     num = scan(cached.coarse, a[:COARSE_DIMS])
     num += float(np.dot(mean, v))
-    norm2 = scan(cached.norms, scan(norm_basis, w2))
-    np.maximum(norm2, 1e-12, out=norm2)
-    inv_norm = np.sqrt(norm2, out=norm2)
-    np.divide(1.0, inv_norm, out=inv_norm)
-    approx = num * inv_norm
+    norm_w = scan(norm_basis, w2)
+    norm2 = np.maximum(scan(cached.norms, norm_w), 1e-12)
+    approx = num / np.sqrt(norm2)
     if dead.any():
         approx[dead] = -np.inf
     short = _best(approx, SHORTLIST)
     short = short[np.isfinite(approx[short])]
-    fine = scan(cached.fine[short], a[COARSE_DIMS:])
-    refined = (num[short] + fine) * inv_norm[short]
-    return np.sort(short[_best(refined, CANDIDATES)])  # ascending: one pass over the file
+    num_short = num[short] + scan(cached.fine[short], a[COARSE_DIMS:])
+    near = _best(num_short / np.sqrt(norm2[short]), CLOSE)
+    close, num_close = short[near], num_short[near]
+    order = np.argsort(close)  # ascending rows: one pass over the file
+    close, num_close = close[order], num_close[order]
+    # The sketch misses what a few heavily weighted dimensions say: for the closest photos,
+    # replace its estimate over the query's TOP_DIMS strongest dimensions by their true values.
+    m = min(TOP_DIMS, len(v))
+    top = np.argpartition(-(v * mean + w2 * mean * mean), m - 1)[:m]
+    v_top = np.zeros_like(v)
+    v_top[top] = v[top]
+    w2_top = np.zeros_like(w2)
+    w2_top[top] = w2[top]
+    a_top = scan(sketch_basis, v_top / np.maximum(g, 1e-12))
+    num_close -= scan(cached.coarse[close], a_top[:COARSE_DIMS])
+    num_close -= scan(cached.fine[close], a_top[COARSE_DIMS:]) + float(np.dot(mean, v_top))
+    norm2_close = norm2[close] - scan(cached.norms[close], scan(norm_basis, w2_top))
+    raw = np.asarray(cached.rows[close])
+    ranges = raw[:, : HEADER.itemsize].copy().view("<f4")
+    x_top = decode_rows(raw[:, HEADER.itemsize + top], ranges)
+    num_close += scan(x_top, v[top])
+    norm2_close += scan(x_top * x_top, w2[top])
+    corrected = num_close / np.sqrt(np.maximum(norm2_close, 1e-12))
+    return np.sort(close[_best(corrected, CANDIDATES)])
 
 
 def _best(scores: np.ndarray, k: int) -> np.ndarray:
