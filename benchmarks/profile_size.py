@@ -116,7 +116,8 @@ def main() -> int:
         shutil.rmtree(root, ignore_errors=True)
     print(f"| {n:,} photos: part of the profile | bytes per photo |\n|---|---|")
     for label, size in parts:
-        print(f"| {label} | {size:,.0f} |")
+        if round(size):  # metadata files: a few bytes per library, not per photo
+            print(f"| {label} | {size:,.0f} |")
     total = sum(size for _, size in parts)
     print(f"| **total** | **{total:,.0f}** ({total / 1024:.2f} KiB) |")
     if pascal.available():
