@@ -6,7 +6,8 @@ answer it. Scanning all raw features costs 130 ms at 100k photos, so a query run
 1. a sketch of each photo (float16: 256 coordinates of its features in a basis fit to this
    library, with each dimension weighted by how much the classifier uses it, plus 16 that
    approximate its per-class norms) scores every photo approximately: the first 128
-   coordinates for all photos, all 256 for the best SHORTLIST;
+   coordinates for all photos, all 256 for the best SHORTLIST, and for the CLOSE best of
+   those the true values of the query's TOP_DIMS strongest dimensions replace the sketch's;
 2. the best CANDIDATES of those are scored exactly from the 8-bit features (the catalog's own
    format, so exact means exactly what a scan of the catalog gives).
 
