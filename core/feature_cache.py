@@ -36,9 +36,9 @@ from core.vector_store import rows_of, scan, top_k
 SKETCH_DIMS = 256
 COARSE_DIMS = 128
 NORM_DIMS = 16
-SHORTLIST = 8000
-CLOSE = 2000
-TOP_DIMS = 48
+SHORTLIST = 16000
+CLOSE = 3000
+TOP_DIMS = 64
 CANDIDATES = 500  # re-ranked exactly; recall@10 >= 0.98 at 100k (benchmarks/recall.py)
 FIT_SAMPLE = 8192
 BUILD_MIN = 2000  # below this a scan of the catalog is fast enough: no cache is built on demand
