@@ -335,11 +335,11 @@ def _candidates(
         approx[dead] = -np.inf
     short = _best(approx, SHORTLIST)
     short = short[np.isfinite(approx[short])]
-    num_short = num[short] + scan(cached.fine[short], a[COARSE_DIMS:])
+    fine_short = cached.fine[short]
+    num_short = num[short] + scan(fine_short, a[COARSE_DIMS:])
     near = _best(num_short / np.sqrt(norm2[short]), CLOSE)
+    near = near[np.argsort(short[near])]  # ascending rows: one pass over the file
     close, num_close = short[near], num_short[near]
-    order = np.argsort(close)  # ascending rows: one pass over the file
-    close, num_close = close[order], num_close[order]
     # The sketch misses what a few heavily weighted dimensions say: for the closest photos,
     # replace its estimate over the query's TOP_DIMS strongest dimensions by their true values.
     m = min(TOP_DIMS, len(v))
@@ -350,7 +350,7 @@ def _candidates(
     w2_top[top] = w2[top]
     a_top = scan(sketch_basis, v_top / np.maximum(g, 1e-12))
     num_close -= scan(cached.coarse[close], a_top[:COARSE_DIMS])
-    num_close -= scan(cached.fine[close], a_top[COARSE_DIMS:]) + float(np.dot(mean, v_top))
+    num_close -= scan(fine_short[near], a_top[COARSE_DIMS:]) + float(np.dot(mean, v_top))
     norm2_close = norm2[close] - scan(cached.norms[close], scan(norm_basis, w2_top))
     raw = np.asarray(cached.rows[close])
     ranges = raw[:, : HEADER.itemsize].copy().view("<f4")
