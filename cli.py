@@ -201,7 +201,9 @@ def _per_image(
                 print(f"{image}:")
             for h in hits:
                 print(line(h))
-            if not hits:
+            if not hits and getattr(args, "min_score", None) is not None:
+                print(f"  (no photo scores {args.min_score:g} or more)")
+            elif not hits:
                 print("  (no results: the library has no other photos)")
     if args.json:
         emit_json(results[args.images[0]] if len(args.images) == 1 and not failed else results)
@@ -214,9 +216,13 @@ def cmd_similar(args: argparse.Namespace) -> int:
         from core.imagenet import resolve_class
 
         resolve_class(args.class_name)  # fail once, before any photo is read
+    if args.min_score is not None and not 0.0 <= args.min_score <= 1.0:
+        from core.errors import UsageError
+
+        raise UsageError(f"--min-score must be between 0 and 1 (got {args.min_score:g})")
     return _per_image(
         args,
-        lambda image: library.find_similar(image, args.k, args.class_name),
+        lambda image: library.find_similar(image, args.k, args.class_name, args.min_score),
         lambda h: f"{h.score:6.3f}  {h.path}",
     )
 

@@ -62,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help='compare only what matters for one ImageNet class, e.g. "Siamese cat"',
     )
+    p.add_argument(
+        "--min-score",
+        type=float,
+        metavar="P",
+        help="show only photos at least this likely (0-1) to show the same kind of thing; "
+        "-k stays the most shown",
+    )
 
     p = command("tags", "automatic tags for photos")
     p.add_argument("images", nargs="+", metavar="IMAGE")

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from core.ann import unit_rows
+from core.calibration import Curve, load_curves
 from core.catalog import open_catalog
 from core.class_evidence import ClassEvidence, candidate_count, query_evidence, rank_blended
 from core.decode import DecodeError, load_pixels
@@ -157,7 +158,11 @@ class Library:
     @cached_property
     def feature_cache(self) -> FeatureCache:
         return FeatureCache(
-            self.catalog, self.profile.index_dir, self.backbone, self.encoder.feature_dim
+            self.catalog,
+            self.profile.index_dir,
+            self.backbone,
+            self.encoder.feature_dim,
+            lambda: self.encoder.head[0],
         )
 
     # -- folders and indexing ---------------------------------------------------------------
@@ -270,18 +275,41 @@ class Library:
         paths = self.catalog.paths([pid for pid, _ in ranked])
         return [PhotoHit(paths[pid], score) for pid, score in ranked if pid in paths]
 
+    @cached_property
+    def similarity_curves(self) -> dict[str, Curve]:
+        """Calibration of `similar` scores to P(same kind of thing); {} when not fit."""
+        return load_curves(self.backbone, self.image_index.space.name)
+
     def find_similar(
-        self, image: str | os.PathLike[str], k: int = 10, class_name: str | None = None
+        self,
+        image: str | os.PathLike[str],
+        k: int = 10,
+        class_name: str | None = None,
+        min_score: float | None = None,
     ) -> list[PhotoHit]:
-        """Photos that look like image; with class_name, alike in what that class cares about."""
+        """Photos that look like image; with class_name, alike in what that class cares about.
+
+        Scores are calibrated probabilities that a photo shows the same kind of thing (see
+        core/calibration.py); k caps the list and min_score, when given, ends it where the
+        score falls below.
+        """
         _check_k(k)
+        if min_score is not None and not 0.0 <= min_score <= 1.0:
+            raise UsageError(f"--min-score must be between 0 and 1 (got {min_score})")
         cls = resolve_class(class_name) if class_name else None
         query = self.query_photo(image)
         exclude = frozenset({query.photo_id} if query.photo_id is not None else set())
         if cls is not None:
-            return self._hits(self._class_similar(query, cls, k, exclude))
-        vector = self.image_index.vector_for(query.features)
-        return self._hits(self.image_index.query(vector, k, exclude))
+            ranked = self._class_similar(query, cls, k, exclude)
+        else:
+            vector = self.image_index.vector_for(query.features)
+            ranked = self.image_index.query(vector, k, exclude)
+        curve = self.similarity_curves.get("class" if cls is not None else "image")
+        if curve is not None:
+            ranked = [(pid, curve(score)) for pid, score in ranked]
+        if min_score is not None:
+            ranked = [(pid, score) for pid, score in ranked if score >= min_score]
+        return self._hits(ranked)
 
     def find_similar_to_all(
         self, images: Sequence[str | os.PathLike[str]], k: int = 10
@@ -301,22 +329,7 @@ class Library:
     ) -> list[tuple[int, float]]:
         """Cosine between features re-weighted by the class's classifier row (the seed's trick)."""
         weight = self.encoder.head[0][cls.index]
-        q = query.features * weight
-        q = q / max(float(np.linalg.norm(q)), 1e-12)
-        qw = q * weight  # (x * w) . q == x . (q * w): no weighted copy of the matrix is made
-        w2 = weight * weight
-
-        def score(block: np.ndarray) -> np.ndarray:
-            norms = np.sqrt(np.maximum((block * block) @ w2, 1e-24))
-            return np.asarray((block @ qw) / norms, np.float32)
-
-        ids, scores = self.feature_cache.score_all(score)
-        if exclude:
-            keep = ~np.isin(ids, list(exclude))
-            ids, scores = ids[keep], scores[keep]
-        top = np.argpartition(-scores, min(k, len(scores) - 1))[:k] if len(scores) > k else None
-        order = top[np.argsort(-scores[top])] if top is not None else np.argsort(-scores)
-        return [(int(ids[j]), float(scores[j])) for j in order[:k]]
+        return self.feature_cache.class_similar(query.features, weight, k, exclude)
 
     def top_classes(
         self, image: str | os.PathLike[str], k: int = 5

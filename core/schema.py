@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.errors import DISK_FULL, CorruptDataError, PhotoSearchError, StorageError
+from core.feature_codec import migrate_features_v2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS folders (
@@ -53,7 +54,14 @@ def _create_v1(conn: sqlite3.Connection) -> None:
 # once, in its own transaction with the version bump, so a crash leaves a whole version. Add
 # new steps at the end; never edit one that has shipped.
 Migration = Callable[[sqlite3.Connection], None]
-MIGRATIONS: list[Migration] = [_create_v1]
+
+
+def _features_8bit_v2(conn: sqlite3.Connection) -> None:
+    """Version 2: feature blobs go from float16 to 8 bits a value (core/feature_codec.py)."""
+    migrate_features_v2(conn)
+
+
+MIGRATIONS: list[Migration] = [_create_v1, _features_8bit_v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
