@@ -26,6 +26,8 @@ class Queries:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.header_photo: str | None = None  # the query photo pictured in the results header
+        self.hits: list[PhotoEntry] = []  # the latest results, best match first
+        self.taken: dict[str, str | None] = {}  # when each of them was taken (ISO), if known
 
     # -- search ------------------------------------------------------------------------------
 
@@ -164,12 +166,37 @@ class Queries:
         self, title: str, subtitle: str, hits: list[PhotoHit], picture_of: str | None = None
     ) -> None:
         w = self.window
-        w.results_model.set_entries([PhotoEntry(h.path, h.score, is_weak(h)) for h in hits])
+        w.history.leaving()
+        self.hits = [PhotoEntry(h.path, h.score, is_weak(h)) for h in hits]
+        self.taken = {h.path: getattr(h, "taken", None) for h in hits}
+        w.results_model.set_entries(w.browser.results_order(self.hits, self.taken))
         w.set_mode("results")
         self.header_photo = picture_of
         picture = w.loader.pixmap(picture_of) if picture_of else None
         w.header.show_results(title, subtitle, picture)
         w.gallery.scrollToTop()
+
+    def show_entries(self, title: str, subtitle: str, entries: list[PhotoEntry]) -> None:
+        """Photos in a given order (near-duplicate groups), not sorted again."""
+        w = self.window
+        w.history.leaving()
+        self._clear_search_field()
+        self.hits, self.taken = [], {}
+        w.results_model.set_entries(entries)
+        w.set_mode("results")
+        self.header_photo = None
+        w.header.show_results(title, subtitle, None)
+        w.gallery.scrollToTop()
+
+    def forget(self, paths: set[str]) -> None:
+        """Photos gone from the disk leave the results kept for re-sorting too."""
+        self.hits = [e for e in self.hits if e.path not in paths]
+
+    def reorder(self) -> None:
+        """Results again, in the order now chosen (best match first, or newest first)."""
+        w = self.window
+        if w.showing_results:
+            w.results_model.set_entries(w.browser.results_order(self.hits, self.taken))
 
     def on_thumbnail(self, path: str) -> None:
         if path == self.header_photo:

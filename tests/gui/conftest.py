@@ -108,6 +108,16 @@ def _no_real_profile(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
     yield
 
 
+@pytest.fixture(autouse=True)
+def settings_dir(tmp_path: Path) -> Path:
+    """QSettings (window layout) in a temporary folder: never the user's real settings."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path / "settings"
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, os.fspath(folder))
+    return folder
+
+
 class WindowFactory:
     """Opens MainWindows on profiles and closes them (workers stopped) after the test."""
 
@@ -145,7 +155,7 @@ def open_window(qtbot: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[Wind
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    apply_style(app)
+    apply_style(app, "light")
     factory = WindowFactory(qtbot, monkeypatch)
     yield factory
     factory.close_all()

@@ -63,7 +63,7 @@ def test_first_start_shows_empty_state_then_add_folder_indexes_it(
     assert window.pages.currentWidget() is not window.empty_state
     assert window.header.title.text() == "All photos"
     assert window.header.subtitle.text() == f"{PHOTOS} photos"
-    folders = [window.sidebar.list.item(i).text() for i in range(window.sidebar.list.count())]
+    folders = [window.sidebar.tree.topLevelItem(i).text(0) for i in range(window.sidebar.tree.topLevelItemCount())]
     assert folders == [f"All photos  ({PHOTOS})", f"Holidays  ({PHOTOS})"]
     assert window.statusBar().currentMessage() == f"Library up to date: {PHOTOS} added, 1 skipped"
     # The folder is remembered in the profile.
@@ -97,7 +97,7 @@ def test_gallery_shows_library_with_thumbnails_cached_on_disk(qtbot, open_window
     pixmap = window.library_model.index(0).data(Qt.ItemDataRole.DecorationRole)
     assert max(pixmap.width(), pixmap.height()) == 160
     # Choosing the folder in the sidebar shows that folder.
-    window.sidebar.list.setCurrentRow(1)
+    window.sidebar.tree.setCurrentItem(window.sidebar.tree.topLevelItem(1))
     qtbot.waitUntil(lambda: window.header.title.text() == "Holidays")
     qtbot.waitUntil(lambda: window.library_model.rowCount() == PHOTOS)
 
@@ -348,7 +348,7 @@ def test_missing_folder_is_reported_and_its_photos_kept(
     qtbot.waitUntil(lambda: window.banner.isVisible() and not window.indexing, timeout=10_000)
     assert window.banner.level == "warning"
     assert f"Folder not found: {folder}" in window.banner.text()
-    qtbot.waitUntil(lambda: window.sidebar.list.item(1).text() == "Camera  (not found)")
+    qtbot.waitUntil(lambda: window.sidebar.tree.topLevelItem(1).text(0) == "Camera  (not found)")
     assert window.library_model.rowCount() == 3
 
 
