@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,10 @@ from typing import Any
 import numpy as np
 
 from core.ann import unit_rows
+from core.browse import mark_removed, photo_dates
+from core.browsing import Browsing
 from core.catalog import open_catalog
+from core.dates import iso, with_dates
 from core.decode import DecodeError, load_pixels
 from core.errors import PhotoSearchError, UnknownWordsError, UsageError, storage_errors
 from core.feature_cache import FeatureCache
@@ -44,9 +48,10 @@ class PhotoHit:
 
     path: str
     score: float
+    taken: str | None = None  # when the photo was taken, ISO 8601 (EXIF, else file mtime)
 
     def to_json(self) -> dict[str, object]:
-        return {"path": self.path, "score": round(self.score, 4)}
+        return {"path": self.path, "score": round(self.score, 4), "taken": self.taken}
 
 
 @dataclass(frozen=True)
@@ -81,8 +86,8 @@ def parse_query(words: Sequence[str]) -> tuple[list[str], list[str]]:
     return wanted, unwanted
 
 
-class Library:
-    """A photo library in a profile folder."""
+class Library(Browsing):
+    """A photo library in a profile folder (browsing methods: core/browsing.py)."""
 
     def __init__(
         self,
@@ -189,7 +194,9 @@ class Library:
         with IndexLock(self.profile.lock_path, busy=busy):
             if path not in self.folders():
                 raise PhotoSearchError(f"not a library folder: {folder}")
+            before = self.catalog.ok_photos(path)
             removed = self.catalog.remove_folder(path)
+            mark_removed(self.catalog, [i for i, _ in before])  # restore_folder undoes it
             self.refresh_indexes()
         return removed
 
@@ -201,7 +208,7 @@ class Library:
         Folders not in the library yet are added once the indexing lock is held, so a run
         refused because another process is indexing changes nothing.
         """
-        return index_catalog(
+        run = index_catalog(
             self.catalog,
             self.encoder,
             # None: the library's folders, read once the lock is held (a `remove` may come first).
@@ -211,6 +218,7 @@ class Library:
             refresh_indexes=self.refresh_indexes,
             follow_external_symlinks=self.settings.follow_external_symlinks,
         )
+        return with_dates(run, self.catalog)  # then the dates older catalogs lack
 
     def _indexes_stale(self) -> bool:
         return not (
@@ -265,17 +273,24 @@ class Library:
         return QueryPhoto(encoded.features[0], row.id if row is not None else None)
 
     def _hits(self, ranked: Sequence[tuple[int, float]]) -> list[PhotoHit]:
-        paths = self.catalog.paths([pid for pid, _ in ranked])
-        return [PhotoHit(paths[pid], score) for pid, score in ranked if pid in paths]
+        found = photo_dates(self.catalog, [pid for pid, _ in ranked])
+        return [PhotoHit(found[p][0], s, iso(found[p][1])) for p, s in ranked if p in found]
 
     def find_similar(
-        self, image: str | os.PathLike[str], k: int = 10, class_name: str | None = None
+        self,
+        image: str | os.PathLike[str],
+        k: int = 10,
+        class_name: str | None = None,
+        *,
+        taken_from: date | None = None,
+        taken_to: date | None = None,
     ) -> list[PhotoHit]:
         """Photos that look like image; with class_name, alike in what that class cares about."""
         _check_k(k)
         cls = resolve_class(class_name) if class_name else None
         query = self.query_photo(image)
         exclude = frozenset({query.photo_id} if query.photo_id is not None else set())
+        exclude |= self._outside_dates(taken_from, taken_to)
         if cls is not None:
             return self._hits(self._class_similar(query, cls, k, exclude))
         vector = self.image_index.vector_for(query.features)
@@ -364,7 +379,14 @@ class Library:
         vectors = np.stack([self.joint_vector(i) for i in images])
         return self.tag_vocabulary.words, self.tag_vocabulary.scores(vectors)
 
-    def search(self, words: Sequence[str], k: int = 10) -> TextSearch:
+    def search(
+        self,
+        words: Sequence[str],
+        k: int = 10,
+        *,
+        taken_from: date | None = None,
+        taken_to: date | None = None,
+    ) -> TextSearch:
         """Photos matching words; several words are averaged, "-word" pushes results away."""
         _check_k(k)
         wanted, unwanted = parse_query(words)
@@ -380,7 +402,7 @@ class Library:
             n = unit_rows(np.stack([self.words.vector(w) for w in known_neg]))  # type: ignore[misc]
             vector = vector - NEGATIVE_WEIGHT * unit_rows(n.mean(axis=0, keepdims=True))[0]
             vector = unit_rows(vector[None])[0]
-        ranked = self.joint_index.query(vector, k)
+        ranked = self.joint_index.query(vector, k, self._outside_dates(taken_from, taken_to))
         return TextSearch(
             hits=self._hits(ranked),
             words=known,
