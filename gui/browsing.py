@@ -5,7 +5,7 @@ month headers, and the order of search results. Catalog reads run on a worker (g
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,17 +44,10 @@ def by_date(entries: list[PhotoEntry], taken: dict[str, str | None]) -> list[Pho
 
 
 @dataclass
-class _FlatNode:
-    path: Path
-    name: str
-    count: int
-    children: list[_FlatNode] = field(default_factory=list)
-
-
-@dataclass
 class Loaded:
     """What a reload read from the catalog."""
 
+    folders: list[Path]
     tree: Sequence[FolderLike]
     missing: set[Path]
     total: int
@@ -73,20 +66,28 @@ class Browser:
         w = self.window
         folder = w.current_folder
         sort = w.sort
+        watched = list(w.folders) if w.loaded else None
         library = w.library
 
         def load() -> Loaded:
-            tree = [_FlatNode(f, f.name, library.photo_counts(f)["ok"]) for f in library.folders()]
-            missing = {node.path for node in tree if not node.path.is_dir()}
+            tree = library.folder_tree()
+            folders = library.folders()
+            missing = {f for f in folders if not f.is_dir()}
             totals = library.photo_counts()
-            entries = [PhotoEntry(p) for p in library.photos(folder)]
-            return Loaded(tree, missing, totals["ok"], entries, totals["skipped"])
+            photos = library.browse(folder, sort)
+            if sort == "date":
+                entries = with_month_headers([(p.path, p.taken) for p in photos])
+            else:
+                entries = [PhotoEntry(p.path) for p in photos]
+            return Loaded(folders, tree, missing, totals["ok"], entries, totals["skipped"])
 
         def done(result: Loaded) -> None:
             if folder != w.current_folder or sort != w.sort:
                 return  # the user picked another folder meanwhile; that reload is on its way
-            w.folders = [node.path for node in result.tree]
-            w.sidebar.set_folders(result.tree, result.total, result.missing)
+            w.folders = result.folders
+            if result.folders != watched:
+                w.live.watch(result.folders)
+            w.sidebar.set_folders(result.tree, result.total, result.missing, result.folders)
             w.sidebar.set_skipped(result.skipped)
             entries = result.entries
             w.library_model.set_entries(entries)

@@ -35,6 +35,7 @@ from core.paths import Profile
 from core.thumbnails import DEFAULT_MAX_SIDE, ThumbnailCache
 from gui.banner import MessageBanner
 from gui.browsing import Browser
+from gui.date_filter import DateFilter
 from gui.details_panel import DetailsPanel
 from gui.dispatch import Dispatcher
 from gui.drops import accept_drag, drop_photos
@@ -46,9 +47,11 @@ from gui.history import History
 from gui.index_status import IndexStatus
 from gui.indexing_controller import IndexingController
 from gui.layout_settings import restore_layout, save_layout
+from gui.live_updates import LiveUpdates
 from gui.menus import Menus
 from gui.photo_menu import PhotoMenu
 from gui.preview import PreviewWindow
+from gui.preview_control import PreviewControl
 from gui.queries import Queries
 from gui.results_header import ResultsHeader
 from gui.search_bar import SearchBar
@@ -83,7 +86,6 @@ class MainWindow(QMainWindow):
         self._mode = "library"
         self._folder: Path | None = None
         self._loaded_once = False
-        self._preview: PreviewWindow | None = None
         self.queries = Queries(self)
         self.panels = SidePanels(self)
         self.photo_menu = PhotoMenu(self)
@@ -92,6 +94,8 @@ class MainWindow(QMainWindow):
         self.history = History(self)
         self.browser = Browser(self)
         self.duplicates = DuplicatesView(self)
+        self.previews = PreviewControl(self)
+        self.live = LiveUpdates(self)
         self.sort = "date"
         self.results_by_date = False
         self._build()
@@ -111,6 +115,8 @@ class MainWindow(QMainWindow):
         top_layout.setContentsMargins(16, 10, 16, 8)
         top_layout.addWidget(app_name, 0, Qt.AlignmentFlag.AlignTop)
         top_layout.addWidget(self.search_bar, 1)
+        self.date_filter = DateFilter(self)
+        top_layout.addWidget(self.date_filter, 0, Qt.AlignmentFlag.AlignTop)
 
         self.banner = MessageBanner(self)
         self.sidebar = LibrarySidebar(self)
@@ -191,6 +197,7 @@ class MainWindow(QMainWindow):
         # showing a photo that is gone from the gallery.
         self.library_model.modelReset.connect(self.panels.on_selection)
         self.results_model.modelReset.connect(self.panels.on_selection)
+        self.date_filter.changed.connect(self.queries.on_dates_changed)
         self.tag_panel.tag_clicked.connect(self._on_tag_clicked)
         self.details.class_clicked.connect(lambda p, c: self.find_similar(p, c))
         self.index_status.cancel_requested.connect(self.cancel_indexing)
@@ -376,38 +383,21 @@ class MainWindow(QMainWindow):
         self.search_bar.set_text(word)
         self.search(word)
 
-    # -- preview -----------------------------------------------------------------------------
+    # -- preview (gui.preview_control) -------------------------------------------------------
 
     def open_preview(self, path: str) -> None:
-        if self._preview is None:
-            self._preview = PreviewWindow(self.jobs, self._neighbour, self)
-            self._preview.find_similar_requested.connect(self.find_similar)
-            self._preview.show_in_folder_requested.connect(self.photo_menu.show_in_folder)
-        self._preview.show_photo(path, self.loader.pixmap(path))
+        self.previews.open(path)
 
     def toggle_preview(self, path: str) -> None:
         """Space: show the photo large; Space in the preview closes it again."""
-        if self._preview is not None and self._preview.isVisible() and self._preview.path == path:
-            self._preview.close()
-        else:
-            self.open_preview(path)
-
-    def show_duplicates(self) -> None:
-        self.duplicates.show()
+        self.previews.toggle(path)
 
     @property
     def preview(self) -> PreviewWindow | None:
-        return self._preview
+        return self.previews.window
 
-    def _neighbour(self, path: str, delta: int) -> str | None:
-        model = self.gallery.model()
-        assert isinstance(model, PhotoModel)
-        row = model.row_of(path)
-        if row is None or not 0 <= row + delta < model.rowCount():
-            return None
-        target = model.index(row + delta)
-        self.gallery.setCurrentIndex(target)
-        return model.path_at(row + delta)
+    def show_duplicates(self) -> None:
+        self.duplicates.show()
 
     # -- drag and drop (gui.drops) -----------------------------------------------------------
 

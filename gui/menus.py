@@ -49,6 +49,9 @@ class Menus:
         edit = bar.addMenu("&Edit")
         self._add(edit, "select_all", "Select &all", "Ctrl+A", w.gallery.selectAll)
         self._add(edit, "copy_path", "&Copy path", "Ctrl+C", self.copy_paths)
+        self._add(
+            edit, "undo_remove", "&Undo remove folder", "Ctrl+Z", w.folder_actions.undo_remove
+        )
         edit.addSeparator()
         self._add(edit, "trash", "Move to &trash…", "Delete", w.photo_menu.trash_selected)
 

@@ -89,15 +89,17 @@ class LibrarySidebar(QWidget):
         self.roots: list[Path] = []  # the library folders (they can be removed)
         self.menu: QMenu | None = None
 
-    def set_folders(self, tree: Sequence[FolderLike], total: int, missing: set[Path]) -> None:
-        """Library folders with their subfolders; keeps the current choice when it remains."""
+    def set_folders(
+        self, tree: Sequence[FolderLike], total: int, missing: set[Path], roots: list[Path]
+    ) -> None:
+        """Library folders (roots) as a tree; keeps the current choice when it remains."""
         current = self.current_folder()
         expanded = {p for p, item in self._items().items() if item.isExpanded()}
         self.tree.blockSignals(True)
         while self.tree.topLevelItemCount() > 1:
             self.tree.takeTopLevelItem(1)
         self._all.setText(0, f"All photos  ({total:,})")
-        self.roots = [node.path for node in tree]
+        self.roots = list(roots)
         for node in tree:
             item = self._item(node, node.path in missing)
             self.tree.addTopLevelItem(item)
