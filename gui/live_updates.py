@@ -53,10 +53,22 @@ class LiveUpdates:
     def on_changed(self, folder: str) -> None:
         """Something in folder changed: index its library folder after DEBOUNCE_MS of quiet."""
         path = Path(folder)
+        self._watch_new_subfolders(path)
         roots = [r for r in self.window.folders if path == r or path.is_relative_to(r)]
         if roots:
             self.pending.add(max(roots, key=lambda r: len(r.parts)))
             self.timer.start()
+
+    def _watch_new_subfolders(self, folder: Path) -> None:
+        """A folder copied or made inside a watched one is watched too, with its subfolders."""
+        watched = set(self.watcher.directories())
+        try:
+            entries = [e for e in os.scandir(folder) if e.is_dir() and not e.name.startswith(".")]
+        except OSError:
+            return  # the folder itself went away
+        new = [Path(e.path) for e in entries if e.path not in watched]
+        if new and len(watched) < MAX_WATCHED_FOLDERS:
+            self.watch([Path(d) for d in watched] + new)
 
     def flush(self) -> None:
         if not self.pending:
