@@ -54,7 +54,7 @@ class History:
             entries=model.entries,
             title=w.header.title.text(),
             subtitle=w.header.subtitle.text(),
-            search_text=w.search_bar.text(),
+            search_text=w.search_bar.text() if w.showing_results else "",
             header_photo=w.queries.header_photo,
             scroll=w.gallery.verticalScrollBar().value(),
             selected=w.gallery.selected_paths(),
