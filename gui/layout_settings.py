@@ -1,11 +1,13 @@
 """The window's layout kept across starts: size, splitter positions, thumbnail size, sort.
 
-Stored with QSettings (an INI file in the user's config folder). Tests point QSettings at a
-temporary folder (QSettings.setPath), so they never read or write the user's real settings.
+Stored with QSettings in an INI file in the profile (`window.ini` next to the catalog), so a
+profile given with --data-dir or PHOTOSEARCH_DATA_DIR (tests, scripts, a second library) has its
+own layout and never reads or writes the user's.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
@@ -13,19 +15,16 @@ from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
 
-ORGANISATION = "PhotoSearch"
-APPLICATION = "photo-search"
+FILE_NAME = "window.ini"
 
 
-def open_settings() -> QSettings:
-    return QSettings(
-        QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION
-    )
+def open_settings(window: MainWindow) -> QSettings:
+    return QSettings(os.fspath(window.profile.data_dir / FILE_NAME), QSettings.Format.IniFormat)
 
 
 def save_layout(window: MainWindow) -> None:
     """Remember how the window looks now (called as it closes)."""
-    s = open_settings()
+    s = open_settings(window)
     size = window.normalGeometry().size() if window.isFullScreen() else window.size()
     s.setValue("window/size", size)
     s.setValue("window/maximized", window.isMaximized())
@@ -37,7 +36,7 @@ def save_layout(window: MainWindow) -> None:
 
 def restore_layout(window: MainWindow) -> None:
     """Bring back what save_layout stored, where it is valid; the defaults otherwise."""
-    s = open_settings()
+    s = open_settings(window)
     size = s.value("window/size")
     if isinstance(size, QSize) and size.width() > 200 and size.height() > 150:
         window.resize(size)

@@ -162,7 +162,8 @@ def _no_real_profile(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
 
 @pytest.fixture(autouse=True)
 def settings_dir(tmp_path: Path) -> Path:
-    """QSettings (window layout) in a temporary folder: never the user's real settings."""
+    """QSettings in a temporary folder: never the user's real settings (the window keeps its
+    layout in the profile, so nothing should land here at all)."""
     from PySide6.QtCore import QSettings
 
     folder = tmp_path / "settings"

@@ -3,11 +3,9 @@ comes back at the next start, the system's dark palette, a preview that never en
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
@@ -174,14 +172,13 @@ def test_window_size_splitter_and_thumbnail_size_come_back_at_next_start(
     window.set_thumbnail_size(200)
     window.set_sort("name")
     window.close()
-    assert any(settings_dir.rglob("*.ini"))  # the temporary settings, not the user's
+    assert (indexed_profile.data_dir / "window.ini").is_file()  # in the profile, not the user's
+    assert not any(settings_dir.rglob("*"))
 
     again = open_window(indexed_profile)  # the factory resizes to 1200 x 800 after start...
     assert again.gallery.thumbnail_size == 200
     assert again.sort == "name"
     assert again.splitter.sizes()[0] == sizes[0]
-    stored = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "x", "y")
-    assert str(settings_dir) in os.path.dirname(stored.fileName())
 
 
 def test_restored_window_size(qtbot, indexed_profile, settings_dir, open_window):
