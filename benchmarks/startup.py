@@ -156,8 +156,8 @@ def child(data_dir: Path, photos: int) -> int:
             app.quit()
 
     def scroll_frame_ms() -> tuple[float, float]:
-        """Median and 95th-percentile time to repaint the grid, scrolled as a mouse wheel does (three
-        rows of 40 px a notch, 300 notches) and then jumping through the whole library."""
+        """Median and 95th-percentile time to repaint the grid, scrolled as a mouse wheel
+        does (three rows of 40 px a notch, 300 notches), then jumping through the library."""
         bar = window.gallery.verticalScrollBar()
         frames = []
         window.gallery.viewport().repaint()  # the grid's first layout is start-up, not a frame

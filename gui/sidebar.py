@@ -99,10 +99,13 @@ class LibrarySidebar(QWidget):
         while self.tree.topLevelItemCount() > 1:
             self.tree.takeTopLevelItem(1)
         self._all.setText(0, f"All photos  ({total:,})")
+        known = set(self.roots)
         self.roots = list(roots)
         for node in tree:
             item = self._item(node, node.path in missing)
             self.tree.addTopLevelItem(item)
+            if node.path not in known:
+                item.setExpanded(True)  # a new library folder shows its subfolders
         items = self._items()
         for path in expanded:
             if path in items:
