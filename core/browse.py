@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+
 from core.catalog import Catalog, path_key, path_str, prefix_range
 from core.dates import TAKEN_SQL, to_datetime
 
@@ -159,3 +161,13 @@ def restore_removed(catalog: Catalog, folder: Path) -> int:
             (lo, hi, REMOVED),
         )
         return max(cur.rowcount, 0)
+
+
+def without_ids(
+    ids: np.ndarray, scores: np.ndarray, exclude: frozenset[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """ids and their scores, less the excluded ids (order kept)."""
+    if not exclude:
+        return ids, scores
+    keep = ~np.isin(ids, np.fromiter(exclude, np.int64, len(exclude)))
+    return ids[keep], scores[keep]

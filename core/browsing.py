@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from core.catalog import Catalog
     from core.models import ImageEncoder
     from core.paths import Profile
-    from core.vector_index import SpaceIndex
 
 
 class Browsing:
@@ -48,9 +47,6 @@ class Browsing:
 
         @property
         def encoder(self) -> ImageEncoder: ...
-
-        @property
-        def image_index(self) -> SpaceIndex: ...
 
         def folders(self) -> list[Path]: ...
 
@@ -85,24 +81,25 @@ class Browsing:
 
     def near_duplicates(self, threshold: float | None = None) -> list[list[str]]:
         """Groups of visually near-identical photos (bursts, edits, resized, re-encoded or
-        cropped copies): cosine of their image vectors >= threshold. Largest groups first."""
+        cropped copies): cosine of their stored CNN features >= threshold (default: measured,
+        see core/duplicates.py). Largest groups first."""
         limit = DEFAULT_THRESHOLD if threshold is None else threshold
         if not -1.0 <= limit <= 1.0:
             raise UsageError(f"the duplicate threshold is a cosine in [-1, 1] (got {limit})")
-        ids, vectors = self._image_vectors()
+        ids, vectors = self._stored_features()
         groups = near_duplicate_groups(vectors, limit)
         paths = self.catalog.paths([int(ids[i]) for g in groups for i in g])
         return [[paths[int(ids[i])] for i in g if int(ids[i]) in paths] for g in groups]
 
-    def _image_vectors(self) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, image-space vectors) of every indexed photo, from the stored features."""
-        space = self.image_index.space
+    def _stored_features(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, raw CNN features) of every indexed photo, from the catalog."""
         id_parts, parts = [], []
-        for ids, feats in self.catalog.iter_features(self.backbone, self.encoder.feature_dim):
+        dim = self.encoder.feature_dim
+        for ids, feats in self.catalog.iter_features(self.backbone, dim):
             id_parts.append(ids)
-            parts.append(space.transform(feats))
+            parts.append(feats)
         if not parts:
-            return np.zeros(0, np.int64), np.zeros((0, space.dim), np.float32)
+            return np.zeros(0, np.int64), np.zeros((0, dim), np.float32)
         return np.concatenate(id_parts), np.concatenate(parts)
 
     def _outside_dates(self, taken_from: date | None, taken_to: date | None) -> frozenset[int]:

