@@ -79,4 +79,4 @@ class LiveUpdates:
         folders = sorted(self.pending)
         self.pending.clear()
         self.window.statusBar().showMessage("Photos changed on disk; updating the library…", 4000)
-        self.window.start_indexing(folders)
+        self.window.indexer.start(folders, quiet=True)

@@ -256,7 +256,7 @@ def test_live_updates_wait_for_a_quiet_spell(qtbot, open_window, own_folder_prof
     profile, folder = own_folder_profile
     window = open_window(profile)
     started = []
-    window.start_indexing = lambda folders=None: started.append(folders)
+    window.indexer.start = lambda folders=None, quiet=False: started.append((folders, quiet))
     live = LiveUpdates(window)
     live.timer.setInterval(200)
     for _ in range(5):  # a burst of changes is one refresh
@@ -264,7 +264,7 @@ def test_live_updates_wait_for_a_quiet_spell(qtbot, open_window, own_folder_prof
     live.on_changed("/somewhere/else")  # not a library folder: ignored
     qtbot.waitUntil(lambda: bool(started), timeout=5000)
     qtbot.wait(400)
-    assert started == [[folder]]
+    assert started == [([folder], True)]
 
 
 def test_near_duplicates_are_shown_as_groups(qtbot, open_window, own_folder_profile, tmp_path):
