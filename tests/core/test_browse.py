@@ -81,13 +81,9 @@ def test_photos_sort_by_name_and_by_folder(dated: Library, tmp_path: Path) -> No
         "beach.jpg",
         "scan.jpg",
     ]
-    assert names(dated.browse(sort="folder")) == [
-        "Alps.jpg",
-        "beach.jpg",
-        "a.jpg",
-        "b.jpg",
-        "scan.jpg",
-    ]
+    # A folder's own photos come before its subfolders' photos.
+    by_folder = ["scan.jpg", "Alps.jpg", "beach.jpg", "a.jpg", "b.jpg"]
+    assert names(dated.browse(sort="folder")) == by_folder
     assert names(dated.browse(tmp_path / "photos" / "2019")) == ["Alps.jpg", "beach.jpg"]
     with pytest.raises(UsageError, match="unknown sort"):
         dated.browse(sort="size")
