@@ -97,7 +97,8 @@ def test_gallery_shows_library_with_thumbnails_cached_on_disk(qtbot, open_window
     )
     qtbot.waitUntil(
         lambda: all(
-            window.library_model.index(r).data(Qt.ItemDataRole.DecorationRole) is not None
+            # A cell shows a null pixmap while its thumbnail loads.
+            not window.library_model.index(r).data(Qt.ItemDataRole.DecorationRole).isNull()
             for r in range(PHOTOS)
         ),
         timeout=10_000,
