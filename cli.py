@@ -222,7 +222,14 @@ def cmd_similar(args: argparse.Namespace) -> int:
         raise UsageError(f"--min-score must be between 0 and 1 (got {args.min_score:g})")
     return _per_image(
         args,
-        lambda image: library.find_similar(image, args.k, args.class_name, args.min_score),
+        lambda image: library.find_similar(
+            image,
+            args.k,
+            args.class_name,
+            args.min_score,
+            taken_from=args.taken_from,
+            taken_to=args.taken_to,
+        ),
         lambda h: f"{h.score:6.3f}  {h.path}",
     )
 
@@ -236,7 +243,7 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     library = open_library(args)
-    result = library.search(args.words, args.k)
+    result = library.search(args.words, args.k, taken_from=args.taken_from, taken_to=args.taken_to)
     if result.unknown:
         warn(f"ignored unknown words: {', '.join(result.unknown)}")
     if args.json:
@@ -246,7 +253,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     print(f"search: {understood}", file=sys.stderr)
     for h in result.hits:
         print(f"{h.score:6.3f}  {h.path}")
-    if not result.hits:
+    if not result.hits and (args.taken_from or args.taken_to):
+        print("no photos taken in that date range", file=sys.stderr)
+    elif not result.hits:
         print("no photos in the library yet: run `index FOLDER` first", file=sys.stderr)
     return 0
 
@@ -304,6 +313,21 @@ def cmd_remove(args: argparse.Namespace) -> int:
         emit_json({"removed": n})
     else:
         print(f"removed the folder and its {n} photos from the library (files are untouched)")
+    return 0
+
+
+def cmd_duplicates(args: argparse.Namespace) -> int:
+    library = open_library(args)
+    groups = library.near_duplicates(args.threshold)
+    if args.json:
+        emit_json(groups)
+        return 0
+    for n, group in enumerate(groups, start=1):
+        print(f"group {n} ({len(group)} photos):")
+        for path in group:
+            print(f"  {path}")
+    if not groups:
+        print("no near-duplicate photos in the library", file=sys.stderr)
     return 0
 
 

@@ -7,6 +7,7 @@ import errno
 import io
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 __version__ = "0.1.0"  # the package's version too (pyproject.toml reads it from here)
@@ -23,6 +24,32 @@ def count(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
     return value
+
+
+def day(text: str) -> date:
+    """An argparse type for --from/--to: a day as YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def date_range(p: argparse.ArgumentParser) -> None:
+    """--from and --to: only photos taken on those days or between them."""
+    p.add_argument(
+        "--from",
+        dest="taken_from",
+        type=day,
+        metavar="YYYY-MM-DD",
+        help="only photos taken on or after this day",
+    )
+    p.add_argument(
+        "--to",
+        dest="taken_to",
+        type=day,
+        metavar="YYYY-MM-DD",
+        help="only photos taken on or before this day",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="show only photos at least this likely (0-1) to show the same kind of thing; "
         "-k stays the most shown",
     )
+    date_range(p)
 
     p = command("tags", "automatic tags for photos")
     p.add_argument("images", nargs="+", metavar="IMAGE")
@@ -77,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("search", "find photos by words; -word pushes results away from a word")
     p.add_argument("words", nargs="+", metavar="WORD")
     p.add_argument("-k", type=count, default=10, help="number of results (default 10)")
+    date_range(p)
 
     p = command("words", "words similar to WORD (GloVe)")
     p.add_argument("word", metavar="WORD")
@@ -89,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("remove", "remove a folder from the library (the files stay on disk)")
     p.add_argument("folder", metavar="FOLDER")
+
+    p = command("duplicates", "groups of near-identical photos: bursts, edits, resized copies")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        metavar="COSINE",
+        help="how alike two photos must be, 0-1 (default: the measured one, see README)",
+    )
 
     # Training needs the export extra (TensorFlow); only its arguments live here, so the app
     # never imports export/ unless the user asks to train.
@@ -123,7 +160,7 @@ def protect_negative_words(argv: list[str]) -> list[str]:
         if expect_value:
             options.append(tok)
             expect_value = False
-        elif tok in ("-k", "--data-dir", "--backbone"):
+        elif tok in ("-k", "--data-dir", "--backbone", "--from", "--to"):
             options.append(tok)
             expect_value = True
         elif tok.startswith("--") or tok == "-h" or (tok.startswith("-k") and tok[2:].isdigit()):

@@ -2,7 +2,8 @@
 
     python -m benchmarks.feature_cache_check [--photos 10000 100000] [--dim 1280]
 
-Writes an 8-bit matrix of the cache's size (8 + dim bytes a photo, core/feature_codec.py) for each photo count and times the first load's
+Writes an 8-bit matrix of the cache's size (8 + dim bytes a photo, core/feature_codec.py) for
+each photo count and times the first load's
 verification (the full checksum) and a later load's (a stat, the result being remembered).
 """
 

@@ -59,6 +59,7 @@ class NewPhoto(NamedTuple):
     hash: bytes | None = None
     width: int | None = None
     height: int | None = None
+    taken: float | None = None  # capture time, Unix seconds (core/dates.py)
 
 
 Old = PhotoRow | None  # the row a path had before an index run
@@ -334,8 +335,8 @@ class Catalog:
         if old is not None:
             c.execute("DELETE FROM photos WHERE id = ? AND path = ?", (old.id, p.key))
         cur = c.execute(
-            "INSERT INTO photos(path, size, mtime_ns, hash, width, height, status, reason, "
-            "indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO photos(path, size, mtime_ns, hash, width, height, taken, status, "
+            "reason, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (*p, "skipped" if reason else "ok", reason or None, time.time()),
         )
         return int(cur.lastrowid or 0)

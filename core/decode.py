@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from core.dates import exif_taken
 from core.errors import DecodeError as DecodeError
 
 try:  # HEIC/HEIF support is optional: the wheel is not available everywhere.
@@ -66,6 +67,7 @@ class LoadedPhoto:
     width: int
     height: int
     pixels: np.ndarray | None
+    taken: float | None = None  # EXIF capture time (Unix seconds), read while decoding
 
 
 def content_hash(data: bytes) -> bytes:
@@ -138,8 +140,9 @@ def open_image(source: bytes | Path, draft_size: int | None) -> Image.Image:
 
 def decode_image(
     source: bytes | Path, draft_size: int | None
-) -> tuple[Image.Image, tuple[int, int]]:
-    """(image, the file's upright pixel size): 8-bit RGB, reduced where the format allows.
+) -> tuple[Image.Image, tuple[int, int], float | None]:
+    """(image, the file's upright pixel size, its EXIF capture time): 8-bit RGB, reduced
+    where the format allows.
 
     With draft_size, the result may be smaller than the file's pixels but still covers
     draft_size twice on its short side. A path is read by Pillow as it decodes, so the file's
@@ -155,13 +158,15 @@ def decode_image(
                 # still covers draft_size on both sides. About 8x faster on 12 MP photos.
                 im.draft("RGB", (draft_size, draft_size))
             im.load()
-            orientation = im.getexif().get(ORIENTATION_TAG)
+            exif = im.getexif()
+            orientation = exif.get(ORIENTATION_TAG)
+            taken = exif_taken(exif)
             factor = 1 if draft_size is None else max(1, min(im.size) // (2 * draft_size))
             out = shrink_to_rgb(im, factor)
         method = TRANSPOSE.get(orientation) if isinstance(orientation, int) else None
         if method is None:
-            return out, (w, h)
-        return out.transpose(method), ((h, w) if orientation in (5, 6, 7, 8) else (w, h))
+            return out, (w, h), taken
+        return out.transpose(method), ((h, w) if orientation in (5, 6, 7, 8) else (w, h)), taken
     except DecodeError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
@@ -262,8 +267,8 @@ def load_photo(
     digest = hash_file(path)
     if digest in known_hashes:
         return LoadedPhoto(digest, 0, 0, None)
-    im, (width, height) = decode_image(path, draft_size=size)
-    return LoadedPhoto(digest, width, height, centre_crop_resize(im, size))
+    im, (width, height), taken = decode_image(path, draft_size=size)
+    return LoadedPhoto(digest, width, height, centre_crop_resize(im, size), taken)
 
 
 def load_pixels(path: Path, size: int) -> np.ndarray:

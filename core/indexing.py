@@ -315,7 +315,17 @@ class _Changes:
 
     def add(self, batch: list[tuple[_FoundFile, LoadedPhoto]], features: np.ndarray) -> None:
         photos = [
-            NewPhoto(f.key, f.size, f.mtime_ns, p.content_hash, p.width, p.height) for f, p in batch
+            # No EXIF date: the file's mtime is the best guess, as in every photo browser.
+            NewPhoto(
+                f.key,
+                f.size,
+                f.mtime_ns,
+                p.content_hash,
+                p.width,
+                p.height,
+                p.taken or f.mtime_ns / 1e9,
+            )
+            for f, p in batch
         ]
         olds = [self.existing.get(f.key) for f, _ in batch]
         self.catalog.store_embedded(self.model, photos, features, olds)

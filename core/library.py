@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,12 @@ from typing import Any
 import numpy as np
 
 from core.ann import unit_rows
+from core.browse import mark_removed, photo_dates, without_ids
+from core.browsing import Browsing
 from core.calibration import Curve, load_curves
 from core.catalog import open_catalog
 from core.class_evidence import ClassEvidence, candidate_count, query_evidence, rank_blended
+from core.dates import iso, with_dates
 from core.decode import DecodeError, load_pixels
 from core.errors import PhotoSearchError, UnknownWordsError, UsageError, storage_errors
 from core.feature_cache import FeatureCache
@@ -47,9 +51,10 @@ class PhotoHit:
 
     path: str
     score: float
+    taken: str | None = None  # when the photo was taken, ISO 8601 (EXIF, else file mtime)
 
     def to_json(self) -> dict[str, object]:
-        return {"path": self.path, "score": round(self.score, 4)}
+        return {"path": self.path, "score": round(self.score, 4), "taken": self.taken}
 
 
 @dataclass(frozen=True)
@@ -79,8 +84,8 @@ def parse_query(words: Sequence[str]) -> tuple[list[str], list[str]]:
     return parsed.wanted, parsed.unwanted
 
 
-class Library:
-    """A photo library in a profile folder."""
+class Library(Browsing):
+    """A photo library in a profile folder (browsing methods: core/browsing.py)."""
 
     def __init__(
         self,
@@ -195,7 +200,9 @@ class Library:
         with IndexLock(self.profile.lock_path, busy=busy):
             if path not in self.folders():
                 raise PhotoSearchError(f"not a library folder: {folder}")
+            before = self.catalog.ok_photos(path)
             removed = self.catalog.remove_folder(path)
+            mark_removed(self.catalog, [i for i, _ in before])  # restore_folder undoes it
             self.refresh_indexes()
         return removed
 
@@ -207,7 +214,7 @@ class Library:
         Folders not in the library yet are added once the indexing lock is held, so a run
         refused because another process is indexing changes nothing.
         """
-        return index_catalog(
+        run = index_catalog(
             self.catalog,
             self.encoder,
             # None: the library's folders, read once the lock is held (a `remove` may come first).
@@ -217,6 +224,7 @@ class Library:
             refresh_indexes=self.refresh_indexes,
             follow_external_symlinks=self.settings.follow_external_symlinks,
         )
+        return with_dates(run, self.catalog)  # then the dates older catalogs lack
 
     def _indexes_stale(self) -> bool:
         return not (
@@ -272,8 +280,8 @@ class Library:
         return QueryPhoto(encoded.features[0], row.id if row is not None else None)
 
     def _hits(self, ranked: Sequence[tuple[int, float]]) -> list[PhotoHit]:
-        paths = self.catalog.paths([pid for pid, _ in ranked])
-        return [PhotoHit(paths[pid], score) for pid, score in ranked if pid in paths]
+        found = photo_dates(self.catalog, [pid for pid, _ in ranked])
+        return [PhotoHit(found[p][0], s, iso(found[p][1])) for p, s in ranked if p in found]
 
     @cached_property
     def similarity_curves(self) -> dict[str, Curve]:
@@ -286,6 +294,9 @@ class Library:
         k: int = 10,
         class_name: str | None = None,
         min_score: float | None = None,
+        *,
+        taken_from: date | None = None,
+        taken_to: date | None = None,
     ) -> list[PhotoHit]:
         """Photos that look like image; with class_name, alike in what that class cares about.
 
@@ -299,6 +310,7 @@ class Library:
         cls = resolve_class(class_name) if class_name else None
         query = self.query_photo(image)
         exclude = frozenset({query.photo_id} if query.photo_id is not None else set())
+        exclude |= self._outside_dates(taken_from, taken_to)
         if cls is not None:
             ranked = self._class_similar(query, cls, k, exclude)
         else:
@@ -322,7 +334,11 @@ class Library:
         vectors = np.stack([self.image_index.vector_for(q.features) for q in queries])
         mean = unit_rows(vectors.mean(axis=0, keepdims=True))[0]
         exclude = frozenset(q.photo_id for q in queries if q.photo_id is not None)
-        return self._hits(self.image_index.query(mean, k, exclude))
+        ranked = self.image_index.query(mean, k, exclude)
+        curve = self.similarity_curves.get("image")  # the same scale as find_similar's
+        if curve is not None:
+            ranked = [(pid, curve(score)) for pid, score in ranked]
+        return self._hits(ranked)
 
     def _class_similar(
         self, query: QueryPhoto, cls: ImageNetClass, k: int, exclude: frozenset[int]
@@ -379,13 +395,21 @@ class Library:
         vectors = np.stack([self.joint_vector(i) for i in images])
         return self.tag_vocabulary.words, self.tag_vocabulary.scores(vectors)
 
-    def search(self, words: Sequence[str], k: int = 10) -> TextSearch:
+    def search(
+        self,
+        words: Sequence[str],
+        k: int = 10,
+        *,
+        taken_from: date | None = None,
+        taken_to: date | None = None,
+    ) -> TextSearch:
         """Photos matching words; several words are averaged, "-word" pushes results away.
 
         Terms that name ImageNet classes (or their hypernyms and near words) blend the
         classifier's evidence into the joint-space score; other words keep the joint space.
         """
         _check_k(k)
+        outside = self._outside_dates(taken_from, taken_to)
         concepts = load_concepts()
         wanted, unwanted = parse_query(words)
         if not wanted:
@@ -398,10 +422,10 @@ class Library:
         evidence = [concepts.classes_for(t) for t in known]
         if any(evidence):
             neg = [concepts.classes_for(t) for t in known_neg]
-            ranked = self._blended(vector, evidence, neg, k)
+            ranked = self._blended(vector, evidence, neg, k, outside)
         else:
             assert vector is not None  # a known term without class evidence has a vector
-            ranked = self.joint_index.query(vector, k)
+            ranked = self.joint_index.query(vector, k, outside)
         return TextSearch(
             hits=self._hits(ranked),
             words=known,
@@ -433,13 +457,15 @@ class Library:
         evidence: list[dict[int, float]],
         negative: list[dict[int, float]],
         k: int,
+        exclude: frozenset[int] = frozenset(),
     ) -> list[tuple[int, float]]:
         """Top k by blend(joint cosine, class evidence) over the best candidates of each."""
         ids, postings = self.class_evidence.current()
         scores = query_evidence(postings, evidence, negative)
         if scores is None:
-            return [] if vector is None else self.joint_index.query(vector, k)
-        near = [] if vector is None else self.joint_index.query(vector, candidate_count(k))
+            return [] if vector is None else self.joint_index.query(vector, k, exclude)
+        ids, scores = without_ids(ids, scores, exclude)  # a date filter (core/browse.py)
+        near = [] if vector is None else self.joint_index.query(vector, candidate_count(k), exclude)
         return rank_blended(ids, scores, near, k)
 
     def similar_words(self, word: str, k: int = 10) -> list[WordHit]:

@@ -50,6 +50,16 @@ def _create_v1(conn: sqlite3.Connection) -> None:
             conn.execute(statement)
 
 
+def _add_taken(conn: sqlite3.Connection) -> None:
+    """Version 3: when each photo was taken (Unix seconds; EXIF, else the file's mtime).
+
+    Rows from before stay NULL here: the next index reads their EXIF (core/dates.py), and
+    until then the browser shows their mtime.
+    """
+    conn.execute("ALTER TABLE photos ADD COLUMN taken REAL")
+    conn.execute("CREATE INDEX IF NOT EXISTS photos_taken ON photos(taken)")
+
+
 # The migration ladder: MIGRATIONS[n] brings a catalog from user_version n to n + 1. Each runs
 # once, in its own transaction with the version bump, so a crash leaves a whole version. Add
 # new steps at the end; never edit one that has shipped.
@@ -61,7 +71,7 @@ def _features_8bit_v2(conn: sqlite3.Connection) -> None:
     migrate_features_v2(conn)
 
 
-MIGRATIONS: list[Migration] = [_create_v1, _features_8bit_v2]
+MIGRATIONS: list[Migration] = [_create_v1, _features_8bit_v2, _add_taken]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,109 @@
+"""The library's browser side: photos by date and folder, the folder tree, near-duplicates,
+forgetting trashed photos and undoing a folder removal.
+
+A mixin of core.library.Library (which keeps the search side), so that both stay small.
+
+Following the disk: `Library.index([folder])` on an unchanged folder only walks it and
+compares sizes and mtimes (mark and sweep): the GUI calls it for the folders a file-system
+watcher reports, debounced. benchmarks/near_duplicates.py --rescan measures it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from core.browse import (
+    FolderNode,
+    PhotoInfo,
+    browse_photos,
+    folder_tree,
+    forget_photos,
+    restore_removed,
+)
+from core.dates import ids_outside_dates
+from core.duplicates import DEFAULT_THRESHOLD, near_duplicate_groups
+from core.errors import PhotoSearchError, UsageError
+from core.lock import IndexLock
+
+if TYPE_CHECKING:
+    from core.catalog import Catalog
+    from core.models import ImageEncoder
+    from core.paths import Profile
+
+
+class Browsing:
+    """Library methods for browsing; see core.library.Library for the attributes they use."""
+
+    if TYPE_CHECKING:
+        catalog: Catalog
+        profile: Profile
+        backbone: str
+
+        @property
+        def encoder(self) -> ImageEncoder: ...
+
+        def folders(self) -> list[Path]: ...
+
+    def browse(self, folder: Path | None = None, sort: str = "date") -> list[PhotoInfo]:
+        """Every indexed photo (or those below folder), sorted by "date" (newest first, undated
+        last), "name" or "folder"."""
+        if sort not in ("date", "name", "folder"):
+            raise UsageError(f"unknown sort {sort!r}: use date, name or folder")
+        return browse_photos(self.catalog, folder, sort)
+
+    def folder_tree(self) -> list[FolderNode]:
+        """One root per library folder, with its subfolders that hold photos and their counts."""
+        return folder_tree(self.catalog)
+
+    def forget_photos(self, paths: Sequence[str]) -> int:
+        """Drop photos from the results (after their files went to the trash); returns how
+        many were indexed. Their vectors stay until the catalog forgets them: a photo put back
+        from the trash is found again by the next index without being embedded again."""
+        return forget_photos(self.catalog, paths)
+
+    def restore_folder(self, folder: str | os.PathLike[str]) -> int:
+        """Undo remove_folder: the folder and its photos come back with their stored vectors,
+        at once (nothing is read or embedded). Returns how many photos came back.
+
+        Photos restored are searched exactly until the next index run rebuilds the indexes.
+        """
+        path = Path(os.path.abspath(os.fspath(folder)))
+        with IndexLock(self.profile.lock_path, busy="restore the folder when it is done"):
+            if path in self.folders():
+                raise PhotoSearchError(f"already a library folder: {folder}")
+            return restore_removed(self.catalog, path)
+
+    def near_duplicates(self, threshold: float | None = None) -> list[list[str]]:
+        """Groups of visually near-identical photos (bursts, edits, resized, re-encoded or
+        cropped copies): cosine of their stored CNN features >= threshold (default: measured,
+        see core/duplicates.py). Largest groups first."""
+        limit = DEFAULT_THRESHOLD if threshold is None else threshold
+        if not -1.0 <= limit <= 1.0:
+            raise UsageError(f"the duplicate threshold is a cosine in [-1, 1] (got {limit})")
+        ids, vectors = self._stored_features()
+        groups = near_duplicate_groups(vectors, limit)
+        paths = self.catalog.paths([int(ids[i]) for g in groups for i in g])
+        return [[paths[int(ids[i])] for i in g if int(ids[i]) in paths] for g in groups]
+
+    def _stored_features(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, raw CNN features) of every indexed photo, from the catalog."""
+        id_parts, parts = [], []
+        dim = self.encoder.feature_dim
+        for ids, feats in self.catalog.iter_features(self.backbone, dim):
+            id_parts.append(ids)
+            parts.append(feats)
+        if not parts:
+            return np.zeros(0, np.int64), np.zeros((0, dim), np.float32)
+        return np.concatenate(id_parts), np.concatenate(parts)
+
+    def _outside_dates(self, taken_from: date | None, taken_to: date | None) -> frozenset[int]:
+        """Photo ids a date filter leaves out (none without one); queries exclude them."""
+        if taken_from and taken_to and taken_from > taken_to:
+            raise UsageError(f"the date range is empty: {taken_from} is after {taken_to}")
+        return ids_outside_dates(self.catalog, taken_from, taken_to)
