@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from benchmarks import pascal
 from core.paths import REPO_ROOT
+from evaluation import pascal
 
 OUT = REPO_ROOT / "benchmarks" / "out" / "12mp"
 SEED_PHOTOS_PER_S = 4.0  # the seed design (full-size decode + VGG16) on this machine, per issue 2

@@ -115,7 +115,7 @@ def cmd_devise(args: argparse.Namespace) -> int:
     """Train the default joint model on the shared photos and install it in resources/."""
     import json
 
-    from benchmarks import pascal
+    from evaluation import pascal
     from export.devise_pascal import build_default
 
     if not pascal.available():

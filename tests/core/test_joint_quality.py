@@ -10,14 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks import pascal
-from benchmarks.quality import score_joint
 from core.decode import load_pixels
 from core.joint import ConSE, tag_head_of
 from core.joint_registry import load_joint_space
 from core.models import ImageEncoder
 from core.settings import DEFAULT_JOINT
 from core.words import TagVocabulary, WordVectors
+from evaluation import pascal
+from evaluation.pascal_scores import score_joint
 
 
 @pytest.fixture(scope="module")
