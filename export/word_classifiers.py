@@ -139,3 +139,29 @@ def caption_targets(
                     out[i, j] += 1.0
         out[i] /= max(len(caps), 1)
     return words, out
+
+
+def ridge_classifiers(
+    z: np.ndarray, targets: np.ndarray, mask: np.ndarray, ridge: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """(weight [words, dim], bias [words]): least-squares scorers, one solve per mask pattern.
+
+    Far cheaper than logistic regression (seconds, not minutes, on a shared 2-core machine);
+    the scores are ranked as they are and mapped to probabilities by calibrate().
+    """
+    d = z.shape[1]
+    x = np.concatenate([z, np.ones((len(z), 1), np.float32)], axis=1).astype(np.float64)
+    weight = np.zeros((targets.shape[1], d), np.float32)
+    bias = np.zeros(targets.shape[1], np.float32)
+    patterns: dict[bytes, list[int]] = {}
+    for j in range(targets.shape[1]):
+        patterns.setdefault(np.packbits(mask[:, j] > 0).tobytes(), []).append(j)
+    reg = ridge * np.eye(d + 1)
+    reg[d, d] = 0.0
+    for cols in patterns.values():
+        rows = mask[:, cols[0]] > 0
+        xs = x[rows]
+        sol = np.linalg.solve(xs.T @ xs + reg, xs.T @ targets[rows][:, cols].astype(np.float64))
+        weight[cols] = sol[:d].T
+        bias[cols] = sol[d]
+    return weight, bias
