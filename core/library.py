@@ -17,6 +17,7 @@ import numpy as np
 
 from core.ann import unit_rows
 from core.catalog import open_catalog
+from core.class_evidence import ClassEvidence, candidate_count, query_evidence, rank_blended
 from core.decode import DecodeError, load_pixels
 from core.errors import PhotoSearchError, UnknownWordsError, UsageError
 from core.feature_cache import FeatureCache
@@ -24,6 +25,7 @@ from core.imagenet import ImageNetClass, imagenet_classes, resolve_class
 from core.joint import ConSE, VectorSpace, tag_head_of
 from core.models import ImageEncoder, softmax
 from core.paths import Profile
+from core.query import Concepts, load_concepts, split_known
 from core.settings import DEFAULT_JOINT, Settings
 from core.vector_index import SpaceIndex
 from core.words import SimilarWords, TagVocabulary, WordHit, WordVectors, normalise_word
@@ -62,17 +64,12 @@ class QueryPhoto:
 
 
 def parse_query(words: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Split query terms into (wanted, unwanted); "-word" means unwanted."""
-    wanted, unwanted = [], []
-    for term in words:
-        for w in term.split():
-            if w.startswith("-") and len(w) > 1:
-                unwanted.append(w[1:])
-            elif w.startswith("+") and len(w) > 1:
-                wanted.append(w[1:])
-            else:
-                wanted.append(w)
-    return wanted, unwanted
+    """Split query text into (wanted, unwanted) terms; "-word" means unwanted.
+
+    A term is a word or a known multi-word name ("black widow"); stop words are left out.
+    """
+    parsed = load_concepts().parse(words)
+    return parsed.wanted, parsed.unwanted
 
 
 class Library:
@@ -148,6 +145,10 @@ class Library:
         )
 
     @cached_property
+    def class_evidence(self) -> ClassEvidence:
+        return ClassEvidence(self.catalog, self.profile.index_dir, self.encoder)
+
+    @cached_property
     def feature_cache(self) -> FeatureCache:
         return FeatureCache(
             self.catalog, self.profile.index_dir, self.backbone, self.encoder.feature_dim
@@ -197,6 +198,7 @@ class Library:
             if force or not space.status()["fresh"]:
                 space.rebuild()
         self.feature_cache.build()
+        self.class_evidence.ensure()
 
     def photo_counts(self, folder: Path | None = None) -> dict[str, int]:
         """Photos indexed ("ok"), "skipped" and "deleted", in the library or below folder."""
@@ -311,28 +313,67 @@ class Library:
         return self.tag_vocabulary.words, self.tag_vocabulary.scores(vectors)
 
     def search(self, words: Sequence[str], k: int = 10) -> TextSearch:
-        """Photos matching words; several words are averaged, "-word" pushes results away."""
+        """Photos matching words; several words are averaged, "-word" pushes results away.
+
+        Terms that name ImageNet classes (or their hypernyms and near words) blend the
+        classifier's evidence into the joint-space score; other words keep the joint space.
+        """
         _check_k(k)
+        concepts = load_concepts()
         wanted, unwanted = parse_query(words)
         if not wanted:
             raise UsageError("a search needs at least one word to look for (not only -words)")
-        known, unknown = self.words.split_known(wanted)
-        known_neg, unknown_neg = self.words.split_known(unwanted)
+        known, unknown = self._split_terms(wanted, concepts)
+        known_neg, unknown_neg = self._split_terms(unwanted, concepts)
         if not known:
             raise UnknownWordsError([normalise_word(w) for w in wanted])
-        q = unit_rows(np.stack([self.words.vector(w) for w in known]))  # type: ignore[misc]
-        vector = unit_rows(q.mean(axis=0, keepdims=True))[0]
-        if known_neg:
-            n = unit_rows(np.stack([self.words.vector(w) for w in known_neg]))  # type: ignore[misc]
-            vector = vector - NEGATIVE_WEIGHT * unit_rows(n.mean(axis=0, keepdims=True))[0]
-            vector = unit_rows(vector[None])[0]
-        ranked = self.joint_index.query(vector, k)
+        vector = self._query_vector(known, known_neg)
+        evidence = [concepts.classes_for(t) for t in known]
+        if any(evidence):
+            neg = [concepts.classes_for(t) for t in known_neg]
+            ranked = self._blended(vector, evidence, neg, k)
+        else:
+            assert vector is not None  # a known term without class evidence has a vector
+            ranked = self.joint_index.query(vector, k)
         return TextSearch(
             hits=self._hits(ranked),
             words=known,
             negated=known_neg,
             unknown=unknown + ["-" + w for w in unknown_neg],
         )
+
+    def _term_vector(self, term: str) -> np.ndarray | None:
+        return self.words.vector(term) if " " not in term else self.words.phrase_vector(term)
+
+    def _split_terms(self, terms: list[str], concepts: Concepts) -> tuple[list[str], list[str]]:
+        return split_known(terms, lambda t: self._term_vector(t) is not None, concepts)
+
+    def _query_vector(self, known: list[str], known_neg: list[str]) -> np.ndarray | None:
+        """The unit joint-space query vector; None when no term has a word vector."""
+        pos = [v for v in map(self._term_vector, known) if v is not None]
+        if not pos:
+            return None
+        vector: np.ndarray = unit_rows(unit_rows(np.stack(pos)).mean(axis=0, keepdims=True))[0]
+        neg = [v for v in map(self._term_vector, known_neg) if v is not None]
+        if neg:
+            n = unit_rows(unit_rows(np.stack(neg)).mean(axis=0, keepdims=True))[0]
+            vector = unit_rows((vector - NEGATIVE_WEIGHT * n)[None])[0]
+        return vector
+
+    def _blended(
+        self,
+        vector: np.ndarray | None,
+        evidence: list[dict[int, float]],
+        negative: list[dict[int, float]],
+        k: int,
+    ) -> list[tuple[int, float]]:
+        """Top k by blend(joint cosine, class evidence) over the best candidates of each."""
+        ids, postings = self.class_evidence.current()
+        scores = query_evidence(postings, evidence, negative)
+        if scores is None:
+            return [] if vector is None else self.joint_index.query(vector, k)
+        near = [] if vector is None else self.joint_index.query(vector, candidate_count(k))
+        return rank_blended(ids, scores, near, k)
 
     def similar_words(self, word: str, k: int = 10) -> list[WordHit]:
         """The nearest GloVe words to word."""

@@ -111,6 +111,18 @@ def cmd_imagenet_classes(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_concepts(args: argparse.Namespace) -> int:
+    """Write resources/concepts.json (query words -> ImageNet classes) from WordNet."""
+    from export.concepts import WORDNET_DIR, build_concepts_resource
+
+    if not (WORDNET_DIR / "data.noun").is_file():
+        _progress(f"error: {WORDNET_DIR} not found; apt-get install wordnet-base")
+        return 2
+    header = build_concepts_resource(args.out, progress=_progress)
+    _progress(f"wrote {header['term_count']} terms to {args.out}")
+    return 0
+
+
 def cmd_devise(args: argparse.Namespace) -> int:
     """Train the default joint model on the shared photos and install it in resources/."""
     import json
@@ -169,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     cls.add_argument("--source-package", default="timm")
     cls.add_argument("--source-version", help="default: from a timm wheel beside the files")
     cls.set_defaults(func=cmd_imagenet_classes)
+
+    con = sub.add_parser("concepts", help="write resources/concepts.json from WordNet")
+    con.add_argument("--out", type=Path, default=RESOURCES_DIR / "concepts.json")
+    con.set_defaults(func=cmd_concepts)
 
     dev = sub.add_parser(
         "devise", help="train the default joint image-word model on the shared Pascal photos"
