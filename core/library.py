@@ -28,6 +28,7 @@ from core.paths import Profile
 from core.query import Concepts, load_concepts, split_known
 from core.settings import DEFAULT_JOINT, Settings
 from core.vector_index import SpaceIndex
+from core.word_model import WordModel, WordQuery
 from core.words import SimilarWords, TagVocabulary, WordHit, WordVectors, normalise_word
 
 # How far a "-word" pushes results away, relative to the words searched for.
@@ -305,20 +306,28 @@ class Library:
     ) -> tuple[Sequence[str], np.ndarray]:
         """(tag words, [photos, words] scores): a trained model's tag head when it has one
         (probabilities), else the tag vocabulary around the joint vectors (cosine - rarity)."""
-        head = tag_head_of(self.joint_space)
+        space = self.joint_space
+        if isinstance(space, WordModel):
+            feats = np.stack([self.query_photo(i).features for i in images])
+            return space.tag_words, space.tag_scores(feats)
+        head = tag_head_of(space)
         if head is not None:
             feats = np.stack([self.query_photo(i).features for i in images])
             return head.tag_words, head.tag_scores(feats)
         vectors = np.stack([self.joint_vector(i) for i in images])
         return self.tag_vocabulary.words, self.tag_vocabulary.scores(vectors)
 
-    def search(self, words: Sequence[str], k: int = 10) -> TextSearch:
-        """Photos matching words; several words are averaged, "-word" pushes results away.
+    def search(self, words: Sequence[str], k: int = 10, min_score: float = 0.0) -> TextSearch:
+        """Photos matching words, best first, at most k, none scoring below min_score.
 
-        Terms that name ImageNet classes (or their hypernyms and near words) blend the
-        classifier's evidence into the joint-space score; other words keep the joint space.
+        With the default word model a score is the probability that the photo is relevant
+        (calibrated on held-out photos, so it means the same for every query); several terms
+        must each fit; "-word" pushes results away. Terms that name ImageNet classes (or their
+        hypernyms and near words) blend in the classifier's evidence.
         """
         _check_k(k)
+        if not 0.0 <= min_score <= 1.0:
+            raise UsageError(f"--min-score must be between 0 and 1 (got {min_score:g})")
         concepts = load_concepts()
         wanted, unwanted = parse_query(words)
         if not wanted:
@@ -327,20 +336,47 @@ class Library:
         known_neg, unknown_neg = self._split_terms(unwanted, concepts)
         if not known:
             raise UnknownWordsError([normalise_word(w) for w in wanted])
-        vector = self._query_vector(known, known_neg)
         evidence = [concepts.classes_for(t) for t in known]
-        if any(evidence):
-            neg = [concepts.classes_for(t) for t in known_neg]
-            ranked = self._blended(vector, evidence, neg, k)
+        neg = [concepts.classes_for(t) for t in known_neg]
+        space = self.joint_space
+        if isinstance(space, WordModel):
+            ranked = self._word_model_search(space, known, known_neg, evidence, neg, k, min_score)
         else:
-            assert vector is not None  # a known term without class evidence has a vector
-            ranked = self.joint_index.query(vector, k)
+            vector = self._query_vector(known, known_neg)
+            if any(evidence):
+                ranked = self._blended(vector, evidence, neg, k)
+            else:
+                assert vector is not None  # a known term without class evidence has a vector
+                ranked = self.joint_index.query(vector, k)
+            ranked = [(p, s) for p, s in ranked if s >= min_score]
         return TextSearch(
             hits=self._hits(ranked),
             words=known,
             negated=known_neg,
             unknown=unknown + ["-" + w for w in unknown_neg],
         )
+
+    def _word_model_search(
+        self,
+        model: WordModel,
+        known: list[str],
+        known_neg: list[str],
+        evidence: list[dict[int, float]],
+        negative: list[dict[int, float]],
+        k: int,
+        min_score: float,
+    ) -> list[tuple[int, float]]:
+        from core import text_search
+
+        query = model.query(known, known_neg, self.words)
+        if query is None:  # only class names no word vector knows: evidence alone
+            query = WordQuery(np.zeros(model.dim, np.float32), 0.0, 1)
+        ev = None
+        if any(evidence):
+            ids, postings = self.class_evidence.current()
+            scores = query_evidence(postings, evidence, negative)
+            ev = None if scores is None else (ids, scores)
+        return text_search.rank(model, self.joint_index, query, ev, k, min_score)
 
     def _term_vector(self, term: str) -> np.ndarray | None:
         return self.words.vector(term) if " " not in term else self.words.phrase_vector(term)

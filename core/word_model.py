@@ -96,6 +96,12 @@ class WordModel:
         raw = self.project(np.atleast_2d(features)) @ self._f32("weight").T + self._f32("bias")
         return np.asarray(c["slope"] * raw + c["intercept"], np.float32)
 
+    @cached_property
+    def blend(self) -> dict[str, float]:
+        """Word logit and class evidence -> relevance logit (fitted on held-out photos)."""
+        default = {"word": 1.0, "evidence": 0.0, "intercept": 0.0}
+        return {k: float(v) for k, v in self.entry.get("blend", default).items()}
+
     # -- queries -----------------------------------------------------------------------------
 
     def knows(self, term: str) -> bool:
@@ -135,11 +141,6 @@ class WordModel:
             vec = vec - NEGATIVE_WEIGHT * q.vector
             offset -= NEGATIVE_WEIGHT * q.offset
         return WordQuery(np.asarray(vec, np.float32), offset, len(pos))
-
-    @staticmethod
-    def probability(query: WordQuery, dot: np.ndarray | float) -> np.ndarray:
-        """Scores as probabilities: a term's calibrated sigmoid; for several, of their mean logit."""
-        return sigmoid((np.asarray(dot) + query.offset) / query.terms)
 
     # -- tags --------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ nothing about other words, so those are masked out of the loss).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,14 +64,16 @@ class Targets:
     mask: np.ndarray  # [n, words] 1 where the photo says something about the word
 
 
-def word_targets(photos: Photos, rows: np.ndarray, known: object, min_photos: int) -> Targets:
+def word_targets(
+    photos: Photos, rows: np.ndarray, known: Callable[[str], bool], min_photos: int
+) -> Targets:
     """Targets for photos[rows]: caption words used by >= min_photos of them, then scene words."""
     captioned = rows[np.array([bool(photos.captions[i]) for i in rows], bool)]
     words, shares = caption_targets(
         [photos.captions[i] for i in captioned],
         known,
         STOP,
-        min_photos,  # type: ignore[arg-type]
+        min_photos,
     )
     for w in everyday.SCENE_WORDS.values():
         if w not in words:

@@ -239,7 +239,8 @@ def build(
     weight, table = tag_choice(fitted, cal, photos, val, candidates_train)
     cal["tag_prior_weight"] = weight
     progress(
-        f"{int(candidates_train.sum())} tag words (val AP >= {TAG_MIN_AP} or no val photo); prior weight "
+        f"{int(candidates_train.sum())} tag words (val AP >= {TAG_MIN_AP} or unmeasured); "
+        "prior weight "
         f"{weight}: " + ", ".join(f"{w}: P@5 {p:.3f}, {n} tags" for w, (p, n) in table.items())
     )
     final = fit(photos, np.concatenate([train, val]), glove)

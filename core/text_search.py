@@ -1,0 +1,81 @@
+"""Text search with the word model: calibrated word scores blended with class evidence.
+
+A photo's score for a query is a probability that it is relevant: sigmoid of a learned blend
+of the word model's mean calibrated logit over the query's terms and the ImageNet class
+evidence for them (core/class_evidence.py). The blend was fitted on held-out photos
+(python -m export word-model), so one threshold (`min_score`) means the same for every query.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.class_evidence import candidate_count
+from core.vector_index import SpaceIndex
+from core.word_model import WordModel, WordQuery, sigmoid
+
+
+def rank(
+    model: WordModel,
+    index: SpaceIndex,
+    query: WordQuery,
+    evidence: tuple[np.ndarray, np.ndarray] | None,
+    k: int,
+    min_score: float = 0.0,
+) -> list[tuple[int, float]]:
+    """(photo id, probability) of the k best photos scoring at least min_score.
+
+    evidence is (photo ids, class evidence per photo) when a term names ImageNet classes.
+    """
+    norm = float(np.linalg.norm(query.vector))
+    if norm == 0.0 and evidence is None:
+        return []
+    want = candidate_count(k) if evidence is not None else k
+    near = index.query(query.vector / norm, want) if norm > 0.0 else []
+    logits = {pid: (cos * norm + query.offset) / query.terms for pid, cos in near}
+    if evidence is None:
+        scored = {pid: float(sigmoid(v)) for pid, v in logits.items()}
+    else:
+        scored = _blend(model, logits, *evidence, k)
+    ranked = sorted(((p, s) for p, s in scored.items() if s >= min_score), key=lambda t: -t[1])
+    return ranked[:k]
+
+
+def _blend(
+    model: WordModel, logits: dict[int, float], ids: np.ndarray, evidence: np.ndarray, k: int
+) -> dict[int, float]:
+    """Blend word logits with class evidence over the union of both sides' best photos.
+
+    A photo the word index did not return gets the lowest logit it did return: an upper
+    bound on its own, as its vector is not at hand without another index query.
+    """
+    b = model.blend
+    floor = min(logits.values(), default=0.0)
+    if len(ids):
+        n = min(len(ids), max(2 * k, 20))
+        for pid in ids[np.argpartition(-evidence, n - 1)[:n]].tolist():
+            logits.setdefault(int(pid), floor)
+    cand = np.fromiter(logits, np.int64, len(logits))
+    word = np.fromiter(logits.values(), np.float64, len(logits))
+    ev = evidence_of(ids, evidence, cand)
+    final = sigmoid(b["word"] * word + b["evidence"] * ev + b["intercept"])
+    return {int(p): float(s) for p, s in zip(cand, final, strict=True)}
+
+
+def evidence_of(ids: np.ndarray, evidence: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Evidence of the photos `wanted` (0 for photos without any)."""
+    if not len(ids):
+        return np.zeros(len(wanted))
+    order = np.argsort(ids)
+    at = order[np.clip(np.searchsorted(ids, wanted, sorter=order), 0, len(ids) - 1)]
+    return np.where(ids[at] == wanted, evidence[at], 0.0)
+
+
+def blend_scores(
+    model: WordModel, word_logit: np.ndarray, evidence: np.ndarray | None
+) -> np.ndarray:
+    """The same blend over full score arrays (benchmarks and calibration use it)."""
+    if evidence is None:
+        return sigmoid(word_logit)
+    b = model.blend
+    return sigmoid(b["word"] * word_logit + b["evidence"] * evidence + b["intercept"])
