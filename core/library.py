@@ -28,7 +28,7 @@ from core.paths import Profile
 from core.query import Concepts, load_concepts, split_known
 from core.settings import DEFAULT_JOINT, Settings
 from core.vector_index import SpaceIndex
-from core.word_model import WordModel, WordQuery
+from core.word_model import WordModel, WordQuery, tags_with_classes
 from core.words import SimilarWords, TagVocabulary, WordHit, WordVectors, normalise_word
 
 # How far a "-word" pushes results away, relative to the words searched for.
@@ -309,7 +309,9 @@ class Library:
         space = self.joint_space
         if isinstance(space, WordModel):
             feats = np.stack([self.query_photo(i).features for i in images])
-            return space.tag_words, space.tag_scores(feats)
+            probs = softmax(self.encoder.logits(feats))
+            names = [c.name for c in imagenet_classes()]
+            return tags_with_classes(space.tag_words, space.tag_scores(feats), names, probs)
         head = tag_head_of(space)
         if head is not None:
             feats = np.stack([self.query_photo(i).features for i in images])

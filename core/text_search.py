@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.class_evidence import candidate_count
+from core.class_evidence import ClassPostings, candidate_count, query_evidence
+from core.query import Concepts
 from core.vector_index import SpaceIndex
 from core.word_model import WordModel, WordQuery, sigmoid
+from core.words import WordVectors
 
 
 def rank(
@@ -71,11 +73,36 @@ def evidence_of(ids: np.ndarray, evidence: np.ndarray, wanted: np.ndarray) -> np
     return np.where(ids[at] == wanted, evidence[at], 0.0)
 
 
-def blend_scores(
-    model: WordModel, word_logit: np.ndarray, evidence: np.ndarray | None
-) -> np.ndarray:
-    """The same blend over full score arrays (benchmarks and calibration use it)."""
-    if evidence is None:
-        return sigmoid(word_logit)
+def score_all(
+    model: WordModel,
+    vectors: np.ndarray,
+    postings: ClassPostings | None,
+    words: WordVectors,
+    concepts: Concepts,
+    query: str,
+    mode: str = "blend",
+) -> np.ndarray | None:
+    """Scores of every photo (vectors: model.transform of their features) for a query, as
+    Library.search ranks them; None when no term is known. Benchmarks and calibration use it.
+
+    mode "blend": the learned blend; "words": the word model alone; "switch": class evidence
+    alone for terms that name classes (the word model breaks ties), the word model otherwise.
+    """
+    parsed = concepts.parse([query])
+    q = model.query(parsed.wanted, parsed.unwanted, words)
+    ev = None
+    if postings is not None and mode != "words":
+        ev = query_evidence(
+            postings,
+            [concepts.classes_for(t) for t in parsed.wanted],
+            [concepts.classes_for(t) for t in parsed.unwanted],
+        )
+    if q is None and ev is None:
+        return None
+    logit = np.zeros(len(vectors)) if q is None else (vectors @ q.vector + q.offset) / q.terms
+    if ev is None:
+        return sigmoid(logit)
+    if mode == "switch":
+        return np.asarray(ev + 1e-3 * sigmoid(logit))
     b = model.blend
-    return sigmoid(b["word"] * word_logit + b["evidence"] * evidence + b["intercept"])
+    return sigmoid(b["word"] * logit + b["evidence"] * ev + b["intercept"])

@@ -25,6 +25,12 @@ from core.models import find_model, model_file
 from core.words import WordVectors
 
 WORD_MODEL = "word-model"
+# How far a "-word" pushes results away, relative to the words searched for.
+NEGATIVE_WEIGHT = 0.5
+# A confident ImageNet class joins a photo's tags with score CLASS_TAG_WEIGHT * probability,
+# only from CLASS_TAG_MIN probability ("golden retriever", "seashore", "park bench").
+CLASS_TAG_WEIGHT = 0.6
+CLASS_TAG_MIN = 0.3
 
 
 @dataclass(frozen=True)
@@ -158,4 +164,23 @@ class WordModel:
         return np.asarray(p - self._calibration["tag_prior_weight"] * prior, np.float32)
 
 
-NEGATIVE_WEIGHT = 0.5
+def tags_with_classes(
+    words: Sequence[str], scores: np.ndarray, class_names: Sequence[str], probs: np.ndarray
+) -> tuple[list[str], np.ndarray]:
+    """Tag words and scores [n, words] joined by the ImageNet classes' names, each scored
+    CLASS_TAG_WEIGHT * probability where that is at least CLASS_TAG_MIN, else not at all."""
+    index = {w: j for j, w in enumerate(words)}
+    names = [n for n in class_names]
+    out_words = list(words)
+    extra = [n for n in dict.fromkeys(names) if n not in index]
+    out_words += extra
+    for j, n in enumerate(extra):
+        index[n] = len(words) + j
+    out = np.full((len(scores), len(out_words)), -1.0, np.float32)
+    out[:, : len(words)] = scores
+    class_scores = np.where(probs >= CLASS_TAG_MIN, CLASS_TAG_WEIGHT * probs, -1.0)
+    cols = np.array([index[n] for n in names])
+    for c in range(len(names)):
+        col = cols[c]
+        out[:, col] = np.maximum(out[:, col], class_scores[:, c])
+    return out_words, out

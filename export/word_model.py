@@ -99,7 +99,7 @@ def platt(features: np.ndarray, labels: np.ndarray, steps: int = 50) -> np.ndarr
     return w
 
 
-def calibrate(fitted: Fitted, photos: Photos, rows: np.ndarray) -> dict[str, float]:
+def calibrate(fitted: Fitted, photos: Photos, rows: np.ndarray) -> dict[str, Any]:
     """Slope, GloVe weight and intercept of the word logit, and the GloVe-only mapping, on val."""
     z = fitted.projection(photos.features[rows])
     raw = z @ fitted.weight.T + fitted.bias
@@ -156,6 +156,44 @@ def tag_choice(
     return max(ok, key=lambda w: table[w][0]), table
 
 
+def fit_blend_on_val(
+    fitted: Fitted,
+    cal: dict[str, Any],
+    candidates: np.ndarray,
+    photos: Photos,
+    val: np.ndarray,
+    glove: WordVectors,
+    cache: Path,
+) -> dict[str, float]:
+    """The blend, fitted with the train-only model (saved to a scratch folder and loaded as
+    the app loads it) on val photos it never saw."""
+    import tempfile
+
+    from core.query import load_concepts
+    from core.word_model import WordModel
+    from export.word_blend import caption_word_sets, fit_blend, imagenet_val
+
+    captioned = val[np.array([bool(photos.captions[i]) for i in val])]
+    scenes = val[photos.source[val] == everyday.SCENES]
+    keys, names = imagenet_val()
+    in_feats = everyday.cached_features(everyday.IMAGENET, keys, cache=cache)
+    with tempfile.TemporaryDirectory() as tmp:
+        save(fitted, cal, candidates, Path(tmp), {}, cache)
+        model = WordModel(NAME, (Path(tmp),))
+        return fit_blend(
+            model,
+            (
+                photos.features[captioned],
+                caption_word_sets([photos.captions[i] for i in captioned]),
+            ),
+            (in_feats, names),
+            photos.features[scenes],
+            glove,
+            load_concepts(),
+            platt,
+        )
+
+
 def data_version(cache: Path) -> dict[str, Any]:
     """What the model was trained on: the label files' hashes and the feature cache's."""
     files = {
@@ -171,7 +209,7 @@ def data_version(cache: Path) -> dict[str, Any]:
 
 def save(
     fitted: Fitted,
-    cal: dict[str, float],
+    cal: dict[str, Any],
     candidates: np.ndarray,
     out_dir: Path,
     metrics: dict[str, Any],
@@ -211,7 +249,8 @@ def save(
             "embedding_dim": int(fitted.word_glove.shape[1]),
             "words": len(fitted.words),
             "tag_words": int(candidates.sum()),
-            "calibration": {k: round(v, 6) for k, v in cal.items()},
+            "calibration": {k: round(v, 6) for k, v in cal.items() if k != "blend"},
+            "blend": cal.get("blend", {"word": 1.0, "evidence": 0.0, "intercept": 0.0}),
             "rebuild": "python -m export word-model",
             "rebuilt_at_commit": commit,
             "data": data_version(cache),
@@ -243,6 +282,8 @@ def build(
         "prior weight "
         f"{weight}: " + ", ".join(f"{w}: P@5 {p:.3f}, {n} tags" for w, (p, n) in table.items())
     )
+    cal["blend"] = fit_blend_on_val(fitted, cal, candidates_train, photos, val, glove, cache)
+    progress(f"blend of word logit and class evidence on val: {cal['blend']}")
     final = fit(photos, np.concatenate([train, val]), glove)
     good = {w for w, c in zip(fitted.words, candidates_train, strict=True) if c}
     candidates = np.array([w in good for w in final.words])
