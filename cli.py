@@ -20,12 +20,7 @@ from core.paths import resolve_profile
 def open_library(args: argparse.Namespace, repair: bool = False) -> Any:
     from core.library import Library
 
-    library = Library(
-        resolve_profile(args.data_dir),
-        backbone=args.backbone,
-        joint_model=getattr(args, "joint_model", None),
-        repair=repair,
-    )
+    library = Library(resolve_profile(args.data_dir), backbone=args.backbone, repair=repair)
     if library.repair_message:
         warn(library.repair_message)
     return library
@@ -176,7 +171,7 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     library = open_library(args)
-    result = library.search(args.words, args.k)
+    result = library.search(args.words, args.k, min_score=args.min_score)
     if result.unknown:
         warn(f"ignored unknown words: {', '.join(result.unknown)}")
     if args.json:
@@ -187,7 +182,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     for h in result.hits:
         print(f"{h.score:6.3f}  {h.path}")
     if not result.hits:
-        print("no photos in the library yet: run `index FOLDER` first", file=sys.stderr)
+        if args.min_score > 0 and library.photo_counts()["ok"]:
+            print(f"no photo scores at least {args.min_score:g}", file=sys.stderr)
+        else:
+            print("no photos in the library yet: run `index FOLDER` first", file=sys.stderr)
     return 0
 
 

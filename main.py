@@ -22,6 +22,17 @@ def count(text: str) -> int:
     return value
 
 
+def probability(text: str) -> float:
+    """An argparse type for --min-score: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (got {value:g})")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="photo-search",
@@ -65,7 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("search", "find photos by words; -word pushes results away from a word")
     p.add_argument("words", nargs="+", metavar="WORD")
-    p.add_argument("-k", type=count, default=10, help="number of results (default 10)")
+    p.add_argument("-k", type=count, default=10, help="at most this many results (default 10)")
+    p.add_argument(
+        "--min-score",
+        type=probability,
+        default=0.0,
+        metavar="P",
+        help="only photos whose score (the probability that the photo is relevant, "
+        "calibrated on held-out photos) is at least P, 0..1 (default 0: the k best)",
+    )
 
     p = command("words", "words similar to WORD (GloVe)")
     p.add_argument("word", metavar="WORD")

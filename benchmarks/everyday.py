@@ -377,6 +377,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"| {label} | {t:g} | {r[f'shown_p@{t:g}']:.3f} | {r[f'shown_r@{t:g}']:.3f} "
                 f"| {r[f'shown_n@{t:g}']:.1f} |"
             )
+    concepts = load_concepts()
+
+    def known(name: str) -> bool:
+        terms = concepts.parse([name]).wanted
+        return all(model.term_query(t, words) or concepts.classes_for(t) for t in terms)
+
+    errors = inq.unknown_name_errors(known)
+    print(f"\nImageNet class names and synonyms with an unknown word (word model): {errors}")
     print("\ncommand: .venv/bin/python -m benchmarks.everyday")
     return 0
 

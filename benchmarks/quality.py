@@ -17,11 +17,17 @@ from pathlib import Path
 
 import numpy as np
 
+from core.imagenet import imagenet_classes
 from core.joint import ConSE, ImageSpace, VectorSpace, tag_head_of
-from core.models import ImageEncoder, read_manifest
+from core.joint_registry import load_joint_space
+from core.models import ImageEncoder, read_manifest, softmax
 from core.paths import MODELS_DIR
+from core.settings import DEFAULT_JOINT
+from core.text_search import scorer_over
+from core.word_model import WordModel, tags_with_classes
 from core.words import TagVocabulary, WordVectors
 from evaluation import pascal
+from evaluation.everyday import FEATURE_CACHE
 from evaluation.pascal_scores import (
     CONCEPT_WORDS,
     PAIR_QUERIES,
@@ -46,8 +52,15 @@ def joint_spaces(
         for name, entry in sorted(read_manifest(d).items()):
             if entry.get("kind") != "joint-model" or entry.get("backbone") != encoder.name:
                 continue
+            if entry.get("format") == "word-model-npz":  # scored by score_word_model
+                continue
             model = OnnxJointModel(name, (d,))
             label = f"{name} (app default)" if entry.get("default") and d == MODELS_DIR else name
+            label = (
+                f"{name} (today's default, Pascal only)"
+                if d == FEATURE_CACHE / "baseline"
+                else label
+            )
             spaces.append((label, model))
             blend = entry.get("blend_conse")
             if isinstance(blend, int | float) and 0.0 < float(blend) < 1.0:
@@ -55,6 +68,22 @@ def joint_spaces(
                     (f"{label} + ConSE, ConSE weight {blend:g}", Blend(model, conse, blend))
                 )
     return spaces
+
+
+def score_word_model(
+    model: WordModel,
+    encoder: ImageEncoder,
+    feats: np.ndarray,
+    photos: Sequence[pascal.Photo],
+    words: WordVectors,
+    vocab: TagVocabulary,
+) -> JointScores:
+    """The Pascal figures of the word model, ranked and tagged as the app does."""
+    logits = encoder.logits(feats)
+    names = [c.name for c in imagenet_classes()]
+    tags = tags_with_classes(model.tag_words, model.tag_scores(feats), names, softmax(logits))
+    scorer = scorer_over(model, feats, logits, words, "blend")
+    return score_joint(model.transform(feats), photos, words, vocab, tags, scorer=scorer)
 
 
 JOINT_HEADER = (
@@ -72,6 +101,9 @@ def joint_row(name: str, s: JointScores) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--backbone", default="efficientnet-lite0")
+    parser.add_argument(
+        "--baseline", type=Path, default=FEATURE_CACHE / "baseline", help="today's default model"
+    )
     args = parser.parse_args(argv)
     if not pascal.available():
         print(f"{pascal.PASCAL_DIR} not found: nothing to measure", file=sys.stderr)
@@ -93,11 +125,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(JOINT_HEADER)
     print("|---" * 9 + "|")
     extra = [VARIANTS_DIR] if (VARIANTS_DIR / "manifest.json").exists() else []
+    if (args.baseline / "manifest.json").is_file():
+        extra.append(args.baseline)
     for name, joint in joint_spaces(encoder, words, extra):
         head = tag_head_of(joint)
         tags = None if head is None else (head.tag_words, head.tag_scores(feats[test]))
         scores = score_joint(joint.transform(feats[test]), test_photos, words, vocab, tags)
         print(joint_row(name, scores))
+    model = load_joint_space(DEFAULT_JOINT, encoder, words, ())
+    if isinstance(model, WordModel):
+        print(
+            joint_row(
+                "word model (app default)",
+                score_word_model(model, encoder, feats[test], test_photos, words, vocab),
+            )
+        )
     print(
         f"\ntest split, {len(test)} photos; queries: 20 class words, "
         f"{len(CONCEPT_WORDS)} concept words, {len(PAIR_QUERIES)} two-word queries"

@@ -28,7 +28,7 @@ from core.paths import Profile
 from core.query import Concepts, load_concepts, split_known
 from core.settings import DEFAULT_JOINT, Settings
 from core.vector_index import SpaceIndex
-from core.word_model import WordModel, WordQuery, tags_with_classes
+from core.word_model import WordModel, tags_with_classes
 from core.words import SimilarWords, TagVocabulary, WordHit, WordVectors, normalise_word
 
 # How far a "-word" pushes results away, relative to the words searched for.
@@ -342,7 +342,12 @@ class Library:
         neg = [concepts.classes_for(t) for t in known_neg]
         space = self.joint_space
         if isinstance(space, WordModel):
-            ranked = self._word_model_search(space, known, known_neg, evidence, neg, k, min_score)
+            from core.text_search import search
+
+            query = space.query(known, known_neg, self.words)
+            ranked = search(
+                space, self.joint_index, query, self.class_evidence, evidence, neg, k, min_score
+            )
         else:
             vector = self._query_vector(known, known_neg)
             if any(evidence):
@@ -357,28 +362,6 @@ class Library:
             negated=known_neg,
             unknown=unknown + ["-" + w for w in unknown_neg],
         )
-
-    def _word_model_search(
-        self,
-        model: WordModel,
-        known: list[str],
-        known_neg: list[str],
-        evidence: list[dict[int, float]],
-        negative: list[dict[int, float]],
-        k: int,
-        min_score: float,
-    ) -> list[tuple[int, float]]:
-        from core import text_search
-
-        query = model.query(known, known_neg, self.words)
-        if query is None:  # only class names no word vector knows: evidence alone
-            query = WordQuery(np.zeros(model.dim, np.float32), 0.0, 1)
-        ev = None
-        if any(evidence):
-            ids, postings = self.class_evidence.current()
-            scores = query_evidence(postings, evidence, negative)
-            ev = None if scores is None else (ids, scores)
-        return text_search.rank(model, self.joint_index, query, ev, k, min_score)
 
     def _term_vector(self, term: str) -> np.ndarray | None:
         return self.words.vector(term) if " " not in term else self.words.phrase_vector(term)

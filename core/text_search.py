@@ -8,13 +8,36 @@ evidence for them (core/class_evidence.py). The blend was fitted on held-out pho
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from core.class_evidence import ClassPostings, candidate_count, query_evidence
+from core.class_evidence import ClassEvidence, ClassPostings, candidate_count, query_evidence
 from core.query import Concepts
 from core.vector_index import SpaceIndex
 from core.word_model import WordModel, WordQuery, sigmoid
 from core.words import WordVectors
+
+
+def search(
+    model: WordModel,
+    index: SpaceIndex,
+    query: WordQuery | None,
+    class_evidence: ClassEvidence,
+    evidence: list[dict[int, float]],
+    negative: list[dict[int, float]],
+    k: int,
+    min_score: float,
+) -> list[tuple[int, float]]:
+    """Library.search with the word model: query is None when only class names are known."""
+    if query is None:
+        query = WordQuery(np.zeros(model.dim, np.float32), 0.0, 1)
+    ev = None
+    if any(evidence):
+        ids, postings = class_evidence.current()
+        scores = query_evidence(postings, evidence, negative)
+        ev = None if scores is None else (ids, scores)
+    return rank(model, index, query, ev, k, min_score)
 
 
 def rank(
@@ -106,3 +129,23 @@ def score_all(
         return np.asarray(ev + 1e-3 * sigmoid(logit))
     b = model.blend
     return sigmoid(b["word"] * logit + b["evidence"] * ev + b["intercept"])
+
+
+def scorer_over(
+    model: WordModel, features: np.ndarray, logits: np.ndarray, words: WordVectors, mode: str
+) -> Callable[[str], np.ndarray]:
+    """query -> scores over fixed photos (raw features, ImageNet logits), as score_all; an
+    unknown query scores every photo 0."""
+    from core.class_evidence import top_classes
+    from core.models import softmax
+    from core.query import load_concepts
+
+    vectors = model.transform(features)
+    postings = ClassPostings.from_top(*top_classes(softmax(logits)))
+    concepts = load_concepts()
+
+    def score(query: str) -> np.ndarray:
+        s = score_all(model, vectors, postings, words, concepts, query, mode)
+        return np.zeros(len(vectors)) if s is None else s
+
+    return score

@@ -76,7 +76,9 @@ PAIR_QUERIES = (
 )
 VOC_WORDS = {"aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair"}
 VOC_WORDS |= {"cow", "dog", "horse", "motorbike", "person", "sheep", "sofa", "train"}
-TagHead = tuple[Sequence[str], np.ndarray]  # a model's tag words and [photos, words] scores
+TagHead = tuple[Sequence[str], np.ndarray]
+# A query's scores over the photos, for spaces that do not rank by GloVe cosine (the word model).
+TextScorer = Callable[[str], np.ndarray]  # a model's tag words and [photos, words] scores
 
 
 def image_precision(
@@ -128,6 +130,7 @@ def retrieval(
     queries: Sequence[str],
     relevant: Callable[[pascal.Photo, str], bool],
     k: int = 10,
+    scorer: TextScorer | None = None,
 ) -> RetrievalScores:
     """Text->image over photos for queries; relevant(photo, query) judges each result."""
     v = unit_rows(joint)
@@ -136,7 +139,8 @@ def retrieval(
         rel = np.array([relevant(p, q) for p in photos])
         if not rel.any():
             continue
-        order = np.argsort(-(v @ text_vector(words, q)), kind="stable")
+        scores = v @ text_vector(words, q) if scorer is None else scorer(q)
+        order = np.argsort(-scores, kind="stable")
         aps.append(average_precision(rel[order]))
         if rel.sum() >= k:
             p10s.append(float(rel[order[:k]].mean()))
@@ -197,6 +201,7 @@ def score_joint(
     words: WordVectors,
     vocab: TagVocabulary,
     head: TagHead | None = None,
+    scorer: TextScorer | None = None,
 ) -> JointScores:
     """All joint-space figures with photos as the database (pass one split's photos)."""
     folder = {typed: cls for cls, typed in CLASS_QUERIES.items()}
@@ -210,10 +215,10 @@ def score_joint(
     def both(p: pascal.Photo, q: str) -> bool:
         return all(concept_present(p, w) for w in q.split())
 
-    cls_strict = retrieval(joint, photos, words, list(folder), strict)
-    cls_voc = retrieval(joint, photos, words, list(folder), voc)
-    concept = retrieval(joint, photos, words, CONCEPT_WORDS, concept_present)
-    pairs = retrieval(joint, photos, words, PAIR_QUERIES, both)
+    cls_strict = retrieval(joint, photos, words, list(folder), strict, scorer=scorer)
+    cls_voc = retrieval(joint, photos, words, list(folder), voc, scorer=scorer)
+    concept = retrieval(joint, photos, words, CONCEPT_WORDS, concept_present, scorer=scorer)
+    pairs = retrieval(joint, photos, words, PAIR_QUERIES, both, scorer=scorer)
     index = np.arange(len(photos))
     return JointScores(
         class_p10=cls_strict.p10,

@@ -142,7 +142,11 @@ def caption_targets(
 
 
 def ridge_classifiers(
-    z: np.ndarray, targets: np.ndarray, mask: np.ndarray, ridge: float = 1.0
+    z: np.ndarray,
+    targets: np.ndarray,
+    mask: np.ndarray,
+    ridge: float = 1.0,
+    row_weight: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(weight [words, dim], bias [words]): least-squares scorers, one solve per mask pattern.
 
@@ -151,6 +155,9 @@ def ridge_classifiers(
     """
     d = z.shape[1]
     x = np.concatenate([z, np.ones((len(z), 1), np.float32)], axis=1).astype(np.float64)
+    root = np.ones(len(z)) if row_weight is None else np.sqrt(row_weight)
+    x = x * root[:, None]
+    targets = targets * root[:, None]
     weight = np.zeros((targets.shape[1], d), np.float32)
     bias = np.zeros(targets.shape[1], np.float32)
     patterns: dict[bytes, list[int]] = {}

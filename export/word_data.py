@@ -19,6 +19,12 @@ from export.word_classifiers import caption_targets
 
 PASCAL = "pascal-sentences"
 STOP = CAPTION_STOP_WORDS | PHOTO_WORDS
+# VOC class names as people type them; each word of the name is a target.
+VOC_WORDS = {
+    "dining_table": "dining table",
+    "potted_plant": "potted plant",
+    "tv_monitor": "tv monitor",
+}
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,7 @@ class Photos:
     features: np.ndarray  # [n, feature_dim]
     captions: list[tuple[str, ...]]  # empty for scene photos
     scene: np.ndarray  # [n] scene word or ""
+    objects: list[tuple[str, ...]]  # Pascal: the folder class and every VOC object present
 
     def select(self, splits: Sequence[str]) -> np.ndarray:
         return np.isin(self.split, list(splits))
@@ -51,6 +58,9 @@ def load_photos(cache: Path = everyday.FEATURE_CACHE) -> Photos:
         split=np.array([p.split for p in pa] + [p.split for p in fl] + [p.split for p in sc]),
         features=np.concatenate(feats),
         captions=[p.captions for p in pa] + [p.captions for p in fl] + [() for _ in sc],
+        objects=[tuple(VOC_WORDS.get(c, c) for c in {p.cls, *p.present}) for p in pa]
+        + [() for _ in fl]
+        + [() for _ in sc],
         scene=np.array(
             [""] * (len(pa) + len(fl)) + [everyday.SCENE_WORDS[p.labels[0]] for p in sc]
         ),
@@ -86,6 +96,20 @@ def word_targets(
     at = np.array([position[int(r)] for r in captioned], np.int64)
     targets[at] = shares
     mask[at] = 1.0
+    # A VOC object in a Pascal photo makes its class words targets (the captions may not
+    # name it: "a man on his bike" for a person and a bicycle).
+    extra = sorted({w for r in rows for o in photos.objects[r] for w in o.split()} - set(index))
+    for w in extra:
+        index[w] = len(words)
+        words.append(w)
+    if extra:
+        pad = np.zeros((len(rows), len(extra)), np.float32)
+        targets, mask = np.concatenate([targets, pad], 1), np.concatenate([mask, pad], 1)
+        mask[at] = 1.0
+    for i, r in enumerate(rows):
+        for o in photos.objects[r]:
+            for w in o.split():
+                targets[i, index[w]] = 1.0
     scene_cols = [index[w] for w in everyday.SCENE_WORDS.values()]
     for i, r in enumerate(rows):
         if photos.scene[r]:
