@@ -131,7 +131,7 @@ def protect_negative_words(argv: list[str]) -> list[str]:
         if expect_value:
             options.append(tok)
             expect_value = False
-        elif tok in ("-k", "--data-dir", "--backbone"):
+        elif tok in ("-k", "--data-dir", "--backbone", "--min-score"):
             options.append(tok)
             expect_value = True
         elif tok.startswith("--") or tok == "-h" or (tok.startswith("-k") and tok[2:].isdigit()):
