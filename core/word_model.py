@@ -112,12 +112,24 @@ class WordModel:
 
     # -- queries -----------------------------------------------------------------------------
 
+    def _index_of(self, term: str) -> int | None:
+        """The classifier of a word, or of its singular ("kids" -> "kid", "beaches" -> "beach"),
+        as the training captions' plurals were folded."""
+        for form in (
+            term,
+            term[:-1] if term.endswith("s") else "",
+            term[:-2] if term.endswith("es") else "",
+        ):
+            if form and form in self._word_index:
+                return self._word_index[form]
+        return None
+
     def knows(self, term: str) -> bool:
-        return term in self._word_index
+        return self._index_of(term) is not None
 
     def term_query(self, term: str, words: WordVectors) -> WordQuery | None:
         """One term's query; None when neither a classifier nor GloVe knows it."""
-        j = self._word_index.get(term)
+        j = self._index_of(term)
         if j is None:
             return (
                 self._phrase_query(term, words) if " " in term else self._glove_query(term, words)
