@@ -1,6 +1,6 @@
 """Search by ImageNet class names and broader words over the shared ImageNet sample.
 
-    .venv/bin/python -m benchmarks.imagenet_queries [--cache-dir DIR]
+    .venv/bin/python -m benchmarks.imagenet_queries [--cache-dir DIR] [--latency 100000]
 
 Photos: the 550 ImageNet sample photos (one per class) plus a fixed set of 1,000 distractor
 scene photos (every third of intel-scenes-train, sorted by name). The image model was trained
@@ -24,6 +24,7 @@ import argparse
 import hashlib
 import json
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -235,7 +236,6 @@ def unknown_name_errors(check: Callable[[str], bool]) -> int:
 
 def imagenet_query_metrics(cache_dir: Path = CACHE_DIR) -> dict[str, dict[str, float | None]]:
     """{method: figures}; the README's table. Needs the shared data (see available())."""
-    import tempfile
 
     encoder = ImageEncoder()
     words = WordVectors(Path(tempfile.gettempdir()))
@@ -297,13 +297,35 @@ def evidence_speed(n: int = 100_000, repeats: int = 5) -> dict[str, float]:
     return out
 
 
+def search_latency(n: int, reps: int = 100) -> dict[str, tuple[float, float]]:
+    """{query: (p50, p95) ms} of Library.search in a synthetic n-photo library
+    (benchmarks.query_latency's), in process after a warm-up."""
+    from benchmarks.query_latency import percentiles, synthetic_library
+
+    with tempfile.TemporaryDirectory() as root:
+        library, _ = synthetic_library(Path(root), n)
+        out = {}
+        for query in ("sunset", "golden retriever", "dog", "animal", "dog beach", "dog -cat"):
+            out[query] = percentiles(lambda q: library.search(q.split(), 10), [query], reps)
+        library.close()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
+    parser.add_argument(
+        "--latency", type=int, metavar="N", help="also time whole searches among N photos"
+    )
     args = parser.parse_args(argv)
     if not available():
         print(f"needs {SAMPLE_DIR} and {DISTRACTOR_DIR}", file=sys.stderr)
         return 1
+    if args.latency:
+        print(f"| search among {args.latency} photos | p50 ms | p95 ms |\n|---|---|---|")
+        for query, (p50, p95) in search_latency(args.latency).items():
+            print(f"| {query} | {p50:.1f} | {p95:.1f} |")
+        print()
     speed = evidence_speed()
     print("| class evidence at 100k photos | |\n|---|---|")
     for label, value in speed.items():

@@ -12,6 +12,7 @@ file that records the catalog generation and checksum. A damaged or stale cache 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import time
@@ -250,10 +251,12 @@ class ClassEvidence:
             return loaded[0], loaded[1]
         ok = self.catalog.ok_ids(self.model)
         if loaded is None or len(np.setdiff1d(ok, loaded[0])) >= REBUILD_MISSING:
-            self.build()
+            with contextlib.suppress(OSError):  # a read-only profile: classify in memory below
+                self.build()
             loaded = self.load()
-        if loaded is None:  # unwritable index folder: classify everything for this query
-            loaded = (np.zeros(0, np.int64), ClassPostings.from_top(*self._top_for([])), 0)
+        if loaded is None:
+            empty = ClassPostings.from_top(*self._top_for([]))
+            loaded = (np.zeros(0, np.int64), empty, -1)
         ids, postings, built = loaded
         if built == generation:
             return ids, postings

@@ -31,7 +31,7 @@ from core.query import STOP_WORDS, normalise_phrase, tokens
 
 WORDNET_DIR = Path("/usr/share/wordnet")
 WEIGHT_SCALE = 100  # weights are stored as integer percent
-NEAR_WEIGHT = 0.5  # domain, holonym, meronym, head word of a name
+NEAR_WEIGHT = 0.5  # domain, holonym, meronym
 INHERITED_NEAR_WEIGHT = 0.2  # a hypernym's domain, holonym or meronym ("kitchen" of dwelling)
 GLOSS_WEIGHT = 0.3  # a word of the class's gloss, or a class named by the word's own gloss
 GLOVE_WEIGHT = 0.4  # times how far the cosine is above GLOVE_MIN_COSINE
@@ -42,6 +42,7 @@ MAX_CLASSES = 450  # a hypernym covering more ("artifact", "entity") says nothin
 MIN_WEIGHT = 0.05
 MAX_GLOSS_SENSES = 4
 STRONG_FLOOR = 0.5
+MAX_NEAR_CLASSES = 30  # a word's whole or part that covers more classes says little
 NEAR_POINTERS = {";c", "-c", "#m", "#s", "#p", "%m", "%s", "%p"}
 
 
@@ -165,8 +166,8 @@ def build_concepts(
         own = synsets[c.wnid[1:]]
         for name in c.names:
             b.add(name, c.index, 1.0)
-        for lemma in own.lemmas:
-            b.add(lemma.replace("_", " "), c.index, 1.0)
+        for lemma in own.lemmas:  # "dog" is also a lemma of hotdog: weigh by its sense
+            b.add(lemma.replace("_", " "), c.index, sense_weight(lemma, own.offset, index))
         for a in ancestors[c.index]:
             if covered[a] > MAX_CLASSES:
                 continue
@@ -182,17 +183,28 @@ def build_concepts(
                     for lemma in synsets[target].lemmas:
                         w = scale * sense_weight(lemma, target, index)
                         b.add(lemma.replace("_", " "), c.index, w)
-        # Words of a multi-word name: "park" and "bench" -> park bench.
+        # Words of a multi-word name: "park" -> park bench. Weak: a hot dog is no dog (where
+        # the head word is a hypernym, "bench", that link is already strong).
         for name in c.names[:1] + tuple(_lemma_key(x) for x in own.lemmas):
             parts = [t for t in tokens(name) if t not in STOP_WORDS]
             if len(parts) > 1:
                 for t in parts:
-                    b.add(t, c.index, NEAR_WEIGHT if t == parts[-1] else GLOSS_WEIGHT)
+                    b.add(t, c.index, GLOSS_WEIGHT)
         for t in tokens(own.gloss.split(";")[0]):
             t = _singular(t, index, exc)
             if t in index and t not in STOP_WORDS:
                 b.add(t, c.index, GLOSS_WEIGHT)
     _add_named_in_gloss(b, classes, synsets, index, exc, by_offset)
+    # The word's own wholes, parts and domain: "beach" is part of "shore" -> seashore, lakeside.
+    under: dict[str, list[int]] = defaultdict(list)
+    for c in classes:
+        for a in ancestors[c.index] | {c.wnid[1:]}:
+            under[a].append(c.index)
+    for lemma, (offsets, _) in index.items():
+        for sym, target in synsets[offsets[0]].pointers:
+            if sym in NEAR_POINTERS and 0 < len(under.get(target, ())) <= MAX_NEAR_CLASSES:
+                for cls in under[target]:
+                    b.add(lemma.replace("_", " "), cls, NEAR_WEIGHT)
     if glove is not None:
         _add_glove_neighbours(b, classes, *glove)
     return {t: _prune(cs) for t, cs in sorted(b.terms.items()) if cs}

@@ -49,13 +49,14 @@ def library(tmp_path: Path) -> Library:
 
 
 @pytest.mark.parametrize("damage", [garble, truncate])
+@pytest.mark.parametrize("which", ["path", "meta_path"])
 def test_a_damaged_cache_is_rebuilt_and_results_stay_the_same(
-    library: Library, damage: Callable[[Path], None]
+    library: Library, damage: Callable[[Path], None], which: str
 ) -> None:
     cache = library.class_evidence
     assert cache.path.is_file() and cache.fresh()
     before = [(h.path, round(h.score, 5)) for h in library.search(["tennis", "ball"], 5).hits]
-    damage(cache.path)
+    damage(getattr(cache, which))
     assert cache.load() is None
     after = [(h.path, round(h.score, 5)) for h in library.search(["tennis", "ball"], 5).hits]
     assert after == before
