@@ -232,7 +232,8 @@ def word_methods(model: WordModel, encoder: ImageEncoder, words: WordVectors) ->
     return [
         Method("word model alone", make("words"), tags_for),
         Method("word model, class evidence by hand-set switch", make("switch"), tags_for),
-        Method("**word model + class evidence, learned blend (the app)**", make("blend"), tags_for),
+        Method("word model + class evidence, learned blend only", make("learned"), tags_for),
+        Method("**learned blend + named classes first (the app)**", make("blend"), tags_for),
     ]
 
 

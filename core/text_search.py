@@ -18,6 +18,14 @@ from core.vector_index import SpaceIndex
 from core.word_model import WordModel, WordQuery, sigmoid
 from core.words import WordVectors
 
+# A concept link this strong means the term names the class or one of its hypernyms.
+STRONG_LINK = 0.99
+# Evidence for the classes a term names outright ("dog": 118 breeds; "sombrero") is added with
+# this hand-set weight on top of the learned blend, so that every photo the classifier is sure
+# shows such a class ranks first (the word scorers extrapolate badly to product shots), and a
+# "-pug" pushes pugs down. Without it ("learned" mode) see benchmarks/everyday.py.
+NAMED_WEIGHT = 12.0
+
 
 def search(
     model: WordModel,
@@ -35,22 +43,43 @@ def search(
     ev = None
     if any(evidence):
         ids, postings = class_evidence.current()
-        scores = query_evidence(postings, evidence, negative)
-        ev = None if scores is None else (ids, scores)
+        scores = evidence_features(postings, evidence, negative)
+        ev = None if scores is None else (ids, *scores)
     return rank(model, index, query, ev, k, min_score)
+
+
+def strong(classes: dict[int, float]) -> dict[int, float]:
+    """The classes a term names outright (its own class or a hypernym's), not near words."""
+    return {c: w for c, w in classes.items() if w >= STRONG_LINK}
+
+
+def evidence_features(
+    postings: ClassPostings, wanted: list[dict[int, float]], unwanted: list[dict[int, float]]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(evidence over all of the terms' classes, over the classes they name outright; a
+    "-term" takes its named classes' evidence off in full)."""
+    every = query_evidence(postings, wanted, unwanted)
+    if every is None:
+        return None
+    named = query_evidence(postings, [strong(w) for w in wanted])
+    named = np.zeros_like(every) if named is None else named
+    for u in unwanted:
+        if strong(u):
+            named = named - postings.score(strong(u))
+    return every, named
 
 
 def rank(
     model: WordModel,
     index: SpaceIndex,
     query: WordQuery,
-    evidence: tuple[np.ndarray, np.ndarray] | None,
+    evidence: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
     k: int,
     min_score: float = 0.0,
 ) -> list[tuple[int, float]]:
     """(photo id, probability) of the k best photos scoring at least min_score.
 
-    evidence is (photo ids, class evidence per photo) when a term names ImageNet classes.
+    evidence is (photo ids, class evidence, named-class evidence) when a term has classes.
     """
     norm = float(np.linalg.norm(query.vector))
     if norm == 0.0 and evidence is None:
@@ -67,7 +96,12 @@ def rank(
 
 
 def _blend(
-    model: WordModel, logits: dict[int, float], ids: np.ndarray, evidence: np.ndarray, k: int
+    model: WordModel,
+    logits: dict[int, float],
+    ids: np.ndarray,
+    evidence: np.ndarray,
+    named: np.ndarray,
+    k: int,
 ) -> dict[int, float]:
     """Blend word logits with class evidence over the union of both sides' best photos.
 
@@ -83,7 +117,10 @@ def _blend(
     cand = np.fromiter(logits, np.int64, len(logits))
     word = np.fromiter(logits.values(), np.float64, len(logits))
     ev = evidence_of(ids, evidence, cand)
-    final = sigmoid(b["word"] * word + b["evidence"] * ev + b["intercept"])
+    ev_named = evidence_of(ids, named, cand)
+    final = sigmoid(
+        b["word"] * word + b["evidence"] * ev + NAMED_WEIGHT * ev_named + b["intercept"]
+    )
     return {int(p): float(s) for p, s in zip(cand, final, strict=True)}
 
 
@@ -108,14 +145,15 @@ def score_all(
     """Scores of every photo (vectors: model.transform of their features) for a query, as
     Library.search ranks them; None when no term is known. Benchmarks and calibration use it.
 
-    mode "blend": the learned blend; "words": the word model alone; "switch": class evidence
+    mode "blend": the app's; "learned": the learned blend alone, without the named-class
+    term; "words": the word model alone; "switch": class evidence
     alone for terms that name classes (the word model breaks ties), the word model otherwise.
     """
     parsed = concepts.parse([query])
     q = model.query(parsed.wanted, parsed.unwanted, words)
     ev = None
     if postings is not None and mode != "words":
-        ev = query_evidence(
+        ev = evidence_features(
             postings,
             [concepts.classes_for(t) for t in parsed.wanted],
             [concepts.classes_for(t) for t in parsed.unwanted],
@@ -126,9 +164,10 @@ def score_all(
     if ev is None:
         return sigmoid(logit)
     if mode == "switch":
-        return np.asarray(ev + 1e-3 * sigmoid(logit))
+        return np.asarray(ev[0] + 1e-3 * sigmoid(logit))
     b = model.blend
-    return sigmoid(b["word"] * logit + b["evidence"] * ev + b["intercept"])
+    named = NAMED_WEIGHT * ev[1] if mode == "blend" else 0.0
+    return sigmoid(b["word"] * logit + b["evidence"] * ev[0] + named + b["intercept"])
 
 
 def scorer_over(

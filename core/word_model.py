@@ -107,8 +107,9 @@ class WordModel:
     @cached_property
     def blend(self) -> dict[str, float]:
         """Word logit and class evidence -> relevance logit (fitted on held-out photos)."""
-        default = {"word": 1.0, "evidence": 0.0, "intercept": 0.0}
-        return {k: float(v) for k, v in self.entry.get("blend", default).items()}
+        blend = {"word": 1.0, "evidence": 0.0, "intercept": 0.0}
+        blend.update({k: float(v) for k, v in self.entry.get("blend", {}).items()})
+        return blend
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -172,9 +173,8 @@ class WordModel:
         neg = [q for q in (self.term_query(t, words) for t in negated) if q is not None]
         vec = np.sum([q.vector for q in pos], axis=0)
         offset = sum(q.offset for q in pos)
-        for q in neg:
+        for q in neg:  # its vector only: an offset would shift every photo alike
             vec = vec - NEGATIVE_WEIGHT * q.vector
-            offset -= NEGATIVE_WEIGHT * q.offset
         return WordQuery(np.asarray(vec, np.float32), offset, len(pos))
 
     # -- tags --------------------------------------------------------------------------------

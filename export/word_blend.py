@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.class_evidence import ClassPostings, query_evidence, top_classes
+from core.class_evidence import ClassPostings, top_classes
 from core.models import ImageEncoder, softmax
 from core.query import Concepts
+from core.text_search import evidence_features
 from core.word_model import WordModel
 from core.words import WordVectors
 from evaluation import everyday
@@ -27,20 +28,21 @@ def _pairs(
     words: WordVectors,
     concepts: Concepts,
     encoder: ImageEncoder,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
+    """([pairs, 2] word logit and class evidence, [pairs] relevant)."""
     v = model.transform(feats)
     postings = ClassPostings.from_top(*top_classes(softmax(encoder.logits(feats))))
     ls, es, rs = [], [], []
     for j, query in enumerate(queries):
         parsed = concepts.parse([query])
-        ev = query_evidence(postings, [concepts.classes_for(t) for t in parsed.wanted])
+        ev = evidence_features(postings, [concepts.classes_for(t) for t in parsed.wanted], [])
         q = model.query(parsed.wanted, [], words)
         if ev is None or q is None:
             continue
         ls.append((v @ q.vector + q.offset) / q.terms)
-        es.append(ev)
+        es.append(ev[0])
         rs.append(relevant[:, j])
-    return np.concatenate(ls), np.concatenate(es), np.concatenate(rs)
+    return np.stack([np.concatenate(ls), np.concatenate(es)], 1), np.concatenate(rs)
 
 
 def fit_blend(
@@ -65,10 +67,14 @@ def fit_blend(
     rel_in = np.zeros((len(all_feats), len(names)), bool)
     rel_in[np.arange(len(names)), np.arange(len(names))] = True
     b = _pairs(model, all_feats, names, rel_in, words, concepts, encoder)
-    x = np.stack([np.concatenate([a[0], b[0]]), np.concatenate([a[1], b[1]])], axis=1)
-    y = np.concatenate([a[2], b[2]]).astype(np.float64)
+    x = np.concatenate([a[0], b[0]])
+    y = np.concatenate([a[1], b[1]]).astype(np.float64)
     w = platt(x, y)  # type: ignore[operator]
-    return {"word": float(w[0]), "evidence": float(w[1]), "intercept": float(w[2])}
+    return {
+        "word": float(w[0]),
+        "evidence": float(w[1]),
+        "intercept": float(w[2]),
+    }
 
 
 def caption_word_sets(captions: list[tuple[str, ...]]) -> list[frozenset[str]]:

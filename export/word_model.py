@@ -254,7 +254,7 @@ def save(
             "words": len(fitted.words),
             "tag_words": int(candidates.sum()),
             "calibration": {k: round(v, 6) for k, v in cal.items() if k != "blend"},
-            "blend": cal.get("blend", {"word": 1.0, "evidence": 0.0, "intercept": 0.0}),
+            "blend": cal.get("blend", {}),
             "rebuild": "python -m export word-model",
             "rebuilt_at_commit": commit,
             "data": data_version(cache),
