@@ -372,9 +372,8 @@ class Library:
     def _known_term(self, term: str) -> bool:
         # The word model knows its words without GloVe's 400k-word table (1.5 s to load).
         space = self.joint_space
-        if isinstance(space, WordModel) and all(map(space.knows, term.split())):
-            return True
-        return self._term_vector(term) is not None
+        known = isinstance(space, WordModel) and all(map(space.knows, term.split()))
+        return known or self._term_vector(term) is not None
 
     def _query_vector(self, known: list[str], known_neg: list[str]) -> np.ndarray | None:
         """The unit joint-space query vector; None when no term has a word vector."""
