@@ -133,6 +133,11 @@ def cmd_shared_features(args: argparse.Namespace) -> int:
 
 def cmd_word_model(args: argparse.Namespace) -> int:
     """Train the default word model on the cached features and install it in resources/."""
+    if args.compare_views:
+        from export.word_views import compare_views
+
+        compare_views(progress=_progress)
+        return 0
     from export.word_model import build
 
     out = build(args.out_dir, args.cache, progress=_progress)
@@ -212,6 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
     wm = sub.add_parser("word-model", help="train the default word model (word classifiers)")
     wm.add_argument("--cache", type=Path, default=FEATURE_CACHE, help="shared-features cache")
     wm.add_argument("--out-dir", type=Path, default=MODELS_DIR)
+    wm.add_argument(
+        "--compare-views",
+        action="store_true",
+        help="only print val word mAP for the squashed and unsquashed Flickr8k views",
+    )
     wm.set_defaults(func=cmd_word_model)
 
     dev = sub.add_parser(
