@@ -25,12 +25,7 @@ def open_library(args: argparse.Namespace, repair: bool = False) -> Any:
 
     show_profile_warnings()
 
-    library = Library(
-        resolve_profile(args.data_dir),
-        backbone=args.backbone,
-        joint_model=getattr(args, "joint_model", None),
-        repair=repair,
-    )
+    library = Library(resolve_profile(args.data_dir), backbone=args.backbone, repair=repair)
     if library.repair_message:
         warn(library.repair_message)
     return library
@@ -243,7 +238,13 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     library = open_library(args)
-    result = library.search(args.words, args.k, taken_from=args.taken_from, taken_to=args.taken_to)
+    result = library.search(
+        args.words,
+        args.k,
+        min_score=args.min_score,
+        taken_from=args.taken_from,
+        taken_to=args.taken_to,
+    )
     if result.unknown:
         warn(f"ignored unknown words: {', '.join(result.unknown)}")
     if args.json:
@@ -253,10 +254,13 @@ def cmd_search(args: argparse.Namespace) -> int:
     print(f"search: {understood}", file=sys.stderr)
     for h in result.hits:
         print(f"{h.score:6.3f}  {h.path}")
-    if not result.hits and (args.taken_from or args.taken_to):
-        print("no photos taken in that date range", file=sys.stderr)
-    elif not result.hits:
-        print("no photos in the library yet: run `index FOLDER` first", file=sys.stderr)
+    if not result.hits:
+        if args.min_score > 0 and library.photo_counts()["ok"]:
+            print(f"no photo scores at least {args.min_score:g}", file=sys.stderr)
+        elif args.taken_from or args.taken_to:
+            print("no photos taken in that date range", file=sys.stderr)
+        else:
+            print("no photos in the library yet: run `index FOLDER` first", file=sys.stderr)
     return 0
 
 

@@ -23,7 +23,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from benchmarks import pascal
 from core.ann import unit_rows
 from core.atomic import atomic_write_bytes
 from core.calibration import Curve, calibration_path
@@ -32,6 +31,7 @@ from core.feature_codec import decode_rows, encode_rows
 from core.imagenet import resolve_class
 from core.joint import ImageSpace
 from core.models import ImageEncoder
+from evaluation import pascal
 
 BACKBONE = "efficientnet-lite0"
 # The ImageNet class a user would pick for each Pascal class with `similar --class`.

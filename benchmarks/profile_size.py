@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks import pascal
 from benchmarks.calibration import CLASS_FOR
 from benchmarks.query_latency import synthetic_library
 from benchmarks.recall import feature_maker, real_features
@@ -31,6 +30,7 @@ from core.feature_codec import decode_rows, encode_rows
 from core.imagenet import resolve_class
 from core.joint import ImageSpace
 from core.models import ImageEncoder
+from evaluation import pascal
 
 
 def file_group(name: str) -> str:

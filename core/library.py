@@ -35,6 +35,7 @@ from core.paths import Profile
 from core.query import Concepts, load_concepts, split_known
 from core.settings import DEFAULT_JOINT, Settings
 from core.vector_index import SpaceIndex
+from core.word_model import WordModel, tags_with_classes
 from core.words import SimilarWords, TagVocabulary, WordHit, WordVectors, normalise_word
 
 # How far a "-word" pushes results away, relative to the words searched for.
@@ -388,7 +389,13 @@ class Library(Browsing):
     ) -> tuple[Sequence[str], np.ndarray]:
         """(tag words, [photos, words] scores): a trained model's tag head when it has one
         (probabilities), else the tag vocabulary around the joint vectors (cosine - rarity)."""
-        head = tag_head_of(self.joint_space)
+        space = self.joint_space
+        if isinstance(space, WordModel):
+            feats = np.stack([self.query_photo(i).features for i in images])
+            probs = softmax(self.encoder.logits(feats))
+            names = [c.name for c in imagenet_classes()]
+            return tags_with_classes(space.tag_words, space.tag_scores(feats), names, probs)
+        head = tag_head_of(space)
         if head is not None:
             feats = np.stack([self.query_photo(i).features for i in images])
             return head.tag_words, head.tag_scores(feats)
@@ -399,16 +406,21 @@ class Library(Browsing):
         self,
         words: Sequence[str],
         k: int = 10,
+        min_score: float = 0.0,
         *,
         taken_from: date | None = None,
         taken_to: date | None = None,
     ) -> TextSearch:
-        """Photos matching words; several words are averaged, "-word" pushes results away.
+        """Photos matching words, best first, at most k, none scoring below min_score.
 
-        Terms that name ImageNet classes (or their hypernyms and near words) blend the
-        classifier's evidence into the joint-space score; other words keep the joint space.
+        With the default word model a score is the probability that the photo is relevant
+        (calibrated on held-out photos, so it means the same for every query); several terms
+        must each fit; "-word" pushes results away. Terms that name ImageNet classes (or their
+        hypernyms and near words) blend in the classifier's evidence.
         """
         _check_k(k)
+        if not 0.0 <= min_score <= 1.0:
+            raise UsageError(f"--min-score must be between 0 and 1 (got {min_score:g})")
         outside = self._outside_dates(taken_from, taken_to)
         concepts = load_concepts()
         wanted, unwanted = parse_query(words)
@@ -418,14 +430,32 @@ class Library(Browsing):
         known_neg, unknown_neg = self._split_terms(unwanted, concepts)
         if not known:
             raise UnknownWordsError([normalise_word(w) for w in wanted])
-        vector = self._query_vector(known, known_neg)
         evidence = [concepts.classes_for(t) for t in known]
-        if any(evidence):
-            neg = [concepts.classes_for(t) for t in known_neg]
-            ranked = self._blended(vector, evidence, neg, k, outside)
+        neg = [concepts.classes_for(t) for t in known_neg]
+        space = self.joint_space
+        if isinstance(space, WordModel):
+            from core.text_search import search
+
+            query = space.query(known, known_neg, self.words)
+            ranked = search(
+                space,
+                self.joint_index,
+                query,
+                self.class_evidence,
+                evidence,
+                neg,
+                k,
+                min_score,
+                outside,
+            )
         else:
-            assert vector is not None  # a known term without class evidence has a vector
-            ranked = self.joint_index.query(vector, k, outside)
+            vector = self._query_vector(known, known_neg)
+            if any(evidence):
+                ranked = self._blended(vector, evidence, neg, k, outside)
+            else:
+                assert vector is not None  # a known term without class evidence has a vector
+                ranked = self.joint_index.query(vector, k, outside)
+            ranked = [(p, s) for p, s in ranked if s >= min_score]
         return TextSearch(
             hits=self._hits(ranked),
             words=known,
@@ -437,7 +467,13 @@ class Library(Browsing):
         return self.words.vector(term) if " " not in term else self.words.phrase_vector(term)
 
     def _split_terms(self, terms: list[str], concepts: Concepts) -> tuple[list[str], list[str]]:
-        return split_known(terms, lambda t: self._term_vector(t) is not None, concepts)
+        return split_known(terms, self._known_term, concepts)
+
+    def _known_term(self, term: str) -> bool:
+        # The word model knows its words without GloVe's 400k-word table (1.5 s to load).
+        space = self.joint_space
+        known = isinstance(space, WordModel) and all(map(space.knows, term.split()))
+        return known or self._term_vector(term) is not None
 
     def _query_vector(self, known: list[str], known_neg: list[str]) -> np.ndarray | None:
         """The unit joint-space query vector; None when no term has a word vector."""
