@@ -25,12 +25,7 @@ def open_library(args: argparse.Namespace, repair: bool = False) -> Any:
 
     show_profile_warnings()
 
-    library = Library(
-        resolve_profile(args.data_dir),
-        backbone=args.backbone,
-        joint_model=getattr(args, "joint_model", None),
-        repair=repair,
-    )
+    library = Library(resolve_profile(args.data_dir), backbone=args.backbone, repair=repair)
     if library.repair_message:
         warn(library.repair_message)
     return library
@@ -203,7 +198,9 @@ def _per_image(
                 print(f"{image}:")
             for h in hits:
                 print(line(h))
-            if not hits:
+            if not hits and getattr(args, "min_score", None) is not None:
+                print(f"  (no photo scores {args.min_score:g} or more)")
+            elif not hits:
                 print("  (no results: the library has no other photos)")
     if args.json:
         emit_json(results[args.images[0]] if len(args.images) == 1 and not failed else results)
@@ -216,10 +213,19 @@ def cmd_similar(args: argparse.Namespace) -> int:
         from core.imagenet import resolve_class
 
         resolve_class(args.class_name)  # fail once, before any photo is read
+    if args.min_score is not None and not 0.0 <= args.min_score <= 1.0:
+        from core.errors import UsageError
+
+        raise UsageError(f"--min-score must be between 0 and 1 (got {args.min_score:g})")
     return _per_image(
         args,
         lambda image: library.find_similar(
-            image, args.k, args.class_name, taken_from=args.taken_from, taken_to=args.taken_to
+            image,
+            args.k,
+            args.class_name,
+            args.min_score,
+            taken_from=args.taken_from,
+            taken_to=args.taken_to,
         ),
         lambda h: f"{h.score:6.3f}  {h.path}",
     )
@@ -234,7 +240,13 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     library = open_library(args)
-    result = library.search(args.words, args.k, taken_from=args.taken_from, taken_to=args.taken_to)
+    result = library.search(
+        args.words,
+        args.k,
+        min_score=args.min_score,
+        taken_from=args.taken_from,
+        taken_to=args.taken_to,
+    )
     if result.unknown:
         warn(f"ignored unknown words: {', '.join(result.unknown)}")
     if args.json:
@@ -244,10 +256,13 @@ def cmd_search(args: argparse.Namespace) -> int:
     print(f"search: {understood}", file=sys.stderr)
     for h in result.hits:
         print(f"{h.score:6.3f}  {h.path}")
-    if not result.hits and (args.taken_from or args.taken_to):
-        print("no photos taken in that date range", file=sys.stderr)
-    elif not result.hits:
-        print("no photos in the library yet: run `index FOLDER` first", file=sys.stderr)
+    if not result.hits:
+        if args.min_score > 0 and library.photo_counts()["ok"]:
+            print(f"no photo scores at least {args.min_score:g}", file=sys.stderr)
+        elif args.taken_from or args.taken_to:
+            print("no photos taken in that date range", file=sys.stderr)
+        else:
+            print("no photos in the library yet: run `index FOLDER` first", file=sys.stderr)
     return 0
 
 

@@ -52,6 +52,17 @@ def date_range(p: argparse.ArgumentParser) -> None:
     )
 
 
+def probability(text: str) -> float:
+    """An argparse type for --min-score: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (got {value:g})")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="photosearch",
@@ -89,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help='compare only what matters for one ImageNet class, e.g. "Siamese cat"',
     )
+    p.add_argument(
+        "--min-score",
+        type=float,
+        metavar="P",
+        help="show only photos at least this likely (0-1) to show the same kind of thing; "
+        "-k stays the most shown",
+    )
     date_range(p)
 
     p = command("tags", "automatic tags for photos")
@@ -97,7 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("search", "find photos by words; -word pushes results away from a word")
     p.add_argument("words", nargs="+", metavar="WORD")
-    p.add_argument("-k", type=count, default=10, help="number of results (default 10)")
+    p.add_argument("-k", type=count, default=10, help="at most this many results (default 10)")
+    p.add_argument(
+        "--min-score",
+        type=probability,
+        default=0.0,
+        metavar="P",
+        help="only photos whose score (the probability that the photo is relevant, "
+        "calibrated on held-out photos) is at least P, 0..1 (default 0: the k best)",
+    )
     date_range(p)
 
     p = command("words", "words similar to WORD (GloVe)")
@@ -153,7 +179,7 @@ def protect_negative_words(argv: list[str]) -> list[str]:
         if expect_value:
             options.append(tok)
             expect_value = False
-        elif tok in ("-k", "--data-dir", "--backbone", "--from", "--to"):
+        elif tok in ("-k", "--data-dir", "--backbone", "--min-score", "--from", "--to"):
             options.append(tok)
             expect_value = True
         elif tok.startswith("--") or tok == "-h" or (tok.startswith("-k") and tok[2:].isdigit()):

@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"best weight: {best:g}; chosen: {choose_weight(curve):g}")
     before, after, pairs = pair_effect(args.cache_dir)
     print(f"\n{pairs} two-word queries: mean AP {before:.4f} joint space alone, {after:.4f} blend")
-    from benchmarks import pascal
+    from evaluation import pascal
 
     if pascal.available():
         print(f"\n| Pascal test photos | joint space alone | blend w={CLASS_EVIDENCE_WEIGHT:g} |")
@@ -125,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
 def pascal_effect() -> dict[str, tuple[float, float]]:
     """{figure: (joint space alone, shipped blend)} on the Pascal test photos (reported only;
     never used to choose): class-word P@10 and mAP, concept-word and two-word mAP."""
-    from benchmarks import pascal, quality
+    from evaluation import pascal
+    from evaluation import pascal_scores as quality
+    from evaluation.metrics import average_precision
 
     photos = [p for p in pascal.load_photos() if p.split == "test"]
     feats = pascal.features(photos)
@@ -154,7 +156,7 @@ def pascal_effect() -> dict[str, tuple[float, float]]:
                 rel = np.array([relevant(p, q) for p in photos])
                 if rel.any():
                     order = ranking(q, weight)
-                    aps.append(quality.average_precision(rel[order]))
+                    aps.append(average_precision(rel[order]))
                     p10s.append(float(rel[order[:10]].mean()))
             out += [float(np.mean(aps)), float(np.mean(p10s))]
         return out

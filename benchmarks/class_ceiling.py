@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks import pascal
+from evaluation import pascal
 
 
 def fit_softmax(x: np.ndarray, y: np.ndarray, classes: int, l2: float, steps: int = 300) -> Any:

@@ -15,7 +15,7 @@ import sys
 
 import numpy as np
 
-from benchmarks import pascal
+from evaluation import pascal
 
 BARS = (0.05, 0.10, 0.15, 0.20, 0.30)
 CHOSEN = 0.15

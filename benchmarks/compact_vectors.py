@@ -13,8 +13,8 @@ import sys
 
 import numpy as np
 
-from benchmarks import pascal
-from benchmarks.quality import image_precision
+from evaluation import pascal
+from evaluation.pascal_scores import image_precision
 from export.projection import fit_pca
 
 DIMS = (32, 64, 128, 256, 384)

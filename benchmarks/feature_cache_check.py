@@ -2,7 +2,8 @@
 
     python -m benchmarks.feature_cache_check [--photos 10000 100000] [--dim 1280]
 
-Writes a float32 matrix of the cache's size for each photo count and times the first load's
+Writes an 8-bit matrix of the cache's size (8 + dim bytes a photo, core/feature_codec.py) for
+each photo count and times the first load's
 verification (the full checksum) and a later load's (a stat, the result being remembered).
 """
 
@@ -30,10 +31,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(dir=args.work) as tmp:
         for n in args.photos:
             path = Path(tmp) / f"features-{n}.npy"
-            matrix = np.lib.format.open_memmap(path, "w+", np.float32, (n, args.dim))
+            width = 8 + args.dim
+            matrix = np.lib.format.open_memmap(path, "w+", np.uint8, (n, width))
             for start in range(0, n, 8192):
-                matrix[start : start + 8192] = np.random.default_rng(start).random(
-                    (min(8192, n - start), args.dim), np.float32
+                matrix[start : start + 8192] = np.random.default_rng(start).integers(
+                    0, 256, (min(8192, n - start), width), np.uint8
                 )
             matrix.flush()
             del matrix

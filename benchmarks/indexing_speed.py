@@ -34,10 +34,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from benchmarks import pascal
 from core.decode import centre_crop_resize
 from core.models import ImageEncoder
 from core.paths import REPO_ROOT
+from evaluation import pascal
 
 OUT = REPO_ROOT / "benchmarks" / "out"
 SIZE = (4000, 3000)

@@ -23,12 +23,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageEnhance
 
-from benchmarks import pascal
 from core.ann import unit_rows
 from core.decode import centre_crop_resize, open_image
 from core.duplicates import DEFAULT_THRESHOLD, near_duplicate_groups, similar_pairs
 from core.joint import ImageSpace
 from core.models import ImageEncoder
+from evaluation import pascal
 
 Variant = Callable[[Image.Image], Image.Image]
 

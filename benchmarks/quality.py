@@ -2,265 +2,39 @@
 
     .venv/bin/python -m benchmarks.quality
 
-Every figure is measured on the fixed test split (benchmarks/pascal.py): 200 photos, 10 per
+Every figure is measured on the fixed test split (evaluation/pascal.py): 200 photos, 10 per
 class, never used to fit or choose anything. Text->image and tag figures search the test
-photos only, so a trained model is never scored on a photo it saw.
-
-Relevance:
-- class words: the photo's folder class (strict), or VOC's list of objects in the photo;
-- other words and two-word queries: the concept "appears" in a photo when one of its five
-  captions contains the word or its plain plural/singular, or, for the 20 VOC class words
-  ("person", "horse"), when VOC lists that object in the photo; a two-word query needs both;
-- tags: the tag word (or its plural/singular) is in the photo's captions.
+photos only, so a trained model is never scored on a photo it saw. Relevance is defined in
+evaluation/pascal_scores.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from benchmarks import pascal
-from core.ann import unit_rows
+from core.imagenet import imagenet_classes
 from core.joint import ConSE, ImageSpace, VectorSpace, tag_head_of
-from core.models import ImageEncoder, read_manifest
+from core.joint_registry import load_joint_space
+from core.models import ImageEncoder, read_manifest, softmax
 from core.paths import MODELS_DIR
+from core.settings import DEFAULT_JOINT
+from core.text_search import scorer_over
+from core.word_model import WordModel, tags_with_classes
 from core.words import TagVocabulary, WordVectors
-
-CLASS_QUERIES = (
-    {c: c.replace("_", " ") for c in (pascal.PASCAL_DIR / "classes.txt").read_text().split()}
-    if pascal.available()
-    else {}
+from evaluation import pascal
+from evaluation.everyday import FEATURE_CACHE
+from evaluation.pascal_scores import (
+    CONCEPT_WORDS,
+    PAIR_QUERIES,
+    JointScores,
+    image_precision,
+    score_joint,
 )
-# Words that are not class names, picked from the train captions and the issue's list.
-CONCEPT_WORDS = [
-    "water",
-    "street",
-    "grass",
-    "snow",
-    "beach",
-    "kitchen",
-    "child",
-    "food",
-    "tree",
-    "night",
-    "road",
-    "field",
-    "room",
-    "woman",
-    "girl",
-    "baby",
-    "city",
-    "building",
-    "river",
-    "lake",
-    "window",
-    "fence",
-    "desk",
-    "computer",
-    "floor",
-    "sky",
-    "ocean",
-    "flower",
-    "mountain",
-    "airport",
-    "wall",
-    "station",
-]
-PAIR_QUERIES = (
-    "cat sofa",
-    "dog grass",
-    "person horse",
-    "man bicycle",
-    "boat water",
-    "bird tree",
-    "car street",
-    "sheep field",
-    "cow grass",
-    "woman dog",
-    "train station",
-    "child chair",
-)
-VOC_WORDS = {"aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair"}
-VOC_WORDS |= {"cow", "dog", "horse", "motorbike", "person", "sheep", "sofa", "train"}
-TagHead = tuple[Sequence[str], np.ndarray]  # a model's tag words and [photos, words] scores
-
-
-def image_precision(
-    vectors: np.ndarray, photos: Sequence[pascal.Photo], queries: np.ndarray, k: int = 10
-) -> float:
-    """image->image P@k: the query's folder class among its k nearest (all photos, not self)."""
-    v = unit_rows(vectors)
-    classes = np.array([p.cls for p in photos])
-    sims = v[queries] @ v.T
-    sims[np.arange(len(queries)), queries] = -np.inf
-    top = np.argsort(-sims, axis=1)[:, :k]
-    return float((classes[top] == classes[queries][:, None]).mean())
-
-
-def text_vector(words: WordVectors, query: str) -> np.ndarray:
-    """The app's query vector for plain words: the mean of their unit GloVe vectors."""
-    vecs = [words.vector(w) for w in query.split()]
-    known = [v for v in vecs if v is not None]
-    return np.asarray(unit_rows(unit_rows(np.stack(known)).mean(axis=0, keepdims=True))[0])
-
-
-def caption_has(photo: pascal.Photo, word: str) -> bool:
-    """A word 'appears in the captions': the token itself or its plain plural/singular."""
-    tokens = photo.caption_words
-    return word in tokens or word + "s" in tokens or (word.endswith("s") and word[:-1] in tokens)
-
-
-def concept_present(photo: pascal.Photo, word: str) -> bool:
-    """The captions mention the word, or VOC lists it as an object in the photo."""
-    if word in VOC_WORDS and (photo.cls == word or word in photo.present):
-        return True
-    return caption_has(photo, word)
-
-
-def average_precision(ranked_relevance: np.ndarray) -> float:
-    """AP of one full ranking (bool array in rank order); 0 when nothing is relevant."""
-    hits = np.cumsum(ranked_relevance)
-    total = int(ranked_relevance.sum())
-    if total == 0:
-        return 0.0
-    ranks = np.flatnonzero(ranked_relevance) + 1
-    return float(np.mean(hits[ranks - 1] / ranks))
-
-
-@dataclass
-class RetrievalScores:
-    """Mean AP over queries with a relevant photo; P@10 over queries with >= 10 relevant."""
-
-    map: float
-    p10: float
-    queries: int
-    p10_queries: int
-
-
-def retrieval(
-    joint: np.ndarray,
-    photos: Sequence[pascal.Photo],
-    words: WordVectors,
-    queries: Sequence[str],
-    relevant: Callable[[pascal.Photo, str], bool],
-    k: int = 10,
-) -> RetrievalScores:
-    """Text->image over photos for queries; relevant(photo, query) judges each result."""
-    v = unit_rows(joint)
-    aps, p10s = [], []
-    for q in queries:
-        rel = np.array([relevant(p, q) for p in photos])
-        if not rel.any():
-            continue
-        order = np.argsort(-(v @ text_vector(words, q)), kind="stable")
-        aps.append(average_precision(rel[order]))
-        if rel.sum() >= k:
-            p10s.append(float(rel[order[:k]].mean()))
-    return RetrievalScores(
-        float(np.mean(aps)) if aps else float("nan"),
-        float(np.mean(p10s)) if p10s else float("nan"),
-        len(aps),
-        len(p10s),
-    )
-
-
-def tag_precision(
-    joint: np.ndarray,
-    photos: Sequence[pascal.Photo],
-    vocab: TagVocabulary,
-    k: int = 5,
-    head: TagHead | None = None,
-) -> float:
-    """tag precision@k: share of each photo's top-k tags found in its captions.
-
-    Tags come from the model's tag head when it has one (head = (words, [n, words] scores)),
-    else from the tag vocabulary nearest to the joint vectors, as in the app.
-    """
-    if head is None:
-        tags = [[h.word for h in row] for row in vocab.nearest(joint, k)]
-    else:
-        head_words, scores = head
-        tags = [[head_words[j] for j in np.argsort(-row)[:k]] for row in scores]
-    found = [[caption_has(p, w) for w in row] for p, row in zip(photos, tags, strict=True)]
-    return float(np.mean(found))
-
-
-@dataclass
-class JointScores:
-    """Every joint-space figure for one set of photos (the photos are also the database)."""
-
-    class_p10: float
-    class_p10_voc: float
-    class_map: float
-    concept_map: float
-    concept_p10: float
-    pair_map: float
-    pair_p10: float
-    tag_p5: float
-    image_p10: float
-
-    def selection_score(self) -> float:
-        """One number to choose models on the val split: text search and tags equally."""
-        return float(np.mean([self.class_map, self.concept_map, self.pair_map, self.tag_p5]))
-
-    def to_json(self) -> dict[str, float]:
-        return {k: round(v, 4) for k, v in asdict(self).items()}
-
-
-def score_joint(
-    joint: np.ndarray,
-    photos: Sequence[pascal.Photo],
-    words: WordVectors,
-    vocab: TagVocabulary,
-    head: TagHead | None = None,
-) -> JointScores:
-    """All joint-space figures with photos as the database (pass one split's photos)."""
-    folder = {typed: cls for cls, typed in CLASS_QUERIES.items()}
-
-    def strict(p: pascal.Photo, typed: str) -> bool:
-        return p.cls == folder[typed]
-
-    def voc(p: pascal.Photo, typed: str) -> bool:
-        return p.cls == folder[typed] or folder[typed] in p.present
-
-    def both(p: pascal.Photo, q: str) -> bool:
-        return all(concept_present(p, w) for w in q.split())
-
-    cls_strict = retrieval(joint, photos, words, list(folder), strict)
-    cls_voc = retrieval(joint, photos, words, list(folder), voc)
-    concept = retrieval(joint, photos, words, CONCEPT_WORDS, concept_present)
-    pairs = retrieval(joint, photos, words, PAIR_QUERIES, both)
-    index = np.arange(len(photos))
-    return JointScores(
-        class_p10=cls_strict.p10,
-        class_p10_voc=cls_voc.p10,
-        class_map=cls_strict.map,
-        concept_map=concept.map,
-        concept_p10=concept.p10,
-        pair_map=pairs.map,
-        pair_p10=pairs.p10,
-        tag_p5=tag_precision(joint, photos, vocab, head=head),
-        image_p10=image_precision(joint, photos, index),
-    )
-
-
-def class_word_precision(
-    joint: np.ndarray, photos: Sequence[pascal.Photo], words: WordVectors, k: int = 10
-) -> tuple[float, float]:
-    """text->image precision@k for the 20 class words: (folder class, VOC object present)."""
-    v = unit_rows(joint)
-    strict, present = [], []
-    for cls, query in CLASS_QUERIES.items():
-        top = np.argsort(-(v @ text_vector(words, query)))[:k]
-        strict.append(np.mean([photos[j].cls == cls for j in top]))
-        present.append(np.mean([cls in photos[j].present or photos[j].cls == cls for j in top]))
-    return float(np.mean(strict)), float(np.mean(present))
-
 
 # Every variant `python -m export devise` trained (not only the shipped one) lands here.
 VARIANTS_DIR = pascal.CACHE_DIR / "devise-variants"
@@ -278,8 +52,15 @@ def joint_spaces(
         for name, entry in sorted(read_manifest(d).items()):
             if entry.get("kind") != "joint-model" or entry.get("backbone") != encoder.name:
                 continue
+            if entry.get("format") == "word-model-npz":  # scored by score_word_model
+                continue
             model = OnnxJointModel(name, (d,))
             label = f"{name} (app default)" if entry.get("default") and d == MODELS_DIR else name
+            label = (
+                f"{name} (today's default, Pascal only)"
+                if d == FEATURE_CACHE / "baseline"
+                else label
+            )
             spaces.append((label, model))
             blend = entry.get("blend_conse")
             if isinstance(blend, int | float) and 0.0 < float(blend) < 1.0:
@@ -287,6 +68,22 @@ def joint_spaces(
                     (f"{label} + ConSE, ConSE weight {blend:g}", Blend(model, conse, blend))
                 )
     return spaces
+
+
+def score_word_model(
+    model: WordModel,
+    encoder: ImageEncoder,
+    feats: np.ndarray,
+    photos: Sequence[pascal.Photo],
+    words: WordVectors,
+    vocab: TagVocabulary,
+) -> JointScores:
+    """The Pascal figures of the word model, ranked and tagged as the app does."""
+    logits = encoder.logits(feats)
+    names = [c.name for c in imagenet_classes()]
+    tags = tags_with_classes(model.tag_words, model.tag_scores(feats), names, softmax(logits))
+    scorer = scorer_over(model, feats, logits, words, "blend")
+    return score_joint(model.transform(feats), photos, words, vocab, tags, scorer=scorer)
 
 
 JOINT_HEADER = (
@@ -304,6 +101,9 @@ def joint_row(name: str, s: JointScores) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--backbone", default="efficientnet-lite0")
+    parser.add_argument(
+        "--baseline", type=Path, default=FEATURE_CACHE / "baseline", help="today's default model"
+    )
     args = parser.parse_args(argv)
     if not pascal.available():
         print(f"{pascal.PASCAL_DIR} not found: nothing to measure", file=sys.stderr)
@@ -325,11 +125,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(JOINT_HEADER)
     print("|---" * 9 + "|")
     extra = [VARIANTS_DIR] if (VARIANTS_DIR / "manifest.json").exists() else []
+    if (args.baseline / "manifest.json").is_file():
+        extra.append(args.baseline)
     for name, joint in joint_spaces(encoder, words, extra):
         head = tag_head_of(joint)
         tags = None if head is None else (head.tag_words, head.tag_scores(feats[test]))
         scores = score_joint(joint.transform(feats[test]), test_photos, words, vocab, tags)
         print(joint_row(name, scores))
+    model = load_joint_space(DEFAULT_JOINT, encoder, words, ())
+    if isinstance(model, WordModel):
+        print(
+            joint_row(
+                "word model (app default)",
+                score_word_model(model, encoder, feats[test], test_photos, words, vocab),
+            )
+        )
     print(
         f"\ntest split, {len(test)} photos; queries: 20 class words, "
         f"{len(CONCEPT_WORDS)} concept words, {len(PAIR_QUERIES)} two-word queries"

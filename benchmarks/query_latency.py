@@ -28,8 +28,17 @@ from core.paths import REPO_ROOT, resolve_profile
 WORDS = ["cat", "dog", "beach", "car", "tree", "snow", "kitchen", "horse", "boat", "street"]
 
 
-def synthetic_library(root: Path, n: int) -> tuple[Library, Path]:
-    """A profile with n photos: one real JPEG, the rest catalog rows with random features."""
+FeatureMaker = Callable[[np.random.Generator, int], np.ndarray]
+
+
+def random_features(rng: np.random.Generator, count: int) -> np.ndarray:
+    return np.abs(rng.normal(0, 1, (count, 1280))) * rng.uniform(0.2, 2.0, (count, 1))
+
+
+def synthetic_library(
+    root: Path, n: int, make: FeatureMaker = random_features
+) -> tuple[Library, Path]:
+    """A profile with n photos: one real JPEG, the rest catalog rows with made-up features."""
     rng = np.random.default_rng(0)
     photo_dir = root / "photos"
     photo_dir.mkdir(parents=True)
@@ -41,12 +50,11 @@ def synthetic_library(root: Path, n: int) -> tuple[Library, Path]:
     for _ in run:
         pass
     now = time.time()
-    dim = library.encoder.feature_dim
     with library.catalog.transaction() as c:
         for start in range(0, n - 1, 5000):
             rows = []
             count = min(5000, n - 1 - start)
-            feats = np.abs(rng.normal(0, 1, (count, dim))) * rng.uniform(0.2, 2.0, (count, 1))
+            feats = make(rng, count)
             for i in range(count):
                 key = path_key(photo_dir / f"synthetic/{start + i:07d}.jpg")
                 rows.append((key, 1000, 0, rng.bytes(16), now))

@@ -1,8 +1,11 @@
-"""Regenerate docs/screenshot.png: the main window after a search, on freely licensed photos.
+"""Regenerate docs/screenshot.png: the library browser (folder tree, month headers, menu bar,
+a photo's tags and details) on freely licensed photos.
 
 The photos are scikit-image's bundled samples (public domain or CC0; see PHOTOS below),
 taken from its wheel, which is downloaded with `pip download --no-deps scikit-image` and
-never installed. A temporary profile is built, indexed, searched and photographed offscreen.
+never installed. They are sorted into three folders and dated over a few months (file times),
+then a temporary profile is built, indexed and photographed offscreen. --extras also saves the
+empty state, a search, and the dark palette (PHOTOSEARCH_THEME=dark) next to --out.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/screenshot.py [--out docs/screenshot.png]
 """
@@ -58,12 +61,27 @@ def fetch_skimage_data(workdir: Path) -> Path:
     return workdir / "skimage" / "data"
 
 
-def build_photos(source: Path, target: Path) -> int:
+FOLDERS = {
+    "chelsea.png": "Home",
+    "coffee.png": "Home",
+    "camera.png": "Home",
+    "astronaut.png": "Trips/Florida",
+    "rocket.jpg": "Trips/Florida",
+    "hubble_deep_field.jpg": "Trips/Observatory",
+}  # the rest: "Textures"
+
+
+def build_photos(source: Path, root: Path) -> int:
+    """The sample photos in folders below root, dated one every ten days back from June 2024."""
+    from datetime import datetime, timedelta
+
     from PIL import Image
 
-    target.mkdir(parents=True, exist_ok=True)
     count = 0
+    newest = datetime(2024, 6, 20, 12, 0)
     for file, variants in PHOTOS.items():
+        target = root / FOLDERS.get(file, "Textures")
+        target.mkdir(parents=True, exist_ok=True)
         with Image.open(source / file) as original:
             im = original.convert("RGB")
         for name, box in variants:
@@ -72,6 +90,8 @@ def build_photos(source: Path, target: Path) -> int:
                 w, h = im.size
                 out = im.crop((int(box[0] * w), int(box[1] * h), int(box[2] * w), int(box[3] * h)))
             out.save(target / name, quality=90)
+            stamp = (newest - timedelta(days=10 * count)).timestamp()
+            os.utime(target / name, (stamp, stamp))
             count += 1
     return count
 
@@ -106,7 +126,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="photosearch-shot-") as tmp:
         work = Path(tmp)
         source = args.skimage_data or fetch_skimage_data(work / "wheel")
-        photos = work / "Pictures" / "Samples"
+        photos = work / "Pictures"
         n = build_photos(source, photos)
         app = QApplication.instance() or QApplication(sys.argv[:1])
         assert isinstance(app, QApplication)
@@ -130,10 +150,11 @@ def main() -> int:
         if args.extras:
             window.grab().save(str(out.with_name("library.png")))
 
-        window.search_bar.set_text(args.query)
-        window.search(args.query)
-        wait_until(lambda: window.showing_results and bool(window.search_bar.suggestion_words))
-        window.gallery.setCurrentIndex(window.results_model.index(0))
+        # The shot: the library newest first under month headers, the folder tree open, one
+        # photo selected with its tags and details.
+        tree = window.sidebar.tree
+        tree.expandAll()
+        window.gallery.setCurrentIndex(window.library_model.index(1))
         wait_until(lambda: len(window.tag_panel.tag_words) > 0 and bool(window.details.class_names))
         window.loader.wait()
         wait_until(lambda: not window.loader._pending)
@@ -142,6 +163,18 @@ def main() -> int:
         app.processEvents()
         if not window.grab().save(str(out)):
             raise OSError(f"cannot write {out}")
+        if args.extras:
+            window.search_bar.set_text(args.query)
+            window.search(args.query)
+            wait_until(lambda: window.showing_results and bool(window.search_bar.suggestion_words))
+            window.loader.wait()
+            wait_until(lambda: not window.loader._pending)
+            app.processEvents()
+            window.grab().save(str(out.with_name("search.png")))
+            window.history.back()
+            apply_style(app, "dark")
+            app.processEvents()
+            window.grab().save(str(out.with_name("dark.png")))
         window.shutdown()
         library.close()
     print(f"wrote {out} ({n} photos; {LICENCES})")

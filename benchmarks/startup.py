@@ -6,7 +6,8 @@ the app in fresh processes, as a user would, and reports for each start:
 
   shown    process start -> main window shown and its event loop running
   gallery  process start -> gallery model holds all 10,000 photos
-  thumbs   process start -> the thumbnails of the first screen are painted
+  thumbs   process start -> the thumbnails of the first screen are painted ("usable")
+  frame    time to repaint the grid while scrolling through the whole library (median, p95)
 
 The first start has a cold thumbnail cache; the second finds the thumbnails on disk. Each
 start also checks that onnxruntime is not loaded: no query has needed the model yet, and the
@@ -27,7 +28,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-BUDGET_S = 2.0
+BUDGET_S = 1.5  # issue 12: usable (first screen of thumbnails) within 1.5 s
 
 
 def build_library(root: Path, count: int) -> Path:
@@ -66,9 +67,17 @@ def build_library(root: Path, count: int) -> Path:
             os.link(originals[i % len(originals)], target)
             st = target.stat()
             cur = c.execute(
-                "INSERT INTO photos(path, size, mtime_ns, hash, status, width, height, indexed_at)"
-                " VALUES (?, ?, ?, ?, 'ok', 640, 480, ?)",
-                (path_key(target), st.st_size, st.st_mtime_ns, rng.bytes(16), now),
+                "INSERT INTO photos(path, size, mtime_ns, hash, status, width, height, indexed_at,"
+                " taken) VALUES (?, ?, ?, ?, 'ok', 640, 480, ?, ?)",
+                # Capture dates over ten years: the date-sorted gallery has ~120 month headers.
+                (
+                    path_key(target),
+                    st.st_size,
+                    st.st_mtime_ns,
+                    rng.bytes(16),
+                    now,
+                    now - i * 31_000,
+                ),
             )
             vector = rng.uniform(0, 6, dim).astype(np.float16) * (rng.random(dim) < 0.3)
             c.execute(
@@ -143,19 +152,25 @@ def child(data_dir: Path, photos: int) -> int:
             marks["thumbs"] = now
         if ("thumbs" in marks and not window.indexing) or now > 60:
             onnx_loaded["at_end"] = "onnxruntime" in sys.modules
-            marks["frame_ms"] = scroll_frame_ms()
+            marks["frame_ms"], marks["p95_frame_ms"] = scroll_frame_ms()
             app.quit()
 
-    def scroll_frame_ms() -> float:
-        """Median time to repaint the grid while jumping through the whole library."""
+    def scroll_frame_ms() -> tuple[float, float]:
+        """Median and 95th-percentile time to repaint the grid, scrolled as a mouse wheel
+        does (three rows of 40 px a notch, 300 notches), then jumping through the library."""
         bar = window.gallery.verticalScrollBar()
         frames = []
-        for step in range(60):
+        window.gallery.viewport().repaint()  # the grid's first layout is start-up, not a frame
+        positions = [min(bar.maximum(), 120 * notch) for notch in range(300)]
+        positions += [bar.maximum() * step // 59 for step in range(60)]
+        for value in positions:
             began = time.perf_counter()
-            bar.setValue(bar.maximum() * step // 59)
+            bar.setValue(value)
             window.gallery.viewport().repaint()
+            app.processEvents()  # thumbnails that arrived meanwhile are painted in the frame
             frames.append(time.perf_counter() - began)
-        return 1000 * sorted(frames)[len(frames) // 2]
+        frames.sort()
+        return 1000 * frames[len(frames) // 2], 1000 * frames[int(len(frames) * 0.95)]
 
     QTimer.singleShot(0, shown)
     timer = QTimer()
@@ -207,15 +222,16 @@ def main() -> int:
                 f"{label}: window shown {r['shown']:.2f} s, gallery of {args.photos:,} photos "
                 f"{r['gallery']:.2f} s, first screen of thumbnails {r['thumbs']:.2f} s "
                 f"(process total incl. rescan and exit {r['process_s']:.2f} s); scrolling "
-                f"repaints in {r['frame_ms']:.1f} ms a frame (median); onnxruntime "
+                f"repaints in {r['frame_ms']:.1f} ms a frame (median; 95th percentile "
+                f"{r['p95_frame_ms']:.1f} ms); onnxruntime "
                 f"loaded: {r['onnxruntime_loaded_when_shown']} when shown, "
                 f"{r['onnxruntime_loaded_after_rescan']} after the rescan"
             )
             failed |= bool(
                 r["onnxruntime_loaded_when_shown"] or r["onnxruntime_loaded_after_rescan"]
             )
-            failed |= float(r["gallery"]) > BUDGET_S
-    print(f"budget: gallery usable within {BUDGET_S:.0f} s; command: {command}")
+            failed |= float(r["thumbs"]) > BUDGET_S
+    print(f"budget: usable (first screen of thumbnails) within {BUDGET_S} s; command: {command}")
     print("FAIL" if failed else "OK")
     return 1 if failed else 0
 

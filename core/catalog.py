@@ -15,14 +15,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from core import feature_codec
 from core.errors import CorruptDataError, storage_errors
 from core.paths import make_private
 from core.schema import SCHEMA_VERSION as SCHEMA_VERSION
 from core.schema import catalog_error, is_fault, migrate
-
-FEATURE_DTYPE = (
-    np.float16
-)  # post-ReLU6 features lie in [0, 6]: float16 keeps 3 digits, half the disk
 
 
 def path_key(path: str | os.PathLike[str]) -> bytes:
@@ -298,7 +295,7 @@ class Catalog:
                 [model, *chunk],
             )
             for pid, blob in cur:
-                out[pos[int(pid)]] = np.frombuffer(blob, FEATURE_DTYPE)
+                out[pos[int(pid)]] = feature_codec.decode(blob, dim)
         return out
 
     def iter_features(
@@ -313,8 +310,7 @@ class Catalog:
         )
         while rows := cur.fetchmany(chunk):
             ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-            vecs = np.frombuffer(b"".join(r[1] for r in rows), FEATURE_DTYPE).reshape(-1, dim)
-            yield ids, vecs.astype(np.float32)
+            yield ids, feature_codec.decode_many([r[1] for r in rows], dim)
 
     # -- indexing writes: core/indexing.py decides what changed, these apply it ---------------
     # One transaction a call. `old` is the row that held the same path before the run, if any;
@@ -393,7 +389,8 @@ def _rollback(conn: sqlite3.Connection) -> None:
 
 
 def feature_blob(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, FEATURE_DTYPE).tobytes()
+    """The stored form of one photo's features (core/feature_codec.py: 8 bits a value)."""
+    return feature_codec.encode(vector)
 
 
 def _row(r: tuple[object, ...]) -> PhotoRow:

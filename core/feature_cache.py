@@ -1,133 +1,406 @@
-"""A memory-mapped copy of every photo's raw features, for scans that Annoy cannot answer.
+"""Every photo's raw features in compact, memory-mapped form, for the class-conditioned search.
 
-The class-conditioned search re-weights raw features per query, so it reads them all; reading
-100k rows from SQLite takes about a second, a memory-mapped float32 matrix about 0.1 s. The
-catalog keeps float16; the cache is float32 because converting 100k rows per query costs more
-than the whole scan.
+`similar --class` re-weights raw features per query, so no stored index of fixed vectors can
+answer it. Scanning all raw features costs 130 ms at 100k photos, so a query runs in two stages:
+
+1. a sketch of each photo (float16: 256 coordinates of its features in a basis fit to this
+   library, with each dimension weighted by how much the classifier uses it, plus 16 that
+   approximate its per-class norms) scores every photo approximately: the first 128
+   coordinates for all photos, all 256 for the best SHORTLIST, and for the CLOSE best of
+   those the true values of the query's TOP_DIMS strongest dimensions replace the sketch's;
+2. the best CANDIDATES of those are scored exactly from the 8-bit features (the catalog's own
+   format, so exact means exactly what a scan of the catalog gives).
+
+Files: features-MODEL.npy (uint8 [n, 8 + d], each row a catalog blob), .ids.npy, .sketch.npy,
+.basis.npy and a metadata file with checksums.
 """
 
 from __future__ import annotations
 
 import errno
-import io
 import json
 import os
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from core.ann import file_sha256
 from core.atomic import atomic_path, atomic_write_bytes
 from core.catalog import Catalog
+from core.feature_codec import HEADER, decode_rows, encode_rows
+from core.vector_store import rows_of, scan, top_k
 
-CHUNK = 8192
-# Matrix files whose checksum this process has verified, by (path, inode, size, mtime): bit rot
-# is caught on the first load (one SHA-256 pass, see benchmarks/feature_cache_check.py) and
-# later loads cost a stat.
+SKETCH_DIMS = 256
+COARSE_DIMS = 128
+NORM_DIMS = 16
+SHORTLIST = 16000
+CLOSE = 3000
+TOP_DIMS = 64
+CANDIDATES = 500  # scored exactly; recall@10 0.997 at 100k photos (benchmarks/recall.py)
+FIT_SAMPLE = 8192
+BUILD_MIN = 2000  # below this a scan of the catalog is fast enough: no cache is built on demand
+FILES = ("npy", "ids.npy", "sketch.npy", "basis.npy")
+# Files whose checksum this process has verified, by (path, inode, size, mtime): bit rot is
+# caught on the first load and later loads cost a stat.
 _VERIFIED: dict[tuple[str, int, int, int], str] = {}
 
 
-class FeatureCache:
-    """features-MODEL.npy (float32 [n, d]), features-MODEL.ids.npy and a metadata file."""
+@dataclass
+class Cached:
+    """The loaded cache: ids (ascending), row blobs (memmap), sketch parts and basis.
 
-    def __init__(self, catalog: Catalog, index_dir: Path, model: str, dim: int) -> None:
+    norms float32 [n, NORM_DIMS] and coarse float32 [n, COARSE_DIMS] are scanned in full,
+    fine float32 [n, SKETCH_DIMS - COARSE_DIMS] is read for the shortlist only.
+    """
+
+    ids: np.ndarray
+    rows: np.ndarray
+    norms: np.ndarray
+    coarse: np.ndarray
+    fine: np.ndarray
+    basis: np.ndarray
+    generation: int
+
+    def features(self, positions: np.ndarray) -> np.ndarray:
+        """float32 raw features of the given rows, in the given order."""
+        raw = np.asarray(self.rows[positions])
+        return decode_rows(raw[:, HEADER.itemsize :], raw[:, : HEADER.itemsize].copy().view("<f4"))
+
+    def class_scores(
+        self, positions: np.ndarray, query: np.ndarray, weight: np.ndarray
+    ) -> np.ndarray:
+        """class_scores of the given rows."""
+        return class_scores(self.features(positions), query, weight)
+
+
+def _query_weights(query: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    q = query * weight
+    q = q / max(float(np.linalg.norm(q)), 1e-12)
+    # (x * w) . q == x . (q * w): no weighted copy of the features is made
+    return (q * weight).astype(np.float32), (weight * weight).astype(np.float32)
+
+
+def class_scores(features: np.ndarray, query: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Cosine between features and the query, both multiplied by the class weights."""
+    qw, w2 = _query_weights(query, weight)
+    x = np.asarray(features, np.float32)
+    norms = np.sqrt(np.maximum(np.einsum("nd,nd,d->n", x, x, w2), 1e-24))
+    return np.asarray(np.einsum("nd,d->n", x, qw) / norms, np.float32)
+
+
+class FeatureCache:
+    """The compact feature cache of one backbone and its two-stage class-conditioned search."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        index_dir: Path,
+        model: str,
+        dim: int,
+        class_weights: Callable[[], np.ndarray],
+    ) -> None:
         self.catalog = catalog
         self.model = model
         self.dim = dim
-        self.matrix_path = index_dir / f"features-{model}.npy"
-        self.ids_path = index_dir / f"features-{model}.ids.npy"
+        self.class_weights = class_weights  # [classes, dim] classifier rows, loaded on demand
+        self.paths = {s: index_dir / f"features-{model}.{s}" for s in FILES}
         self.meta_path = index_dir / f"features-{model}.json"
+        self._lock = threading.Lock()
+        self._cached: Cached | None = None
+        self._cached_key: tuple[int, int] | None = None
+        self._dead = np.zeros(0, bool)
+        self._dead_key: tuple[int, ...] | None = None
+
+    # -- building ----------------------------------------------------------------------------
 
     def build(self) -> None:
-        """Write the cache from the catalog into temporary files, then rename into place."""
-        self.matrix_path.parent.mkdir(parents=True, exist_ok=True)
+        """Write the cache from the catalog into temporary files, then rename them into place."""
         generation = self.catalog.generation()
         n = len(self.catalog.ok_ids(self.model))
         ids = np.zeros(n, np.int64)
+        width = HEADER.itemsize + self.dim
+        sample: list[np.ndarray] = []
         row = 0
-        with atomic_path(self.matrix_path) as tmp:
-            out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=(n, self.dim))
+        with atomic_path(self.paths["npy"], durable=False) as tmp:
+            out = np.lib.format.open_memmap(tmp, "w+", np.uint8, (n, width))
             _reserve(tmp)
             for chunk_ids, feats in self.catalog.iter_features(self.model, self.dim):
                 m = min(len(chunk_ids), n - row)  # photos added meanwhile wait for the next build
-                out[row : row + m] = feats[:m]
+                codes, ranges = encode_rows(feats[:m])
+                out[row : row + m, : HEADER.itemsize] = ranges.view(np.uint8)
+                out[row : row + m, HEADER.itemsize :] = codes
                 ids[row : row + m] = chunk_ids[:m]
+                sample.append(feats[: max(1, FIT_SAMPLE * m // max(n, 1))])
                 row += m
             out.flush()
             del out
+            if row < n:  # photos removed meanwhile
+                kept = np.load(tmp, mmap_mode="r")[:row].copy()
+                with open(tmp, "wb") as f:
+                    np.save(f, kept, allow_pickle=False)
         ids = ids[:row]
-        atomic_write_bytes(self.ids_path, _npy_bytes(ids))
-        stat = self.matrix_path.stat()
-        meta = {
+        if row > CANDIDATES:
+            basis = self._fit_basis(np.concatenate(sample)).astype(np.float16)
+        else:  # every photo is scored exactly: no sketch is needed
+            basis = np.zeros((0, self.dim), np.float16)
+        rows = np.load(self.paths["npy"], mmap_mode="r")
+        sketch = np.zeros((row, max(len(basis) - 2, 0)), np.float16)
+        empty = np.zeros((0, 0), np.float32)
+        for start in range(0, row if len(basis) else 0, 8192):
+            block = Cached(ids, rows, empty, empty, empty, empty, 0).features(
+                np.arange(start, min(start + 8192, row))
+            )
+            sketch[start : start + len(block)] = _sketch(block, basis.astype(np.float32))
+        del rows
+        _save_npy(self.paths["ids.npy"], ids)
+        _save_npy(self.paths["sketch.npy"], sketch)
+        _save_npy(self.paths["basis.npy"], basis)
+        meta: dict[str, Any] = {
             "items": row,
-            "rows_allocated": n,
+            "dim": self.dim,
             "generation": generation if row == n else -1,
-            "size": stat.st_size,
-            "mtime_ns": stat.st_mtime_ns,
-            "sha256": file_sha256(self.matrix_path),
-            "ids_sha256": file_sha256(self.ids_path),
             "built_at": time.time(),
+            "files": {s: _fingerprint(p) for s, p in self.paths.items()},
         }
-        atomic_write_bytes(self.meta_path, json.dumps(meta).encode())
+        atomic_write_bytes(self.meta_path, json.dumps(meta).encode(), durable=False)
+        with self._lock:
+            self._cached, self._cached_key = None, None
 
-    def load(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """(ids, float32 matrix memmap) when the cache is intact; else None."""
-        loaded = self._load()
-        return None if loaded is None else loaded[:2]
+    def _fit_basis(self, sample: np.ndarray) -> np.ndarray:
+        """[2 + NORM_DIMS + SKETCH_DIMS, d]: mean, dimension weights, norm and sketch bases."""
+        weights = np.asarray(self.class_weights(), np.float32)
+        w2 = weights * weights
+        g = np.sqrt(w2.mean(axis=0))
+        mean = sample.mean(axis=0) if len(sample) else np.zeros(self.dim, np.float32)
+        # Principal axes of the features as the classifier sees them (each dim scaled by g).
+        a = (sample - mean) * g
+        cov = a.T @ a if len(sample) else np.eye(self.dim, dtype=np.float32)
+        _, vecs = np.linalg.eigh(cov)
+        sketch_basis = vecs[:, ::-1][:, :SKETCH_DIMS].T
+        norm_basis = _norm_basis(w2)
+        return np.concatenate(
+            [mean[None], g[None], norm_basis, sketch_basis], axis=0, dtype=np.float32
+        )
 
-    def _load(self) -> tuple[np.ndarray, np.ndarray, int] | None:
-        try:
-            meta = json.loads(self.meta_path.read_text())
-            stat = self.matrix_path.stat()
-            if stat.st_size != meta["size"]:
-                return None
-            key = (str(self.matrix_path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
-            if _VERIFIED.get(key) != meta["sha256"]:
-                if file_sha256(self.matrix_path) != meta["sha256"]:
-                    return None  # rotten or rewritten: score_all rebuilds it from the catalog
-                _VERIFIED[key] = meta["sha256"]
-            if file_sha256(self.ids_path) != meta["ids_sha256"]:
-                return None
-            ids = np.load(self.ids_path, allow_pickle=False)
-            matrix = np.load(self.matrix_path, mmap_mode="r", allow_pickle=False)
-            if matrix.shape[1] != self.dim or len(ids) != meta["items"]:
-                return None
-            return ids, matrix[: len(ids)], int(meta.get("generation", -1))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
+    # -- loading -----------------------------------------------------------------------------
 
-    def score_all(self, score: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, scores) over every indexed photo; score maps float32 [n, d] to [n]."""
-        cached = self._load()
-        if cached is not None and cached[2] == self.catalog.generation():
-            ok = cached[0]  # nothing changed since the build: skip a 0.4 s query at 100k photos
+    def load(self) -> Cached | None:
+        """The cache when it is intact; else None."""
+        with self._lock:
+            try:
+                meta = json.loads(self.meta_path.read_text())
+                key = (meta["files"]["npy"]["mtime_ns"], int(meta["generation"]))
+                if self._cached is not None and self._cached_key == key:
+                    return self._cached
+                for s, p in self.paths.items():
+                    if not _matches(p, meta["files"][s]):
+                        return None
+                ids = np.load(self.paths["ids.npy"], allow_pickle=False)
+                rows = np.load(self.paths["npy"], mmap_mode="r", allow_pickle=False)
+                sketch = np.load(self.paths["sketch.npy"], allow_pickle=False)
+                basis = np.load(self.paths["basis.npy"], allow_pickle=False)
+                n = meta["items"]
+                width = _sketch_width(self.dim) if len(basis) else 0
+                if (
+                    meta["dim"] != self.dim
+                    or rows.shape != (n, HEADER.itemsize + self.dim)
+                    or len(ids) != n
+                    or sketch.shape != (n, width)
+                    or basis.shape != ((2 + width if width else 0), self.dim)
+                    or not np.isfinite(sketch).all()
+                ):
+                    return None
+                split = NORM_DIMS + COARSE_DIMS if width else 0
+                cached = Cached(
+                    ids,
+                    rows,
+                    np.ascontiguousarray(sketch[:, : min(NORM_DIMS, width)], np.float32),
+                    np.ascontiguousarray(sketch[:, min(NORM_DIMS, width) : split], np.float32),
+                    np.ascontiguousarray(sketch[:, split:], np.float32),
+                    basis.astype(np.float32),
+                    int(meta["generation"]),
+                )
+                self._cached, self._cached_key = cached, key
+                return cached
+            except (OSError, ValueError, KeyError, TypeError, EOFError):
+                return None
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def _dead_rows(self, cached: Cached, ok: np.ndarray) -> np.ndarray:
+        """Rows of photos removed since the build; computed once per catalog generation."""
+        if ok is cached.ids:
+            return np.zeros(len(cached.ids), bool)
+        key = (id(cached), len(ok), int(ok[-1]) if len(ok) else -1, int(ok.sum()))
+        if self._dead_key != key:
+            self._dead = ~np.isin(cached.ids, ok, assume_unique=True)
+            self._dead_key = key
+        return self._dead
+
+    def class_similar(
+        self, query: np.ndarray, weight: np.ndarray, k: int, exclude: frozenset[int] = frozenset()
+    ) -> list[tuple[int, float]]:
+        """(photo id, class-conditioned cosine) of the k best photos."""
+        cached = self.load()
+        if cached is not None and cached.generation == self.catalog.generation():
+            ok = cached.ids  # nothing changed since the build: skip a 0.4 s query at 100k photos
         else:
             ok = self.catalog.ok_ids(self.model)
-            if cached is None and len(ok) >= 2000:
+            if cached is None and len(ok) >= BUILD_MIN:
                 self.build()
-                cached = self._load()
+                cached = self.load()
+        q = np.asarray(query, np.float32)
+        w = np.asarray(weight, np.float32)
         id_parts, score_parts = [], []
         covered = np.zeros(0, np.int64)
-        if cached is not None:
-            ids, matrix, _ = cached
-            for start in range(0, len(ids), CHUNK):
-                block = matrix[start : start + CHUNK]
-                id_parts.append(ids[start : start + CHUNK])
-                score_parts.append(score(block))
-            covered = ids
+        if cached is not None and len(cached.ids):
+            dead = self._dead_rows(cached, ok)
+            if exclude:
+                dead = dead.copy()
+                dead[rows_of(cached.ids, exclude)] = True
+            if len(cached.ids) > CANDIDATES and len(cached.basis):
+                rows = _candidates(cached, q, w, dead)
+            else:
+                rows = np.flatnonzero(~dead)
+            id_parts.append(cached.ids[rows])
+            score_parts.append(cached.class_scores(rows, q, w))
+            covered = cached.ids
         missing = np.setdiff1d(ok, covered, assume_unique=True)
-        for start in range(0, len(missing), CHUNK):
-            part = missing[start : start + CHUNK]
+        if exclude:
+            missing = np.delete(missing, rows_of(missing, exclude))
+        for start in range(0, len(missing), 8192):
+            part = missing[start : start + 8192]
+            feats = self.catalog.features(part.tolist(), self.model, self.dim)
             id_parts.append(part)
-            score_parts.append(score(self.catalog.features(part.tolist(), self.model, self.dim)))
+            score_parts.append(class_scores(feats, q, w))
         if not id_parts:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        all_ids = np.concatenate(id_parts)
-        all_scores = np.concatenate(score_parts)
-        alive = np.isin(all_ids, ok)
-        return all_ids[alive], all_scores[alive]
+            return []
+        ids, scores = np.concatenate(id_parts), np.concatenate(score_parts)
+        return [(int(ids[j]), float(scores[j])) for j in top_k(scores, k)]
+
+    def exhaustive(
+        self, query: np.ndarray, weight: np.ndarray, k: int, exclude: frozenset[int] = frozenset()
+    ) -> list[tuple[int, float]]:
+        """The true top k from every photo's catalog features (slow; the recall reference)."""
+        id_parts, score_parts = [], []
+        for ids, feats in self.catalog.iter_features(self.model, self.dim):
+            scores = class_scores(feats, query, weight)
+            if exclude:
+                scores[np.isin(ids, list(exclude))] = -np.inf
+            best = top_k(scores, k)
+            id_parts.append(ids[best])
+            score_parts.append(scores[best])
+        if not id_parts:
+            return []
+        ids, scores = np.concatenate(id_parts), np.concatenate(score_parts)
+        return [(int(ids[j]), float(scores[j])) for j in top_k(scores, k) if np.isfinite(scores[j])]
+
+
+def _sketch_width(dim: int) -> int:
+    return min(NORM_DIMS, dim) + min(SKETCH_DIMS, dim)
+
+
+def _norm_basis(w2: np.ndarray) -> np.ndarray:
+    """The squared class rows are close to a low-rank family: per-class norms from 16 numbers."""
+    _, vecs = np.linalg.eigh(w2.T @ w2)
+    return np.asarray(vecs[:, ::-1][:, :NORM_DIMS].T, np.float32)
+
+
+def _sketch(features: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """[n, NORM_DIMS + SKETCH_DIMS]: per-class norm coordinates, then the feature sketch."""
+    mean, g = basis[0], basis[1]
+    norm_basis, sketch_basis = basis[2 : 2 + NORM_DIMS], basis[2 + NORM_DIMS :]
+    s = (features * features) @ norm_basis.T
+    z = ((features - mean) * g) @ sketch_basis.T
+    return np.concatenate([s, z], axis=1).astype(np.float16)
+
+
+def _candidates(
+    cached: Cached, query: np.ndarray, weight: np.ndarray, dead: np.ndarray
+) -> np.ndarray:
+    """Stage 1: rows (ascending) of the CANDIDATES photos whose sketched class score is best."""
+    basis = cached.basis
+    mean, g = basis[0], basis[1]
+    norm_basis, sketch_basis = basis[2 : 2 + NORM_DIMS], basis[2 + NORM_DIMS :]
+    w2 = weight * weight
+    v = w2 * query  # the score's numerator is x . v
+    # x ~ mean + (B^T z) / g, so x . v ~ mean . v + z . (B (v / g)); the norm likewise from s.
+    # Small products too go through einsum: OpenBLAS threads make them slow on a busy machine.
+    a = scan(sketch_basis, v / np.maximum(g, 1e-12))
+    num = scan(cached.coarse, a[:COARSE_DIMS])
+    num += float(np.dot(mean, v))
+    norm_w = scan(norm_basis, w2)
+    norm2 = np.maximum(scan(cached.norms, norm_w), 1e-12)
+    approx = num / np.sqrt(norm2)
+    if dead.any():
+        approx[dead] = -np.inf
+    short = _best(approx, SHORTLIST)
+    short = short[np.isfinite(approx[short])]
+    fine_short = cached.fine[short]
+    num_short = num[short] + scan(fine_short, a[COARSE_DIMS:])
+    near = _best(num_short / np.sqrt(norm2[short]), CLOSE)
+    near = near[np.argsort(short[near])]  # ascending rows: one pass over the file
+    close, num_close = short[near], num_short[near]
+    # The sketch misses what a few heavily weighted dimensions say: for the closest photos,
+    # replace its estimate over the query's TOP_DIMS strongest dimensions by their true values.
+    m = min(TOP_DIMS, len(v))
+    top = np.argpartition(-(v * mean + w2 * mean * mean), m - 1)[:m]
+    v_top = np.zeros_like(v)
+    v_top[top] = v[top]
+    w2_top = np.zeros_like(w2)
+    w2_top[top] = w2[top]
+    a_top = scan(sketch_basis, v_top / np.maximum(g, 1e-12))
+    num_close -= scan(cached.coarse[close], a_top[:COARSE_DIMS])
+    num_close -= scan(fine_short[near], a_top[COARSE_DIMS:]) + float(np.dot(mean, v_top))
+    norm2_close = norm2[close] - scan(cached.norms[close], scan(norm_basis, w2_top))
+    raw = np.asarray(cached.rows[close])
+    ranges = raw[:, : HEADER.itemsize].copy().view("<f4")
+    x_top = decode_rows(raw[:, HEADER.itemsize + top], ranges)
+    num_close += scan(x_top, v[top])
+    norm2_close += scan(x_top * x_top, w2[top])
+    corrected = num_close / np.sqrt(np.maximum(norm2_close, 1e-12))
+    return np.sort(close[_best(corrected, CANDIDATES)])
+
+
+def _best(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k highest scores, in no particular order."""
+    if k >= len(scores):
+        return np.arange(len(scores))
+    return np.argpartition(scores, len(scores) - k)[len(scores) - k :]
+
+
+def _save_npy(path: Path, array: np.ndarray) -> None:
+    with atomic_path(path, durable=False) as tmp, open(tmp, "wb") as f:
+        np.save(f, array, allow_pickle=False)
+
+
+def _fingerprint(path: Path) -> dict[str, Any]:
+    stat = path.stat()
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": file_sha256(path)}
+
+
+def _matches(path: Path, expected: dict[str, Any]) -> bool:
+    """Same size and the same bytes as at the build.
+
+    The checksum is verified on the first load in each process, even with an unchanged mtime
+    (bit rot keeps it; see benchmarks/feature_cache_check.py for the cost); later loads of the
+    same file cost a stat.
+    """
+    stat = path.stat()
+    if stat.st_size != expected["size"]:
+        return False
+    key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if _VERIFIED.get(key) == expected["sha256"]:
+        return True
+    if file_sha256(path) != expected["sha256"]:
+        return False  # rotten or rewritten: the caller rebuilds it from the catalog
+    _VERIFIED[key] = expected["sha256"]
+    return True
 
 
 def _reserve(path: Path) -> None:
@@ -143,9 +416,3 @@ def _reserve(path: Path) -> None:
             # EOPNOTSUPP/EINVAL: a file system without fallocate; write through the map.
         finally:
             os.close(fd)
-
-
-def _npy_bytes(array: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    np.save(buf, array, allow_pickle=False)
-    return buf.getvalue()

@@ -28,6 +28,10 @@ def load_joint_space(
     if found is None:
         return None
     name, entry = found
+    if entry.get("format") == "word-model-npz":
+        from core.word_model import WordModel
+
+        return WordModel(name, extra_dirs)
     model = OnnxJointModel(name, extra_dirs)
     blend = entry.get("blend_conse")
     if isinstance(blend, int | float) and 0.0 < float(blend) < 1.0:

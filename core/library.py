@@ -19,6 +19,7 @@ import numpy as np
 from core.ann import unit_rows
 from core.browse import mark_removed, photo_dates, without_ids
 from core.browsing import Browsing
+from core.calibration import Curve, load_curves
 from core.catalog import open_catalog
 from core.class_evidence import ClassEvidence, candidate_count, query_evidence, rank_blended
 from core.dates import iso, with_dates
@@ -34,6 +35,7 @@ from core.paths import Profile
 from core.query import Concepts, load_concepts, split_known
 from core.settings import DEFAULT_JOINT, Settings
 from core.vector_index import SpaceIndex
+from core.word_model import WordModel, tags_with_classes
 from core.words import SimilarWords, TagVocabulary, WordHit, WordVectors, normalise_word
 
 # How far a "-word" pushes results away, relative to the words searched for.
@@ -162,7 +164,11 @@ class Library(Browsing):
     @cached_property
     def feature_cache(self) -> FeatureCache:
         return FeatureCache(
-            self.catalog, self.profile.index_dir, self.backbone, self.encoder.feature_dim
+            self.catalog,
+            self.profile.index_dir,
+            self.backbone,
+            self.encoder.feature_dim,
+            lambda: self.encoder.head[0],
         )
 
     # -- folders and indexing ---------------------------------------------------------------
@@ -278,25 +284,45 @@ class Library(Browsing):
         found = photo_dates(self.catalog, [pid for pid, _ in ranked])
         return [PhotoHit(found[p][0], s, iso(found[p][1])) for p, s in ranked if p in found]
 
+    @cached_property
+    def similarity_curves(self) -> dict[str, Curve]:
+        """Calibration of `similar` scores to P(same kind of thing); {} when not fit."""
+        return load_curves(self.backbone, self.image_index.space.name)
+
     def find_similar(
         self,
         image: str | os.PathLike[str],
         k: int = 10,
         class_name: str | None = None,
+        min_score: float | None = None,
         *,
         taken_from: date | None = None,
         taken_to: date | None = None,
     ) -> list[PhotoHit]:
-        """Photos that look like image; with class_name, alike in what that class cares about."""
+        """Photos that look like image; with class_name, alike in what that class cares about.
+
+        Scores are calibrated probabilities that a photo shows the same kind of thing (see
+        core/calibration.py); k caps the list and min_score, when given, ends it where the
+        score falls below.
+        """
         _check_k(k)
+        if min_score is not None and not 0.0 <= min_score <= 1.0:
+            raise UsageError(f"--min-score must be between 0 and 1 (got {min_score})")
         cls = resolve_class(class_name) if class_name else None
         query = self.query_photo(image)
         exclude = frozenset({query.photo_id} if query.photo_id is not None else set())
         exclude |= self._outside_dates(taken_from, taken_to)
         if cls is not None:
-            return self._hits(self._class_similar(query, cls, k, exclude))
-        vector = self.image_index.vector_for(query.features)
-        return self._hits(self.image_index.query(vector, k, exclude))
+            ranked = self._class_similar(query, cls, k, exclude)
+        else:
+            vector = self.image_index.vector_for(query.features)
+            ranked = self.image_index.query(vector, k, exclude)
+        curve = self.similarity_curves.get("class" if cls is not None else "image")
+        if curve is not None:
+            ranked = [(pid, curve(score)) for pid, score in ranked]
+        if min_score is not None:
+            ranked = [(pid, score) for pid, score in ranked if score >= min_score]
+        return self._hits(ranked)
 
     def find_similar_to_all(
         self, images: Sequence[str | os.PathLike[str]], k: int = 10
@@ -309,29 +335,18 @@ class Library(Browsing):
         vectors = np.stack([self.image_index.vector_for(q.features) for q in queries])
         mean = unit_rows(vectors.mean(axis=0, keepdims=True))[0]
         exclude = frozenset(q.photo_id for q in queries if q.photo_id is not None)
-        return self._hits(self.image_index.query(mean, k, exclude))
+        ranked = self.image_index.query(mean, k, exclude)
+        curve = self.similarity_curves.get("image")  # the same scale as find_similar's
+        if curve is not None:
+            ranked = [(pid, curve(score)) for pid, score in ranked]
+        return self._hits(ranked)
 
     def _class_similar(
         self, query: QueryPhoto, cls: ImageNetClass, k: int, exclude: frozenset[int]
     ) -> list[tuple[int, float]]:
         """Cosine between features re-weighted by the class's classifier row (the seed's trick)."""
         weight = self.encoder.head[0][cls.index]
-        q = query.features * weight
-        q = q / max(float(np.linalg.norm(q)), 1e-12)
-        qw = q * weight  # (x * w) . q == x . (q * w): no weighted copy of the matrix is made
-        w2 = weight * weight
-
-        def score(block: np.ndarray) -> np.ndarray:
-            norms = np.sqrt(np.maximum((block * block) @ w2, 1e-24))
-            return np.asarray((block @ qw) / norms, np.float32)
-
-        ids, scores = self.feature_cache.score_all(score)
-        if exclude:
-            keep = ~np.isin(ids, list(exclude))
-            ids, scores = ids[keep], scores[keep]
-        top = np.argpartition(-scores, min(k, len(scores) - 1))[:k] if len(scores) > k else None
-        order = top[np.argsort(-scores[top])] if top is not None else np.argsort(-scores)
-        return [(int(ids[j]), float(scores[j])) for j in order[:k]]
+        return self.feature_cache.class_similar(query.features, weight, k, exclude)
 
     def top_classes(
         self, image: str | os.PathLike[str], k: int = 5
@@ -374,7 +389,13 @@ class Library(Browsing):
     ) -> tuple[Sequence[str], np.ndarray]:
         """(tag words, [photos, words] scores): a trained model's tag head when it has one
         (probabilities), else the tag vocabulary around the joint vectors (cosine - rarity)."""
-        head = tag_head_of(self.joint_space)
+        space = self.joint_space
+        if isinstance(space, WordModel):
+            feats = np.stack([self.query_photo(i).features for i in images])
+            probs = softmax(self.encoder.logits(feats))
+            names = [c.name for c in imagenet_classes()]
+            return tags_with_classes(space.tag_words, space.tag_scores(feats), names, probs)
+        head = tag_head_of(space)
         if head is not None:
             feats = np.stack([self.query_photo(i).features for i in images])
             return head.tag_words, head.tag_scores(feats)
@@ -385,16 +406,21 @@ class Library(Browsing):
         self,
         words: Sequence[str],
         k: int = 10,
+        min_score: float = 0.0,
         *,
         taken_from: date | None = None,
         taken_to: date | None = None,
     ) -> TextSearch:
-        """Photos matching words; several words are averaged, "-word" pushes results away.
+        """Photos matching words, best first, at most k, none scoring below min_score.
 
-        Terms that name ImageNet classes (or their hypernyms and near words) blend the
-        classifier's evidence into the joint-space score; other words keep the joint space.
+        With the default word model a score is the probability that the photo is relevant
+        (calibrated on held-out photos, so it means the same for every query); several terms
+        must each fit; "-word" pushes results away. Terms that name ImageNet classes (or their
+        hypernyms and near words) blend in the classifier's evidence.
         """
         _check_k(k)
+        if not 0.0 <= min_score <= 1.0:
+            raise UsageError(f"--min-score must be between 0 and 1 (got {min_score:g})")
         outside = self._outside_dates(taken_from, taken_to)
         concepts = load_concepts()
         wanted, unwanted = parse_query(words)
@@ -404,14 +430,32 @@ class Library(Browsing):
         known_neg, unknown_neg = self._split_terms(unwanted, concepts)
         if not known:
             raise UnknownWordsError([normalise_word(w) for w in wanted])
-        vector = self._query_vector(known, known_neg)
         evidence = [concepts.classes_for(t) for t in known]
-        if any(evidence):
-            neg = [concepts.classes_for(t) for t in known_neg]
-            ranked = self._blended(vector, evidence, neg, k, outside)
+        neg = [concepts.classes_for(t) for t in known_neg]
+        space = self.joint_space
+        if isinstance(space, WordModel):
+            from core.text_search import search
+
+            query = space.query(known, known_neg, self.words)
+            ranked = search(
+                space,
+                self.joint_index,
+                query,
+                self.class_evidence,
+                evidence,
+                neg,
+                k,
+                min_score,
+                outside,
+            )
         else:
-            assert vector is not None  # a known term without class evidence has a vector
-            ranked = self.joint_index.query(vector, k, outside)
+            vector = self._query_vector(known, known_neg)
+            if any(evidence):
+                ranked = self._blended(vector, evidence, neg, k, outside)
+            else:
+                assert vector is not None  # a known term without class evidence has a vector
+                ranked = self.joint_index.query(vector, k, outside)
+            ranked = [(p, s) for p, s in ranked if s >= min_score]
         return TextSearch(
             hits=self._hits(ranked),
             words=known,
@@ -423,7 +467,13 @@ class Library(Browsing):
         return self.words.vector(term) if " " not in term else self.words.phrase_vector(term)
 
     def _split_terms(self, terms: list[str], concepts: Concepts) -> tuple[list[str], list[str]]:
-        return split_known(terms, lambda t: self._term_vector(t) is not None, concepts)
+        return split_known(terms, self._known_term, concepts)
+
+    def _known_term(self, term: str) -> bool:
+        # The word model knows its words without GloVe's 400k-word table (1.5 s to load).
+        space = self.joint_space
+        known = isinstance(space, WordModel) and all(map(space.knows, term.split()))
+        return known or self._term_vector(term) is not None
 
     def _query_vector(self, known: list[str], known_neg: list[str]) -> np.ndarray | None:
         """The unit joint-space query vector; None when no term has a word vector."""

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.errors import DISK_FULL, CorruptDataError, PhotoSearchError, StorageError
+from core.feature_codec import migrate_features_v2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS folders (
@@ -50,7 +51,7 @@ def _create_v1(conn: sqlite3.Connection) -> None:
 
 
 def _add_taken(conn: sqlite3.Connection) -> None:
-    """Version 2: when each photo was taken (Unix seconds; EXIF, else the file's mtime).
+    """Version 3: when each photo was taken (Unix seconds; EXIF, else the file's mtime).
 
     Rows from before stay NULL here: the next index reads their EXIF (core/dates.py), and
     until then the browser shows their mtime.
@@ -63,7 +64,14 @@ def _add_taken(conn: sqlite3.Connection) -> None:
 # once, in its own transaction with the version bump, so a crash leaves a whole version. Add
 # new steps at the end; never edit one that has shipped.
 Migration = Callable[[sqlite3.Connection], None]
-MIGRATIONS: list[Migration] = [_create_v1, _add_taken]
+
+
+def _features_8bit_v2(conn: sqlite3.Connection) -> None:
+    """Version 2: feature blobs go from float16 to 8 bits a value (core/feature_codec.py)."""
+    migrate_features_v2(conn)
+
+
+MIGRATIONS: list[Migration] = [_create_v1, _features_8bit_v2, _add_taken]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,7 +1,9 @@
-"""Nearest-neighbour search over one vector space of the library.
+"""Top-k search over one vector space of the library, exact up to large libraries.
 
-The Annoy index is a cache of the catalog. Photos indexed after its last build (the delta)
-are searched exactly, and photos removed since are filtered out, so results are always current.
+The store (core/vector_store.py) is a cache of the catalog. Photos indexed after its last
+build (the delta) are searched exactly, and photos removed since are filtered out, so results
+are always current. `exhaustive` ranks every photo from the catalog itself: the reference the
+recall benchmark and the tests compare `query` against.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from core.ann import AnnIndex, AnnStore, unit_rows
+from core.ann import unit_rows
 from core.catalog import Catalog
 from core.joint import VectorSpace
+from core.vector_store import LoadedVectors, VectorStore, rows_of, scan, top_k
 
 
 class SpaceIndex:
-    """Annoy index plus exact delta for one (backbone, space) pair."""
+    """Stored unit vectors of one (backbone, space) pair, plus the exact delta."""
 
     def __init__(
         self, catalog: Catalog, index_dir: Path, space: VectorSpace, model: str, feature_dim: int
@@ -28,15 +31,15 @@ class SpaceIndex:
         self.space = space
         self.model = model
         self.feature_dim = feature_dim
-        self.store = AnnStore(index_dir, space.name, space.dim)
+        self.store = VectorStore(index_dir, space.name, space.dim)
         self._lock = threading.RLock()
         self._generation = -1
-        self._ann: AnnIndex | None = None
-        self._ann_loaded = False
+        self._stored: LoadedVectors | None = None
+        self._stored_loaded = False
         self._ok_ids = np.zeros(0, np.int64)
+        self._dead = np.zeros(0, bool)  # rows of the store whose photo is gone
         self._delta_ids = np.zeros(0, np.int64)
         self._delta_vecs = np.zeros((0, space.dim), np.float32)
-        self._stale = 0
 
     # -- state -------------------------------------------------------------------------------
 
@@ -44,18 +47,18 @@ class SpaceIndex:
         """Bring the delta and the removed-photo filter up to date with the catalog."""
         with self._lock:
             gen = self.catalog.generation()
-            if gen == self._generation and self._ann_loaded:
+            if gen == self._generation and self._stored_loaded:
                 return
-            if not self._ann_loaded:
-                self._ann = self.store.load()
-                self._ann_loaded = True
-            built_at_gen = self._ann.meta.get("generation") if self._ann is not None else None
-            if self._ann is not None and built_at_gen == gen:
-                ok = self._ann.ids  # unchanged since the build: no 0.4 s id query at 100k photos
+            if not self._stored_loaded:
+                self._stored = self.store.load()
+                self._stored_loaded = True
+            stored = self._stored
+            in_store = stored.ids if stored is not None else np.zeros(0, np.int64)
+            if stored is not None and stored.meta.get("generation") == gen:
+                ok = in_store  # unchanged since the build: no 0.4 s id query at 100k photos
             else:
                 ok = self.catalog.ok_ids(self.model)
-            in_ann = self._ann.ids if self._ann is not None else np.zeros(0, np.int64)
-            delta = np.setdiff1d(ok, in_ann, assume_unique=True)
+            delta = np.setdiff1d(ok, in_store, assume_unique=True)
             keep = np.isin(self._delta_ids, delta)
             have = self._delta_ids[keep]
             new = np.setdiff1d(delta, have, assume_unique=True)
@@ -68,19 +71,20 @@ class SpaceIndex:
             self._delta_ids = ids[order]
             self._delta_vecs = np.concatenate(vecs)[order] if len(ids) else self._delta_vecs[:0]
             self._ok_ids = ok
-            self._stale = int(len(in_ann) - np.isin(in_ann, ok, assume_unique=True).sum())
+            self._dead = ~np.isin(in_store, ok, assume_unique=True)
             self._generation = gen
 
     def rebuild(self) -> None:
-        """Rebuild the Annoy index from the catalog (it is a cache: nothing is lost)."""
+        """Rebuild the store from the catalog (it is a cache: nothing is lost)."""
         with self._lock:
             generation = self.catalog.generation()
-            ok_count = len(self.catalog.ok_ids(self.model))
-            self._ann = self.store.build(self._rows(), {"model": self.model})
-            if self._ann.meta["items"] == ok_count:
-                self._ann.meta["generation"] = generation
-                self.store.save_meta(self._ann.meta)
-            self._ann_loaded = True
+            count = len(self.catalog.ok_ids(self.model))
+            stored = self.store.build(self._rows(), count, {"model": self.model})
+            if stored.meta["items"] == count:
+                stored.meta["generation"] = generation
+                self.store.save_meta(stored.meta)
+            self._stored = stored
+            self._stored_loaded = True
             self._generation = -1
             self._delta_ids = np.zeros(0, np.int64)
             self._delta_vecs = np.zeros((0, self.space.dim), np.float32)
@@ -92,15 +96,17 @@ class SpaceIndex:
 
     def status(self) -> dict[str, Any]:
         self.refresh()
-        meta = self._ann.meta if self._ann is not None else {}
+        stored = self._stored
+        removed = int(self._dead.sum())
         return {
             "space": self.space.name,
             "indexed": len(self._ok_ids),
-            "in_index": int(meta.get("items", 0)) - self._stale,
+            "in_index": (len(stored.ids) if stored is not None else 0) - removed,
             "pending": len(self._delta_ids),
-            "removed_since_build": self._stale,
-            "built_at": meta.get("built_at"),
-            "fresh": len(self._delta_ids) == 0 and self._stale == 0 and self._ann is not None,
+            "removed_since_build": removed,
+            "built_at": stored.meta.get("built_at") if stored is not None else None,
+            "method": "annoy" if stored is not None and stored.ann is not None else "exact",
+            "fresh": len(self._delta_ids) == 0 and removed == 0 and stored is not None,
         }
 
     # -- queries -----------------------------------------------------------------------------
@@ -116,22 +122,49 @@ class SpaceIndex:
         """(photo id, cosine) of the k best photos for a unit query vector in this space."""
         with self._lock:
             self.refresh()
-            hits: dict[int, float] = {}
-            if self._ann is not None:
-                want = k + len(exclude) + self._stale
-                for pid, score in self._ann.query(vector, want):
-                    hits[pid] = score
-                if self._stale:
-                    alive = np.isin(np.fromiter(hits, np.int64, len(hits)), self._ok_ids)
-                    hits = {p: s for (p, s), a in zip(hits.items(), alive, strict=True) if a}
-            if len(self._delta_ids):
-                scores = self._delta_vecs @ np.asarray(vector, np.float32)
-                top = np.argsort(-scores)[: k + len(exclude)]
-                for j in top:
-                    hits[int(self._delta_ids[j])] = float(scores[j])
-        ranked = sorted(((p, s) for p, s in hits.items() if p not in exclude), key=lambda t: -t[1])
-        return ranked[:k]
+            stored, dead = self._stored, self._dead
+            delta_ids, delta_vecs = self._delta_ids, self._delta_vecs
+        ids_parts, score_parts = [], []
+        if stored is not None and len(stored.ids):
+            if exclude:
+                dead = dead.copy()
+                dead[rows_of(stored.ids, exclude)] = True
+            rows, scores = stored.query(vector, k, dead)
+            ids_parts.append(stored.ids[rows])
+            score_parts.append(scores)
+        if len(delta_ids):
+            scores = scan(delta_vecs, vector)
+            if exclude:
+                scores[rows_of(delta_ids, exclude)] = -np.inf
+            best = top_k(scores, k)
+            ids_parts.append(delta_ids[best])
+            score_parts.append(scores[best])
+        return _merge(ids_parts, score_parts, k)
 
-    def size(self) -> int:
-        self.refresh()
-        return len(self._ok_ids)
+    def exhaustive(
+        self, vector: np.ndarray, k: int, exclude: frozenset[int] = frozenset()
+    ) -> list[tuple[int, float]]:
+        """The true top k, from every photo's catalog features (slow; the recall reference)."""
+        ids_parts, score_parts = [], []
+        for ids, feats in self.catalog.iter_features(self.model, self.feature_dim):
+            scores = unit_rows(self.space.transform(feats)) @ np.asarray(vector, np.float32)
+            if exclude:
+                scores[np.isin(ids, list(exclude))] = -np.inf
+            best = top_k(scores, k)
+            ids_parts.append(ids[best])
+            score_parts.append(scores[best])
+        return _merge(ids_parts, score_parts, k)
+
+
+def _merge(
+    ids_parts: list[np.ndarray], score_parts: list[np.ndarray], k: int
+) -> list[tuple[int, float]]:
+    """The k best (id, score) pairs of several ranked parts, dropping excluded (-inf) ones."""
+    if not ids_parts:
+        return []
+    ids = np.concatenate(ids_parts)
+    scores = np.concatenate(score_parts)
+    live = np.isfinite(scores)
+    ids, scores = ids[live], scores[live]
+    best = top_k(scores, k)
+    return [(int(ids[j]), float(scores[j])) for j in best]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -201,8 +201,3 @@ class TagVocabulary:
             top = part[np.argsort(-row[part])]
             out.append([WordHit(self.words[j], float(row[j])) for j in top])
         return out
-
-
-def mean_unit(vectors: Sequence[np.ndarray]) -> np.ndarray:
-    """The mean of unit vectors, the combination used for multi-word queries."""
-    return np.asarray(unit_rows(np.stack(vectors)).mean(axis=0), np.float32)

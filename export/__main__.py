@@ -123,11 +123,33 @@ def cmd_concepts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_shared_features(args: argparse.Namespace) -> int:
+    """Cache the Lite0 features of every shared photo."""
+    from export.shared_features import cache_all
+
+    cache_all(args.cache, progress=_progress)
+    return 0
+
+
+def cmd_word_model(args: argparse.Namespace) -> int:
+    """Train the default word model on the cached features and install it in resources/."""
+    if args.compare_views:
+        from export.word_views import compare_views
+
+        compare_views(progress=_progress)
+        return 0
+    from export.word_model import build
+
+    out = build(args.out_dir, args.cache, progress=_progress)
+    _progress(f"wrote {out} ({out.stat().st_size / 2**20:.1f} MiB) and its manifest entry")
+    return 0
+
+
 def cmd_devise(args: argparse.Namespace) -> int:
     """Train the default joint model on the shared photos and install it in resources/."""
     import json
 
-    from benchmarks import pascal
+    from evaluation import pascal
     from export.devise_pascal import build_default
 
     if not pascal.available():
@@ -185,6 +207,22 @@ def build_parser() -> argparse.ArgumentParser:
     con = sub.add_parser("concepts", help="write resources/concepts.json from WordNet")
     con.add_argument("--out", type=Path, default=RESOURCES_DIR / "concepts.json")
     con.set_defaults(func=cmd_concepts)
+
+    from evaluation.everyday import FEATURE_CACHE
+
+    feat = sub.add_parser("shared-features", help="cache Lite0 features of the shared photos")
+    feat.add_argument("--cache", type=Path, default=FEATURE_CACHE)
+    feat.set_defaults(func=cmd_shared_features)
+
+    wm = sub.add_parser("word-model", help="train the default word model (word classifiers)")
+    wm.add_argument("--cache", type=Path, default=FEATURE_CACHE, help="shared-features cache")
+    wm.add_argument("--out-dir", type=Path, default=MODELS_DIR)
+    wm.add_argument(
+        "--compare-views",
+        action="store_true",
+        help="only print val word mAP for the squashed and unsquashed Flickr8k views",
+    )
+    wm.set_defaults(func=cmd_word_model)
 
     dev = sub.add_parser(
         "devise", help="train the default joint image-word model on the shared Pascal photos"

@@ -14,8 +14,7 @@ import os
 os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "python")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -23,225 +22,26 @@ from typing import Any
 
 import numpy as np
 
-from core.ann import unit_rows
-from core.decode import open_image, read_file
-from core.models import ImageEncoder
-from core.words import WordVectors
+from export.devise_data import CAPTION_STOP_WORDS as CAPTION_STOP_WORDS
+from export.devise_data import Progress as Progress
+from export.devise_data import _no_progress, _standardise_layer
+from export.devise_data import augmented_views as augmented_views
+from export.devise_data import caption_vector as caption_vector
+from export.devise_data import content_words as content_words
+from export.devise_data import encode_views as encode_views
+from export.devise_data import label_vector as label_vector
+from export.devise_tags import PHOTO_WORDS as PHOTO_WORDS
+from export.devise_tags import TagHeadConfig as TagHeadConfig
+from export.devise_tags import add_tag_head as add_tag_head
+from export.devise_tags import caption_word_counts as caption_word_counts
+from export.devise_tags import train_tag_head as train_tag_head
+from export.devise_tags import with_tag_head as with_tag_head
 from export.onnx_convert import DEFAULT_OPSET, keras_to_onnx, max_abs_diff, run_onnx
 
 INPUT_NAME = "features"
 OUTPUT_NAME = "embedding"
 TAG_OUTPUT = "tag_logits"
 PARITY_TOLERANCE = 1e-4
-Progress = Callable[[str], None]
-
-# Words that carry no visual content; captions are reduced to the rest.
-CAPTION_STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "of",
-        "on",
-        "in",
-        "at",
-        "to",
-        "for",
-        "with",
-        "by",
-        "from",
-        "into",
-        "onto",
-        "over",
-        "under",
-        "near",
-        "next",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "has",
-        "have",
-        "had",
-        "do",
-        "does",
-        "did",
-        "this",
-        "that",
-        "these",
-        "those",
-        "there",
-        "here",
-        "it",
-        "its",
-        "it's",
-        "their",
-        "they",
-        "them",
-        "he",
-        "she",
-        "his",
-        "her",
-        "him",
-        "its",
-        "we",
-        "our",
-        "you",
-        "your",
-        "i",
-        "me",
-        "my",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "some",
-        "several",
-        "many",
-        "other",
-        "another",
-        "each",
-        "while",
-        "as",
-        "up",
-        "down",
-        "out",
-        "off",
-        "very",
-        "who",
-        "what",
-        "which",
-        "where",
-        "when",
-        "front",
-        "behind",
-        "top",
-        "side",
-        "back",
-        "around",
-        "through",
-        "together",
-        "along",
-        "sitting",
-        "standing",
-        "looking",
-        "lying",
-        "laying",
-        "holding",
-        "sits",
-        "stands",
-        "looks",
-        "lies",
-        "lays",
-        "holds",
-        "being",
-        "getting",
-        "taking",
-        "taken",
-        "made",
-        "make",
-        "makes",
-        "area",
-        "image",
-        "picture",
-        "photo",
-        "view",
-        "shot",
-    ]
-)
-
-
-def _no_progress(_: str) -> None:
-    pass
-
-
-# -- augmented features -----------------------------------------------------------------------
-
-
-def augmented_views(path: Path, size: int, views: int, rng: np.random.Generator) -> np.ndarray:
-    """[views, size, size, 3] uint8: the app's centre crop, its mirror, then random crops.
-
-    Random crops cover 35-100% of the image's area with aspect 3:4 to 4:3, each mirrored at
-    random, so the head learns from the framings people actually shoot.
-    """
-    from PIL import Image, ImageOps
-
-    from core.decode import centre_crop_resize
-
-    im = open_image(read_file(path), draft_size=size * 2)
-    out = [centre_crop_resize(im, size)]
-    if views > 1:
-        out.append(centre_crop_resize(ImageOps.mirror(im), size))
-    w, h = im.size
-    while len(out) < views:
-        area = rng.uniform(0.35, 1.0) * w * h
-        aspect = float(np.exp(rng.uniform(np.log(3 / 4), np.log(4 / 3))))
-        cw = min(w, round(np.sqrt(area * aspect)))
-        ch = min(h, round(np.sqrt(area / aspect)))
-        left = float(rng.uniform(0, w - cw + 1e-9))
-        top = float(rng.uniform(0, h - ch + 1e-9))
-        crop = im.resize(
-            (size, size), Image.Resampling.BILINEAR, box=(left, top, left + cw, top + ch)
-        )
-        if rng.random() < 0.5:
-            crop = ImageOps.mirror(crop)
-        out.append(np.asarray(crop, np.uint8))
-    return np.stack(out)
-
-
-def encode_views(
-    paths: Sequence[Path],
-    encoder: ImageEncoder,
-    views: int,
-    seed: int = 0,
-    progress: Progress = _no_progress,
-    batch: int = 32,
-) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield (index, [views, feature_dim] features) for each path; view 0 is the app's view."""
-    rng = np.random.default_rng(seed)
-    per_batch = max(1, batch // views)
-    for start in range(0, len(paths), per_batch):
-        chunk = paths[start : start + per_batch]
-        pixels = np.concatenate([augmented_views(p, encoder.input_size, views, rng) for p in chunk])
-        feats = encoder.encode(pixels).features.reshape(len(chunk), views, -1)
-        for i, f in enumerate(feats):
-            yield start + i, f
-        progress(
-            f"encoded {min(start + per_batch, len(paths))}/{len(paths)} photos x {views} views"
-        )
-
-
-# -- targets ------------------------------------------------------------------------------------
-
-
-def label_vector(words: WordVectors, label: str) -> np.ndarray | None:
-    """Unit vector of a class name ("potted_plant" -> mean of "potted", "plant"), or None."""
-    vec = words.phrase_vector(label)
-    return None if vec is None else unit_rows(vec[None])[0]
-
-
-def content_words(caption: str, words: WordVectors) -> list[str]:
-    """The caption's words that carry content and have a GloVe vector."""
-    tokens = re.findall(r"[a-z]+", caption.lower())
-    return [t for t in tokens if t not in CAPTION_STOP_WORDS and words.id_of(t) is not None]
-
-
-def caption_vector(caption: str, words: WordVectors) -> np.ndarray | None:
-    """Unit mean of the unit GloVe vectors of a caption's content words, or None."""
-    found = content_words(caption, words)
-    if not found:
-        return None
-    vecs = unit_rows(np.stack([words.vectors[words.index[w]] for w in found]).astype(np.float32))
-    out: np.ndarray = unit_rows(vecs.mean(axis=0, keepdims=True))[0]
-    return out
 
 
 # -- the model ----------------------------------------------------------------------------------
@@ -296,25 +96,6 @@ def build_head(
     x = keras.layers.Dense(embed_dim, name="to_words")(x)
     out = keras.layers.UnitNormalization(name=OUTPUT_NAME)(x)
     return keras.Model(x_in, {OUTPUT_NAME: out}, name="devise_head")
-
-
-def _standardise_layer(mean: np.ndarray, std: np.ndarray) -> Any:
-    """(x - mean) / std as a layer whose statistics are stored like any other weights."""
-    import keras
-
-    class Standardise(keras.layers.Layer):  # type: ignore[misc]
-        def build(self, input_shape: Any) -> None:
-            dim = int(input_shape[-1])
-            self.mean = self.add_weight(shape=(dim,), initializer="zeros", trainable=False)
-            self.scale = self.add_weight(shape=(dim,), initializer="ones", trainable=False)
-
-        def call(self, x: Any) -> Any:
-            return (x - self.mean) * self.scale
-
-    layer = Standardise(name="standardise")
-    layer.build((None, int(mean.shape[0])))
-    layer.set_weights([mean.astype(np.float32), (1.0 / std).astype(np.float32)])
-    return layer
 
 
 def _loss(
@@ -410,161 +191,6 @@ def train_head(
         callbacks=[Report()],
     )
     return model
-
-
-# -- the tag head -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TagHeadConfig:
-    """A linear softmax over the words captions use, beside the joint space (chosen by CV)."""
-
-    min_photos: int = 3  # a word needs captions of this many training photos to be a tag
-    views: int = 1  # augmented views per photo to train on (view 0 is the app's centre crop)
-    l2: float = 1e-2
-    steps: int = 200
-    learning_rate: float = 0.01
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-# Caption words about the picture rather than what is in it ("looking at the camera", "in the
-# background"): never tags. Leaving them out cost nothing in cross-validated tag P@5.
-PHOTO_WORDS = frozenset(
-    [
-        "camera",
-        "background",
-        "foreground",
-        "photo",
-        "photograph",
-        "picture",
-        "image",
-        "view",
-        "shot",
-        "close",
-        "closeup",
-        "front",
-        "side",
-        "left",
-        "right",
-        "top",
-        "bottom",
-        "middle",
-    ]
-)
-
-
-# One tag for a word however the captions spell it: "grey" counts as "gray", "dogs" as "dog".
-SPELLINGS = {"grey": "gray", "laying": "lying", "colour": "color", "colours": "color"}
-NOT_PLURALS = frozenset(["shorts", "glasses", "pants", "jeans", "news", "clothes", "stairs"])
-
-
-def caption_word_counts(
-    captions: Sequence[Sequence[str]], vocabulary: Sequence[str], min_photos: int
-) -> tuple[list[str], np.ndarray]:
-    """(tag words, [photos, words] counts of the captions that use each word).
-
-    Tag words are the vocabulary's words, less PHOTO_WORDS, used in the captions of at least
-    min_photos photos. A plural counts as its singular when the singular is a vocabulary word,
-    and SPELLINGS are folded, so the tags never list twins.
-    """
-    index = {w: i for i, w in enumerate(vocabulary) if w not in PHOTO_WORDS}
-
-    def canonical(token: str) -> str:
-        token = SPELLINGS.get(token, token)
-        if token.endswith("s") and token not in NOT_PLURALS and token[:-1] in index:
-            return token[:-1]
-        return token
-
-    counts = np.zeros((len(captions), len(vocabulary)), np.float32)
-    for i, caps in enumerate(captions):
-        for caption in caps:
-            for token in {canonical(t) for t in re.findall(r"[a-z]+", caption.lower())}:
-                j = index.get(token)
-                if j is not None:
-                    counts[i, j] += 1.0
-    keep = np.flatnonzero((counts > 0).sum(axis=0) >= min_photos)
-    return [vocabulary[int(j)] for j in keep], counts[:, keep]
-
-
-def train_tag_head(
-    x: np.ndarray,
-    counts: np.ndarray,
-    config: TagHeadConfig,
-    mean: np.ndarray,
-    std: np.ndarray,
-    progress: Progress = _no_progress,
-) -> Any:
-    """Keras model: standardise -> Dense(words) logits, trained full-batch with a softmax loss
-    towards each photo's caption-word distribution (its counts, normalised).
-
-    x [n, d] features (augmented views), counts [n, words]; mean/std as the joint head's
-    (add_tag_head takes them from it).
-    """
-    import keras
-
-    keras.utils.set_random_seed(0)
-    target = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1e-6)
-    x_in = keras.Input((int(x.shape[1]),), name=INPUT_NAME)
-    h = _standardise_layer(mean, std)(x_in)
-    logits = keras.layers.Dense(
-        int(counts.shape[1]),
-        kernel_initializer="zeros",
-        kernel_regularizer=keras.regularizers.L2(config.l2 / 2),
-        name=TAG_OUTPUT,
-    )(h)
-    model = keras.Model(x_in, {TAG_OUTPUT: logits}, name="tag_head")
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate),
-        loss={TAG_OUTPUT: keras.losses.CategoricalCrossentropy(from_logits=True)},
-    )
-    progress(f"training the tag head: {counts.shape[1]} words, {config.steps} full-batch steps")
-    model.fit(
-        x.astype(np.float32),
-        {TAG_OUTPUT: target.astype(np.float32)},
-        batch_size=len(x),
-        epochs=config.steps,
-        shuffle=False,
-        verbose=0,
-    )
-    return model
-
-
-def add_tag_head(
-    joint: Any,
-    captions: Sequence[Sequence[str]],
-    views: np.ndarray,
-    vocabulary: Sequence[str],
-    config: TagHeadConfig,
-    progress: Progress = _no_progress,
-) -> tuple[Any, list[str]]:
-    """(model, tag words): the joint model with a tag head beside it, trained on the words of
-    each photo's captions over its first config.views feature views ([photos, views, d]), and
-    standardising features as the joint model does. (joint, []) when no word qualifies."""
-    tag_words, counts = caption_word_counts(captions, vocabulary, config.min_photos)
-    if not tag_words:
-        return joint, []
-    n_views = min(config.views, views.shape[1])
-    mean, scale = joint.get_layer("standardise").get_weights()
-    tags = train_tag_head(
-        views[:, :n_views].reshape(-1, views.shape[-1]),
-        np.repeat(counts, n_views, axis=0),
-        config,
-        mean=mean,
-        std=1.0 / scale,
-        progress=progress,
-    )
-    return with_tag_head(joint, tags), tag_words
-
-
-def with_tag_head(joint: Any, tags: Any) -> Any:
-    """One Keras model with both outputs: the joint embedding and the tag logits."""
-    import keras
-
-    x_in = keras.Input((int(joint.inputs[0].shape[-1]),), name=INPUT_NAME)
-    outputs = {OUTPUT_NAME: joint(x_in)[OUTPUT_NAME], TAG_OUTPUT: tags(x_in)[TAG_OUTPUT]}
-    return keras.Model(x_in, outputs, name="devise_with_tags")
 
 
 def ensemble_heads(models: Sequence[Any]) -> Any:

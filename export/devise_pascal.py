@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks import pascal
-from benchmarks.quality import CLASS_QUERIES, score_joint, text_vector
 from core.ann import unit_rows
 from core.models import ImageEncoder
 from core.words import TagVocabulary, WordVectors
+from evaluation import pascal
+from evaluation.pascal_scores import CLASS_QUERIES, score_joint, text_vector
 from export.devise import (
     INPUT_NAME,
     OUTPUT_NAME,

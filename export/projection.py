@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from benchmarks import pascal
+from evaluation import pascal
 from export.manifest import MODELS_DIR, sha256_file, update_manifest_entry
 
 

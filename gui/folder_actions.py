@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from gui.gallery import PhotoEntry
 from gui.skipped_dialog import SkippedFilesDialog
 from gui.wording import count
 
@@ -21,6 +22,7 @@ class FolderActions:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.skipped_dialog: SkippedFilesDialog | None = None
+        self.removed: list[Path] = []  # folders removed this session (they can be restored)
 
     def choose_folder(self) -> None:
         """Ask for a folder, add it to the library and index it."""
@@ -42,25 +44,65 @@ class FolderActions:
 
         w.dispatcher.call("folders", lambda: library.add_folder(folder), done, w.show_error)
 
-    def remove_folder(self, folder: Path) -> None:
+    def remove_folder(self, folder: Path, confirm: bool = True) -> None:
+        """After a confirmation, take folder out of the library; the banner offers Undo."""
+        w = self.window
+        if confirm:
+            answer = QMessageBox.question(
+                w,
+                "Remove folder",
+                f"Remove “{folder.name}” from the library?\n\nThe photos stay on disk; they "
+                "only leave the library and its searches. You can undo this until you quit.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        library = w.library
+
+        def done(n: int) -> None:
+            self.removed.append(folder)
+            w.banner.show_message(
+                f"Removed {folder.name} from the library ({count(n, 'photo')}; "
+                "the files are untouched).",
+                "info",
+                action=("Undo", lambda: self.restore_folder(folder)),
+            )
+            if w.showing_results and _only_below(w.results_model.entries, folder):
+                w.back_to_library()  # that search showed nothing but the folder's photos
+            else:
+                w.results_model.remove_paths(
+                    {e.path for e in w.results_model.entries if Path(e.path).is_relative_to(folder)}
+                )
+            if w.current_folder is not None and w.current_folder.is_relative_to(folder):
+                w.sidebar.select_all_photos()
+            w.reload_library()
+
+        w.dispatcher.call("folders", lambda: library.remove_folder(folder), done, w.show_error)
+
+    def undo_remove(self) -> None:
+        """Edit > Undo remove folder: the folder removed last comes back."""
+        if self.removed:
+            self.restore_folder(self.removed[-1])
+        else:
+            self.window.statusBar().showMessage("No removed folder to bring back", 4000)
+
+    def restore_folder(self, folder: Path) -> None:
+        """Undo a removal made in this session: the folder comes back with its photos."""
         w = self.window
         library = w.library
 
-        def remove() -> int:
-            n = library.remove_folder(folder)
-            library.refresh_indexes()
-            return n
-
         def done(n: int) -> None:
-            w.statusBar().showMessage(
-                f"Removed {folder.name} from the library ({count(n, 'photo')}; "
-                "the files are untouched)",
-                8000,
+            if folder in self.removed:
+                self.removed.remove(folder)
+            w.banner.show_message(
+                f"{folder.name} is back in the library ({count(n, 'photo')}).",
+                "info",
+                timeout_ms=8000,
             )
-            w.sidebar.select_all_photos()
             w.reload_library()
 
-        w.dispatcher.call("folders", remove, done, w.show_error)
+        w.dispatcher.call("folders", lambda: library.restore_folder(folder), done, w.show_error)
 
     def show_skipped(self) -> None:
         w = self.window
@@ -74,3 +116,7 @@ class FolderActions:
             dialog.raise_()
 
         w.dispatcher.call("status", w.library.status, done, w.show_error)
+
+
+def _only_below(entries: list[PhotoEntry], folder: Path) -> bool:
+    return bool(entries) and all(Path(e.path).is_relative_to(folder) for e in entries)

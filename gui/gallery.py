@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractListModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -28,6 +29,7 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
     QResizeEvent,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,8 +42,11 @@ from PySide6.QtWidgets import (
 
 from gui.thumbnail_loader import ThumbnailLoader
 
-THUMBNAIL_SIZE = 160
-CELL_SIZE = QSize(THUMBNAIL_SIZE + 16, THUMBNAIL_SIZE + 16)
+THUMBNAIL_SIZE = 160  # the default; View > Thumbnail size, Ctrl+plus/minus and Ctrl+wheel set it
+THUMBNAIL_SIZES = (96, 128, 160, 200, 256)
+CELL_MARGIN = 16
+HEADER_HEIGHT = 26  # the band above each cell where a month header ("March 2024") is painted
+CELL_SIZE = QSize(THUMBNAIL_SIZE + CELL_MARGIN, THUMBNAIL_SIZE + CELL_MARGIN)
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 SCORE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -58,6 +63,7 @@ class PhotoEntry:
     path: str
     score: float | None = None
     weak: bool = False
+    header: str = ""  # a month header painted above this cell ("March 2024"), if it starts one
 
 
 class PhotoModel(QAbstractListModel):
@@ -68,6 +74,7 @@ class PhotoModel(QAbstractListModel):
         self._loader = loader
         self._entries: list[PhotoEntry] = []
         self._rows: dict[str, int] = {}
+        self.has_headers = False  # cells keep a band on top for month headers
         loader.loaded.connect(self._on_thumbnail)
 
     # -- Qt model interface ------------------------------------------------------------------
@@ -160,6 +167,15 @@ class PhotoModel(QAbstractListModel):
 
     def _reindex(self) -> None:
         self._rows = {e.path: i for i, e in enumerate(self._entries)}
+        self.has_headers = any(e.header for e in self._entries)
+
+    def remove_paths(self, paths: set[str]) -> None:
+        """Drop these photos (deleted, forgotten) and keep everything else in place."""
+        for row in sorted((r for p in paths if (r := self._rows.get(p)) is not None), reverse=True):
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._entries[row]
+            self.endRemoveRows()
+        self._reindex()
 
     def _on_thumbnail(self, path: str) -> None:
         row = self._rows.get(path)
@@ -188,6 +204,20 @@ class PhotoDelegate(QStyledItemDelegate):
         rect: QRect = option.rect
         state = option.state
         palette: QPalette = option.palette
+        model = index.model()
+        if isinstance(model, PhotoModel) and model.has_headers:
+            band = QRect(rect.left(), rect.top(), rect.width(), HEADER_HEIGHT)
+            rect = rect.adjusted(0, HEADER_HEIGHT, 0, 0)
+            if 0 <= index.row() < model.rowCount() and model.entry_at(index.row()).header:
+                font = painter.font()
+                font.setBold(True)
+                painter.setFont(font)
+                painter.setPen(palette.color(QPalette.ColorRole.Text))
+                painter.drawText(
+                    band.adjusted(8, 4, 0, 0),
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    model.entry_at(index.row()).header,
+                )
         cell = rect.adjusted(3, 3, -3, -3)
         selected = bool(state & QStyle.StateFlag.State_Selected)
         hovered = bool(state & QStyle.StateFlag.State_MouseOver)
@@ -198,7 +228,6 @@ class PhotoDelegate(QStyledItemDelegate):
             path.addRoundedRect(cell, 8, 8)
             painter.fillPath(path, colour)
         inner = rect.adjusted(8, 8, -8, -8)
-        model = index.model()
         if not isinstance(model, PhotoModel) or not 0 <= index.row() < model.rowCount():
             painter.restore()
             return
@@ -216,6 +245,7 @@ class PhotoDelegate(QStyledItemDelegate):
                 size = size.scaled(inner.size(), Qt.AspectRatioMode.KeepAspectRatio)
             target = QRect(0, 0, size.width(), size.height())
             target.moveCenter(inner.center())
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawPixmap(target, pixmap)
             if selected:
                 painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 3))
@@ -240,9 +270,13 @@ class GalleryView(QListView):
     """The grid itself; emits `open_requested` for Enter and double-click."""
 
     open_requested = Signal(str)
+    preview_requested = Signal(str)  # Space
+    zoom_requested = Signal(int)  # Ctrl+wheel: +1 larger thumbnails, -1 smaller
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.thumbnail_size = THUMBNAIL_SIZE
+        self._watched: set[int] = set()
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setUniformItemSizes(True)
         self.setGridSize(CELL_SIZE)
@@ -260,18 +294,62 @@ class GalleryView(QListView):
         self.doubleClicked.connect(self._open_index)
         self.setToolTip("")
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        # Spread the columns over the whole width instead of leaving a gap on the right.
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if isinstance(model, PhotoModel) and id(model) not in self._watched:
+            self._watched.add(id(model))  # month headers come and go with the model's contents
+            model.modelReset.connect(self.update_grid)
+        self.update_grid()
+
+    def set_thumbnail_size(self, size: int) -> None:
+        """Cells of size px (plus a margin, plus a header band when months are shown)."""
+        self.thumbnail_size = max(THUMBNAIL_SIZES[0], min(THUMBNAIL_SIZES[-1], size))
+        self.update_grid()
+
+    def cell_size(self) -> QSize:
+        side = self.thumbnail_size + CELL_MARGIN
+        model = self.model()
+        band = HEADER_HEIGHT if isinstance(model, PhotoModel) and model.has_headers else 0
+        return QSize(side, side + band)
+
+    def update_grid(self) -> None:
+        """Spread the columns over the whole width instead of leaving a gap on the right."""
+        cell = self.cell_size()
         width = self.viewport().width() - 2  # a full-width row would wrap by one pixel
-        columns = max(1, width // CELL_SIZE.width())
-        grid = QSize(max(CELL_SIZE.width(), width // columns), CELL_SIZE.height())
+        columns = max(1, width // cell.width())
+        grid = QSize(max(cell.width(), width // columns), cell.height())
         if grid != self.gridSize():
             self.setGridSize(grid)
+            self.keep_current_in_view()
+
+    def keep_current_in_view(self) -> None:
+        current = self.currentIndex()
+        if current.isValid() and self.selectionModel().isSelected(current):
+            self.scrollTo(current, QAbstractItemView.ScrollHint.EnsureVisible)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self.update_grid()
+        self.keep_current_in_view()  # the selected photo stays in view as the window resizes
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            delta = event.angleDelta().y()
+            if delta:
+                self.zoom_requested.emit(1 if delta > 0 else -1)
+            event.accept()
+            return
+        super().wheelEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self._open_index(self.currentIndex())
+        current = self.currentIndex()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and current.isValid():
+            self._open_index(current)
+            return
+        if event.key() == Qt.Key.Key_Space and current.isValid():
+            path = self.path_of(current)
+            if path:
+                self.preview_requested.emit(path)
             return
         super().keyPressEvent(event)
 

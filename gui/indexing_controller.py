@@ -23,14 +23,19 @@ class IndexingController:
         self.window = window
         self._worker: GeneratorWorker | None = None
         self._again = False
+        self._quiet = False
         self._last_refresh = 0.0
 
     @property
     def running(self) -> bool:
         return self._worker is not None
 
-    def start(self, folders: list[Path] | None = None) -> None:
-        """Index folders (default: all) in the background; one run at a time, queued after."""
+    def start(self, folders: list[Path] | None = None, quiet: bool = False) -> None:
+        """Index folders (default: all) in the background; one run at a time, queued after.
+
+        quiet: a run the window started by itself (live updates) reports in the status bar
+        only, not with a banner about files that were already skipped before.
+        """
         w = self.window
         if w.dispatcher.closed:
             return  # the window is going away
@@ -45,6 +50,7 @@ class IndexingController:
         worker.signals.errored.connect(w.show_error)
         worker.signals.finished.connect(self._on_finished)
         self._worker = worker
+        self._quiet = quiet
         self._last_refresh = time.monotonic()
         w.index_status.start()
         w.update_library_header()
@@ -85,7 +91,7 @@ class IndexingController:
                 "folder is back or you remove it (right-click it in the sidebar).",
                 "warning",
             )
-        elif summary.skipped and summary.added + summary.updated:
+        elif summary.skipped and summary.added + summary.updated and not self._quiet:
             w.banner.show_message(
                 f"{count(len(summary.skipped), 'file')} could not be read and "
                 f"{'were' if len(summary.skipped) != 1 else 'was'} skipped.",

@@ -7,7 +7,6 @@ details), the photo menu and the indexing controller.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
@@ -30,21 +29,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.decode import PHOTO_EXTENSIONS
 from core.errors import PhotoSearchError
 from core.library import Library
 from core.paths import Profile
-from core.thumbnails import ThumbnailCache
+from core.thumbnails import DEFAULT_MAX_SIDE, ThumbnailCache
 from gui.banner import MessageBanner
+from gui.browsing import Browser
+from gui.date_filter import DateFilter
 from gui.details_panel import DetailsPanel
 from gui.dispatch import Dispatcher
+from gui.drops import accept_drag, drop_photos
+from gui.duplicates import DuplicatesView
 from gui.empty_state import EmptyState
 from gui.folder_actions import FolderActions
-from gui.gallery import THUMBNAIL_SIZE, GalleryView, PhotoEntry, PhotoModel
+from gui.gallery import THUMBNAIL_SIZE, THUMBNAIL_SIZES, GalleryView, PhotoEntry, PhotoModel
+from gui.history import History
 from gui.index_status import IndexStatus
 from gui.indexing_controller import IndexingController
+from gui.layout_settings import restore_layout, save_layout
+from gui.live_updates import LiveUpdates
+from gui.menus import Menus
 from gui.photo_menu import PhotoMenu
 from gui.preview import PreviewWindow
+from gui.preview_control import PreviewControl
 from gui.queries import Queries
 from gui.results_header import ResultsHeader
 from gui.search_bar import SearchBar
@@ -67,25 +74,34 @@ class MainWindow(QMainWindow):
         self.resize(1280, 820)
         self.jobs = Jobs()
         self.dispatcher = Dispatcher(self.jobs, self.show_error)
+        # Thumbnails are made at the cell's size in device pixels (sharp on HiDPI screens) and
+        # are only ever scaled down when painted, never up.
         self.loader = ThumbnailLoader(
-            ThumbnailCache(self.profile.thumbnail_dir),
-            QSize(THUMBNAIL_SIZE, THUMBNAIL_SIZE) * max(1.0, self.devicePixelRatioF()),
-            parent=self,
+            ThumbnailCache(self.profile.thumbnail_dir), self.thumbnail_pixels(), parent=self
         )
+        self.loader.pixel_ratio = max(1.0, self.devicePixelRatioF())
         self.library_model = PhotoModel(self.loader, self)
         self.results_model = PhotoModel(self.loader, self)
         self.folders: list[Path] = []
         self._mode = "library"
         self._folder: Path | None = None
         self._loaded_once = False
-        self._preview: PreviewWindow | None = None
         self.queries = Queries(self)
         self.panels = SidePanels(self)
         self.photo_menu = PhotoMenu(self)
         self.indexer = IndexingController(self)
         self.folder_actions = FolderActions(self)
+        self.history = History(self)
+        self.browser = Browser(self)
+        self.duplicates = DuplicatesView(self)
+        self.previews = PreviewControl(self)
+        self.live = LiveUpdates(self)
+        self.sort = "date"
+        self.results_by_date = False
         self._build()
+        self.menus = Menus(self)
         self._connect()
+        restore_layout(self)
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -99,6 +115,8 @@ class MainWindow(QMainWindow):
         top_layout.setContentsMargins(16, 10, 16, 8)
         top_layout.addWidget(app_name, 0, Qt.AlignmentFlag.AlignTop)
         top_layout.addWidget(self.search_bar, 1)
+        self.date_filter = DateFilter(self)
+        top_layout.addWidget(self.date_filter, 0, Qt.AlignmentFlag.AlignTop)
 
         self.banner = MessageBanner(self)
         self.sidebar = LibrarySidebar(self)
@@ -134,15 +152,18 @@ class MainWindow(QMainWindow):
         right.setWidgetResizable(True)
         right.setFrameShape(QScrollArea.Shape.NoFrame)
         right.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.right_panel = right
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setObjectName("mainSplitter")
         splitter.addWidget(self.sidebar)
         splitter.addWidget(self.pages)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         splitter.setCollapsible(1, False)
-        splitter.setSizes([220, 800, 260])
-        splitter.setHandleWidth(1)
+        splitter.setSizes([240, 780, 260])
+        splitter.setHandleWidth(3)
+        self.splitter = splitter
 
         centre = QWidget(self)
         layout = QVBoxLayout(centre)
@@ -168,12 +189,15 @@ class MainWindow(QMainWindow):
         self.empty_state.add_folder_requested.connect(self.folder_actions.choose_folder)
         self.header.back_requested.connect(self.back_to_library)
         self.gallery.open_requested.connect(self.open_preview)
+        self.gallery.preview_requested.connect(self.toggle_preview)
+        self.gallery.zoom_requested.connect(self.zoom)
         self.gallery.customContextMenuRequested.connect(self.photo_menu.on_requested)
         self.gallery.selectionModel().selectionChanged.connect(self.panels.on_selection)
         # A reset model drops its selection without saying so: the panels must not keep
         # showing a photo that is gone from the gallery.
         self.library_model.modelReset.connect(self.panels.on_selection)
         self.results_model.modelReset.connect(self.panels.on_selection)
+        self.date_filter.changed.connect(self.queries.on_dates_changed)
         self.tag_panel.tag_clicked.connect(self._on_tag_clicked)
         self.details.class_clicked.connect(lambda p, c: self.find_similar(p, c))
         self.index_status.cancel_requested.connect(self.cancel_indexing)
@@ -183,8 +207,6 @@ class MainWindow(QMainWindow):
         find.activated.connect(self.search_bar.focus)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         escape.activated.connect(self.clear_results)
-        quit_ = QShortcut(QKeySequence("Ctrl+Q"), self)
-        quit_.activated.connect(self.close)
 
     # -- start-up ----------------------------------------------------------------------------
 
@@ -196,31 +218,29 @@ class MainWindow(QMainWindow):
 
     def reload_library(self, then_rescan: bool = False) -> None:
         """Re-read folders, counts and the shown photos from the catalog (on a worker)."""
-        folder = self._folder
-        library = self.library
+        self.browser.reload(then_rescan)
 
-        def load() -> tuple[list[tuple[Path, int, bool]], int, list[str], int]:
-            counts = []
-            for f in library.folders():
-                counts.append((f, library.photo_counts(f)["ok"], f.is_dir()))
-            totals = library.photo_counts()
-            return counts, totals["ok"], library.photos(folder), totals["skipped"]
+    def mark_loaded(self) -> None:
+        self._loaded_once = True
+        self.update_library_header()
+        self._update_page()
 
-        def done(result: tuple[list[tuple[Path, int, bool]], int, list[str], int]) -> None:
-            counts, total, photos, skipped = result
-            if folder != self._folder:
-                return  # the user picked another folder meanwhile; that reload is on its way
-            self.folders = [f for f, _, _ in counts]
-            self.sidebar.set_folders(counts, total)
-            self.sidebar.set_skipped(skipped)
-            self.library_model.set_entries([PhotoEntry(p) for p in photos])
-            self._loaded_once = True
-            self.update_library_header()
-            self._update_page()
-            if then_rescan and self.folders:
-                self.start_indexing()
+    def set_folder(self, folder: Path | None) -> None:
+        self._folder = folder
+        self.sidebar.show_current(folder)
 
-        self.dispatcher.call("library", load, done)
+    def restore_library_view(self, folder: Path | None, entries: list[PhotoEntry]) -> None:
+        self.browser.restore(folder, entries)
+
+    def set_sort(self, sort: str) -> None:
+        """Order the library view by "date" (newest first), "name" or "folder"."""
+        if sort != self.sort:
+            self.sort = sort
+            self.reload_library()
+
+    def set_results_by_date(self, on: bool) -> None:
+        self.results_by_date = on
+        self.queries.reorder()
 
     # -- browsing ----------------------------------------------------------------------------
 
@@ -228,8 +248,44 @@ class MainWindow(QMainWindow):
     def showing_results(self) -> bool:
         return self._mode == "results"
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the library has been shown once (before that there is nothing to go back to)."""
+        return self._loaded_once
+
+    @property
+    def current_folder(self) -> Path | None:
+        return self._folder
+
+    def row_of(self, path: str) -> int | None:
+        model = self.gallery.model()
+        return model.row_of(path) if isinstance(model, PhotoModel) else None
+
+    def thumbnail_pixels(self, size: int = THUMBNAIL_SIZE) -> QSize:
+        """A thumbnail's size in device pixels (the disk cache holds up to 256 px)."""
+        side = min(DEFAULT_MAX_SIDE, round(size * max(1.0, self.devicePixelRatioF())))
+        return QSize(side, side)
+
+    def set_thumbnail_size(self, size: int) -> None:
+        self.gallery.set_thumbnail_size(size)
+        self.loader.set_size(self.thumbnail_pixels(self.gallery.thumbnail_size))
+        self.gallery.viewport().update()
+
+    def zoom(self, step: int) -> None:
+        """One thumbnail size larger (step 1) or smaller (-1)."""
+        sizes = THUMBNAIL_SIZES
+        now = self.gallery.thumbnail_size
+        if step > 0:
+            size = next((s for s in sizes if s > now), sizes[-1])
+        else:
+            size = next((s for s in reversed(sizes) if s < now), sizes[0])
+        self.set_thumbnail_size(size)
+        self.statusBar().showMessage(f"Thumbnails {size} px", 2000)
+
     def show_folder(self, folder: Path | None) -> None:
         """Show every photo (None) or one library folder's photos."""
+        if folder != self._folder or self.showing_results:
+            self.history.leaving()
         self._folder = folder
         self.set_mode("library")
         self.library_model.set_entries([])
@@ -237,6 +293,7 @@ class MainWindow(QMainWindow):
         self.reload_library()
 
     def back_to_library(self) -> None:
+        self.history.leaving()
         self.dispatcher.supersede("results")  # drop results still on their way
         self.queries.drop_suggestions()
         self.set_mode("library")
@@ -326,48 +383,30 @@ class MainWindow(QMainWindow):
         self.search_bar.set_text(word)
         self.search(word)
 
-    # -- preview -----------------------------------------------------------------------------
+    # -- preview (gui.preview_control) -------------------------------------------------------
 
     def open_preview(self, path: str) -> None:
-        if self._preview is None:
-            self._preview = PreviewWindow(self.jobs, self._neighbour, self)
-            self._preview.find_similar_requested.connect(self.find_similar)
-            self._preview.show_in_folder_requested.connect(self.photo_menu.show_in_folder)
-        self._preview.show_photo(path, self.loader.pixmap(path))
+        self.previews.open(path)
+
+    def toggle_preview(self, path: str) -> None:
+        """Space: show the photo large; Space in the preview closes it again."""
+        self.previews.toggle(path)
 
     @property
     def preview(self) -> PreviewWindow | None:
-        return self._preview
+        return self.previews.window
 
-    def _neighbour(self, path: str, delta: int) -> str | None:
-        model = self.gallery.model()
-        assert isinstance(model, PhotoModel)
-        row = model.row_of(path)
-        if row is None or not 0 <= row + delta < model.rowCount():
-            return None
-        target = model.index(row + delta)
-        self.gallery.setCurrentIndex(target)
-        return model.path_at(row + delta)
+    def show_duplicates(self) -> None:
+        self.duplicates.show()
 
-    # -- drag and drop -----------------------------------------------------------------------
+    # -- drag and drop (gui.drops) -----------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if _dropped_photos(event):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        accept_drag(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
         """One photo: photos like it; several: photos like all of them together."""
-        paths = _dropped_photos(event)
-        if not paths:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        if len(paths) == 1:
-            self.find_similar(paths[0])
-        else:
-            self.find_similar_to_all(paths)
+        drop_photos(self, event)
 
     # -- errors ------------------------------------------------------------------------------
 
@@ -384,6 +423,7 @@ class MainWindow(QMainWindow):
             )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        save_layout(self)
         self.shutdown()
         super().closeEvent(event)
 
@@ -392,11 +432,3 @@ class MainWindow(QMainWindow):
         self.dispatcher.close()
         self.jobs.shutdown()
         self.loader.shutdown()
-
-
-def _dropped_photos(event: QDragEnterEvent | QDropEvent) -> list[str]:
-    urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
-    paths = [url.toLocalFile() for url in urls if url.isLocalFile()]
-    return [
-        p for p in paths if os.path.splitext(p)[1].lower() in PHOTO_EXTENSIONS and os.path.isfile(p)
-    ]

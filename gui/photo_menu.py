@@ -6,9 +6,9 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, QUrl
+from PySide6.QtCore import QFile, QPoint, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QMessageBox
 
 from gui.wording import count, with_article
 
@@ -37,7 +37,20 @@ class PhotoMenu:
         self.menu.popup(gallery.viewport().mapToGlobal(pos))
 
     def build(self, path: str) -> QMenu:
-        """Open, Find similar (also by each top class), Show in folder."""
+        """Open, Show in folder, Find similar (also by each top class), Move to trash."""
+        menu = self._build(path)
+        selection = self.window.gallery.selected_paths()
+        targets = selection if path in selection else [path]
+        menu.addSeparator()
+        _action(
+            menu,
+            "Move to trash…" if len(targets) == 1 else f"Move {len(targets):,} photos to trash…",
+            "Move the file to the system trash and drop it from the library (Delete)",
+            lambda: self.trash(targets),
+        )
+        return menu
+
+    def _build(self, path: str) -> QMenu:
         w = self.window
         menu = QMenu(w)
         menu.setToolTipsVisible(True)
@@ -86,21 +99,72 @@ class PhotoMenu:
         if self.menu is not menu:
             return
         classes = self.window.panels.classes.get(path, [])
+        self._add_class_actions(menu, path, classes, before=placeholder)
         menu.removeAction(placeholder)
-        self._add_class_actions(menu, path, classes)
 
-    def _add_class_actions(self, menu: QMenu, path: str, classes: list[tuple[str, float]]) -> None:
+    def _add_class_actions(
+        self,
+        menu: QMenu,
+        path: str,
+        classes: list[tuple[str, float]],
+        before: QAction | None = None,
+    ) -> None:
         for name, prob in classes:  # already only those the photo likely shows (SidePanels)
-            _action(
+            action = _action(
                 menu,
                 f"Find similar: {name}",
                 f"Photos similar as {with_article(name, quote=True)} "
                 f"(the model is {prob:.0%} sure this photo shows {with_article(name)})",
                 self._similar_by_class(path, name),
             )
+            if before is not None:  # in place of "finding subjects…", above Move to trash
+                menu.removeAction(action)
+                menu.insertAction(before, action)
 
     def _similar_by_class(self, path: str, class_name: str) -> Callable[[], None]:
         return lambda: self.window.find_similar(path, class_name)
+
+    def trash_selected(self) -> None:
+        paths = self.window.gallery.selected_paths()
+        if paths:
+            self.trash(paths)
+
+    def trash(self, paths: list[str]) -> None:
+        """After a confirmation, move paths to the system trash and drop them from the library."""
+        w = self.window
+        what = os.path.basename(paths[0]) if len(paths) == 1 else count(len(paths), "photo")
+        answer = QMessageBox.question(
+            w,
+            "Move to trash",
+            f"Move {what} to the trash?\n\nThe file{'s leave' if len(paths) > 1 else ' leaves'} "
+            "the library too; you can restore it from the system trash.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        moved = [p for p in paths if QFile.moveToTrash(p)]
+        failed = [p for p in paths if p not in moved]
+        if failed:
+            w.banner.show_message(
+                f"Could not move {os.path.basename(failed[0])}"
+                + (f" and {len(failed) - 1:,} more" if len(failed) > 1 else "")
+                + " to the trash (no trash here, or no permission); the files are untouched.",
+                "warning",
+            )
+        if not moved:
+            return
+        gone = set(moved)
+        w.library_model.remove_paths(gone)
+        w.results_model.remove_paths(gone)
+        w.queries.forget(gone)
+        library = w.library
+
+        def done(n: int) -> None:
+            w.statusBar().showMessage(f"Moved {count(len(moved), 'photo')} to the trash", 8000)
+            w.reload_library()
+
+        w.dispatcher.call("folders", lambda: library.forget_photos(moved), done, w.show_error)
 
     def open_externally(self, path: str) -> None:
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(path)):

@@ -73,12 +73,16 @@ class PreviewWindow(QDialog):
         folder = QPushButton("Show in folder", self)
         folder.setToolTip("Open the folder that holds this photo")
         folder.clicked.connect(lambda: self.show_in_folder_requested.emit(self._path))
+        self.close_button = QPushButton("Close", self)
+        self.close_button.setToolTip("Close the preview (Esc or Space)")
+        self.close_button.clicked.connect(self.close)
         bar = QHBoxLayout()
         bar.addWidget(prev_button)
         bar.addWidget(next_button)
         bar.addWidget(self.caption, 1)
         bar.addWidget(similar)
         bar.addWidget(folder)
+        bar.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 8)
         layout.addWidget(self.image, 1)
@@ -87,6 +91,7 @@ class PreviewWindow(QDialog):
         layout.addWidget(inner)
         QShortcut(QKeySequence(Qt.Key.Key_Left), self, lambda: self.step(-1))
         QShortcut(QKeySequence(Qt.Key.Key_Right), self, lambda: self.step(1))
+        QShortcut(QKeySequence(Qt.Key.Key_Space), self, self.close)
 
     @property
     def path(self) -> str:
@@ -129,14 +134,26 @@ class PreviewWindow(QDialog):
             self.image.setPixmap(QPixmap())
             self.image.setText(f"Cannot show this photo: {error}")
 
+    def shown_size(self) -> QSize:
+        """The photo's size on screen, in device-independent pixels."""
+        pixmap = self.image.pixmap()
+        if pixmap.isNull():
+            return QSize()
+        return (pixmap.size().toSizeF() / pixmap.devicePixelRatio()).toSize()
+
     def _fit(self) -> None:
+        """Shrink the photo to the window; never enlarge it past 100% (one pixel, one pixel)."""
         if self._pixmap.isNull():
             self.image.setPixmap(QPixmap())
             return
-        self.image.setPixmap(
-            self._pixmap.scaled(
-                self.image.size(),
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
+        ratio = max(1.0, self.devicePixelRatioF())
+        room = self.image.size() * ratio
+        pixmap = self._pixmap
+        if pixmap.width() > room.width() or pixmap.height() > room.height():
+            pixmap = pixmap.scaled(
+                room, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
             )
-        )
+        else:
+            pixmap = QPixmap(pixmap)  # a copy: its ratio is set below, the original's is kept
+        pixmap.setDevicePixelRatio(ratio)
+        self.image.setPixmap(pixmap)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +28,9 @@ class Queries:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.header_photo: str | None = None  # the query photo pictured in the results header
+        self.hits: list[PhotoEntry] = []  # the latest results, best match first
+        self.taken: dict[str, str | None] = {}  # when each of them was taken (ISO), if known
+        self.rerun: Callable[[], None] | None = None  # the latest query, for a new date range
 
     # -- search ------------------------------------------------------------------------------
 
@@ -70,7 +75,14 @@ class Queries:
             else:
                 w.show_error(e)
 
-        w.dispatcher.call("results", lambda: library.search(terms, RESULT_COUNT), done, failed)
+        start, end = w.date_filter.range()
+        self.rerun = lambda: self.search(text)
+        w.dispatcher.call(
+            "results",
+            lambda: library.search(terms, RESULT_COUNT, taken_from=start, taken_to=end),
+            done,
+            failed,
+        )
 
     def suggest(self, words: list[str]) -> None:
         """Similar words to try, on their own worker: the first call builds a word index."""
@@ -121,8 +133,15 @@ class Queries:
             w.statusBar().clearMessage()
             w.show_error(e)
 
+        start, end = w.date_filter.range()
+        self.rerun = lambda: self.find_similar(path, class_name)
         w.dispatcher.call(
-            "results", lambda: library.find_similar(path, RESULT_COUNT, class_name), done, failed
+            "results",
+            lambda: library.find_similar(
+                path, RESULT_COUNT, class_name, taken_from=start, taken_to=end
+            ),
+            done,
+            failed,
         )
 
     def find_similar_to_all(self, paths: list[str]) -> None:
@@ -146,9 +165,14 @@ class Queries:
             w.statusBar().clearMessage()
             w.show_error(e)
 
-        w.dispatcher.call(
-            "results", lambda: library.find_similar_to_all(chosen, RESULT_COUNT), done, failed
-        )
+        start, end = w.date_filter.range()
+        self.rerun = lambda: self.find_similar_to_all(paths)
+
+        def query() -> list[PhotoHit]:
+            hits = library.find_similar_to_all(chosen, RESULT_COUNT)
+            return [h for h in hits if taken_between(h.taken, start, end)]
+
+        w.dispatcher.call("results", query, done, failed)
 
     def _clear_search_field(self) -> None:
         self.drop_suggestions()
@@ -164,16 +188,56 @@ class Queries:
         self, title: str, subtitle: str, hits: list[PhotoHit], picture_of: str | None = None
     ) -> None:
         w = self.window
-        w.results_model.set_entries([PhotoEntry(h.path, h.score, is_weak(h)) for h in hits])
+        w.history.leaving()
+        self.hits = [PhotoEntry(h.path, h.score, is_weak(h)) for h in hits]
+        self.taken = {h.path: h.taken for h in hits}
+        w.results_model.set_entries(w.browser.results_order(self.hits, self.taken))
         w.set_mode("results")
         self.header_photo = picture_of
         picture = w.loader.pixmap(picture_of) if picture_of else None
         w.header.show_results(title, subtitle, picture)
         w.gallery.scrollToTop()
 
+    def show_entries(self, title: str, subtitle: str, entries: list[PhotoEntry]) -> None:
+        """Photos in a given order (near-duplicate groups), not sorted again."""
+        w = self.window
+        w.history.leaving()
+        self._clear_search_field()
+        self.hits, self.taken, self.rerun = [], {}, None
+        w.results_model.set_entries(entries)
+        w.set_mode("results")
+        self.header_photo = None
+        w.header.show_results(title, subtitle, None)
+        w.gallery.scrollToTop()
+
+    def forget(self, paths: set[str]) -> None:
+        """Photos gone from the disk leave the results kept for re-sorting too."""
+        self.hits = [e for e in self.hits if e.path not in paths]
+
+    def on_dates_changed(self) -> None:
+        """The date range changed: ask the shown search again, within the new range."""
+        if self.window.showing_results and self.rerun is not None:
+            self.rerun()
+
+    def reorder(self) -> None:
+        """Results again, in the order now chosen (best match first, or newest first)."""
+        w = self.window
+        if w.showing_results:
+            w.results_model.set_entries(w.browser.results_order(self.hits, self.taken))
+
     def on_thumbnail(self, path: str) -> None:
         if path == self.header_photo:
             self.window.header.set_picture(self.window.loader.pixmap(path))
+
+
+def taken_between(taken: str | None, start: date | None, end: date | None) -> bool:
+    """Whether an ISO capture time lies in [start, end]; an unknown date only with no range."""
+    if start is None and end is None:
+        return True
+    if not taken:
+        return False
+    day = date.fromisoformat(taken[:10])
+    return (start is None or day >= start) and (end is None or day <= end)
 
 
 def is_weak(hit: PhotoHit) -> bool:

@@ -63,6 +63,7 @@ class ThumbnailLoader(QObject):
         super().__init__(parent)
         self.cache = cache
         self.size = size
+        self.pixel_ratio = 1.0  # the screen's devicePixelRatio; the window sets it
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(threads or max(2, min(4, os.cpu_count() or 2)))
         self._signals = _Signals(self)
@@ -85,6 +86,12 @@ class ThumbnailLoader(QObject):
             self._pool.start(job, next(self._order) % 2_000_000_000)
         return None
 
+    def set_size(self, size: QSize) -> None:
+        """Make thumbnails at size from now on; those in memory are made again as asked for."""
+        if size != self.size:
+            self.size = size
+            self._pixmaps.clear()
+
     def failure(self, photo: str) -> str | None:
         """Why the photo has no thumbnail, once that is known."""
         return self._failures.get(photo)
@@ -102,7 +109,9 @@ class ThumbnailLoader(QObject):
         if image.isNull():
             self._failures[photo] = failure or "no thumbnail"
         else:
-            self._pixmaps[photo] = QPixmap.fromImage(image)
+            pixmap = QPixmap.fromImage(image)
+            pixmap.setDevicePixelRatio(self.pixel_ratio)  # sharp on HiDPI: device pixels 1:1
+            self._pixmaps[photo] = pixmap
             while len(self._pixmaps) > MEMORY_CACHE_SIZE:
                 self._pixmaps.popitem(last=False)
         self.loaded.emit(photo)

@@ -76,8 +76,8 @@ def flip_a_block(path: Path) -> None:
 
 
 KINDS: dict[str, Callable[[str], bool]] = {
-    "image-ann": lambda n: n.startswith("image-") and n.endswith(".ann"),
-    "joint-ann": lambda n: n.endswith(".ann") and not n.startswith(("image-", "glove")),
+    "image-vectors": lambda n: n.startswith("image-") and n.endswith(".vectors.npy"),
+    "joint-vectors": lambda n: n.endswith(".vectors.npy") and not n.startswith("image-"),
     "ids": lambda n: n.endswith(".ids.npy"),
     "meta": lambda n: n.endswith(".json"),
     "feature-cache": lambda n: n.startswith("features-") and n.endswith(".npy"),
@@ -125,5 +125,5 @@ def test_missing_index_files_are_rebuilt(
     library = open_library(profile)
     assert_same(before, results(library, folder))
     run_index(library)
-    assert {f.suffix for f in (profile / "indexes").iterdir()} >= {".ann", ".npy", ".json"}
+    assert {f.suffix for f in (profile / "indexes").iterdir()} >= {".npy", ".json"}
     assert_same(before, results(open_library(profile), folder))

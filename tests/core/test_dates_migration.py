@@ -14,11 +14,11 @@ from tests.conftest import EncoderSpy, make_photo, run_index
 from tests.core.test_browse import set_mtime, with_exif_date
 
 
-def downgrade_to_v1(catalog_path: Path) -> None:
-    """Turn a catalog back into schema 1, as main shipped it before the `taken` column."""
+def downgrade_to_v2(catalog_path: Path) -> None:
+    """Turn a catalog back into schema 2, the one before the `taken` column."""
     conn = sqlite3.connect(catalog_path)
     conn.executescript(
-        "DROP INDEX photos_taken; ALTER TABLE photos DROP COLUMN taken; PRAGMA user_version = 1;"
+        "DROP INDEX photos_taken; ALTER TABLE photos DROP COLUMN taken; PRAGMA user_version = 2;"
     )
     conn.close()
 
@@ -41,12 +41,12 @@ def test_an_old_catalog_keeps_every_photo_and_vector_and_gains_dates(
     model = library.backbone
     features = library.catalog.features(library.catalog.ok_ids(model).tolist(), model, 1280)
     library.close()
-    downgrade_to_v1(profile.catalog_path)
+    downgrade_to_v2(profile.catalog_path)
     embedded = encoder_spy.photos
 
     upgraded = Library(profile)
     version = upgraded.catalog.conn.execute("PRAGMA user_version").fetchone()[0]
-    assert version == 2 and not upgraded.catalog.created
+    assert version == 3 and not upgraded.catalog.created
     assert upgraded.photos() == photos
     again = upgraded.catalog.features(upgraded.catalog.ok_ids(model).tolist(), model, 1280)
     assert (again == features).all()

@@ -10,14 +10,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks import pascal
-from benchmarks.quality import score_joint
+from benchmarks.quality import score_word_model
 from core.decode import load_pixels
-from core.joint import ConSE, tag_head_of
+from core.joint import ConSE
 from core.joint_registry import load_joint_space
 from core.models import ImageEncoder
 from core.settings import DEFAULT_JOINT
+from core.word_model import WordModel
 from core.words import TagVocabulary, WordVectors
+from evaluation import pascal
+from evaluation.pascal_scores import score_joint
 
 
 @pytest.fixture(scope="module")
@@ -37,16 +39,12 @@ def test_default_model_beats_conse_and_tags_what_captions_say(
     words = WordVectors(tmp_path_factory.mktemp("words"))
     vocab = TagVocabulary(words)
     space = load_joint_space(DEFAULT_JOINT, encoder, words, ())
-    assert space is not None, "no trained default joint model for the default backbone"
-    head = tag_head_of(space)
-    assert head is not None, "the default model has no tag head"
+    assert isinstance(space, WordModel), "the default joint space is not the word model"
 
-    model = score_joint(
-        space.transform(feats), photos, words, vocab, (head.tag_words, head.tag_scores(feats))
-    )
+    model = score_word_model(space, encoder, feats, photos, words, vocab)
     conse = score_joint(ConSE(encoder, words).transform(feats), photos, words, vocab)
 
-    # Issue 4's figures for the shipped model (README): class 0.69, concepts 0.45, tags 0.47.
+    # README (benchmarks/quality.py): class P@10 0.68, concept mAP 0.50, tag P@5 0.42.
     assert model.class_p10 >= conse.class_p10 + 0.3
-    assert model.concept_p10 >= conse.concept_p10 + 0.15
-    assert model.tag_p5 >= 0.45
+    assert model.concept_map >= conse.concept_map + 0.2
+    assert model.tag_p5 >= 0.38

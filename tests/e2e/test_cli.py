@@ -144,6 +144,37 @@ def test_similar_within_a_class(cli: Cli, pascal_library: IndexedLibrary, name: 
     assert [h["score"] for h in hits] != [h["score"] for h in plain]
 
 
+@pytest.mark.parametrize("extra", [[], ["--class", "tabby"]])
+def test_similar_min_score_ends_the_list_where_relevance_ends(
+    cli: Cli, pascal_library: IndexedLibrary, extra: list[str]
+) -> None:
+    query = str(pascal_library.photos["cat"][0])
+    every = cli(pascal_library.data_dir, "similar", query, "-k", "100", *extra, "--json").json()
+    assert all(0.0 <= h["score"] <= 1.0 for h in every)  # calibrated: a probability
+    scores = sorted({h["score"] for h in every})  # rounded to 4 digits in the JSON
+    cut = (scores[len(scores) // 2 - 1] + scores[len(scores) // 2]) / 2
+    kept = cli(
+        pascal_library.data_dir, "similar", query, "-k", "100", "--min-score", str(cut), *extra,
+        "--json",
+    ).json()  # fmt: skip
+    assert kept == [h for h in every if h["score"] > cut]
+    assert 0 < len(kept) < len(every)
+    capped = cli(
+        pascal_library.data_dir, "similar", query, "-k", "2", "--min-score", "0", *extra, "--json"
+    ).json()
+    assert capped == every[:2]  # -k stays the cap
+    none = cli(pascal_library.data_dir, "similar", query, "--min-score", "1", *extra)
+    assert none.returncode == 0 and "no photo scores 1 or more" in none.stdout
+
+
+def test_similar_min_score_outside_0_1_is_a_usage_error(
+    cli: Cli, pascal_library: IndexedLibrary
+) -> None:
+    query = str(pascal_library.photos["cat"][0])
+    result = cli(pascal_library.data_dir, "similar", query, "--min-score", "1.5")
+    assert_one_line_error(result, 2, "--min-score", "between 0 and 1")
+
+
 def test_similar_unknown_class_suggests_close_names(
     cli: Cli, pascal_library: IndexedLibrary
 ) -> None:

@@ -24,11 +24,11 @@ def test_a_rotten_feature_cache_is_not_used(tmp_path: Path) -> None:
     assert cache.load() is not None
 
     # Flip bits in the middle of the matrix and put the old mtime back, as a bad sector would.
-    st = cache.matrix_path.stat()
-    with open(cache.matrix_path, "r+b") as f:
+    st = cache.paths["npy"].stat()
+    with open(cache.paths["npy"], "r+b") as f:
         f.seek(st.st_size // 2)
         f.write(np.full(64, 1e30, np.float32).tobytes())
-    os.utime(cache.matrix_path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.utime(cache.paths["npy"], ns=(st.st_atime_ns, st.st_mtime_ns))
     core.feature_cache._VERIFIED.clear()  # a new process: nothing verified yet
 
     fresh = Library(profile)

@@ -72,14 +72,66 @@ def indexed_template(tmp_path_factory: pytest.TempPathFactory, photo_folder: Pat
     data_dir = tmp_path_factory.mktemp("template") / "profile"
     library = Library(resolve_profile(data_dir))
     library.add_folder(photo_folder)
+    index_now(library)
+    library.close()
+    return data_dir
+
+
+def index_now(library: Library) -> None:
+    """Run an index to the end, here and now."""
     run = library.index()
     try:
         while True:
             next(run)
     except StopIteration:
         pass
+
+
+def set_taken(path: Path, year: int, month: int, day: int = 10) -> None:
+    """Date a photo without EXIF through its mtime (the capture date falls back to it)."""
+    import datetime
+
+    stamp = datetime.datetime(year, month, day, 12, 0).timestamp()
+    os.utime(path, (stamp, stamp))
+
+
+@pytest.fixture(scope="session")
+def dated_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(profile, folder): Trips/2023/Rome (3 photos, March 2023) and Trips/2024/Paris (3, July
+    and August 2024), indexed once."""
+    root = tmp_path_factory.mktemp("dated") / "Trips"
+    rome = make_photos(root / "2023" / "Rome", 3, broken=False)
+    paris = make_photos(root / "2024" / "Paris", 3, broken=False)
+    for p in rome:
+        set_taken(p, 2023, 3)
+    for i, p in enumerate(paris):
+        set_taken(p, 2024, 7 if i < 2 else 8, 10 + i)
+    data_dir = tmp_path_factory.mktemp("dated-template") / "profile"
+    library = Library(resolve_profile(data_dir))
+    library.add_folder(root)
+    index_now(library)
     library.close()
-    return data_dir
+    return data_dir, root
+
+
+@pytest.fixture
+def dated_profile(tmp_path: Path, dated_template: tuple[Path, Path]) -> Profile:
+    target = tmp_path / "profile"
+    shutil.copytree(dated_template[0], target)
+    return resolve_profile(target)
+
+
+@pytest.fixture
+def own_folder_profile(tmp_path: Path) -> tuple[Profile, Path]:
+    """A profile with its own folder of 4 photos, for tests that change files on disk."""
+    folder = tmp_path / "Own"
+    make_photos(folder, 4, broken=False)
+    profile = resolve_profile(tmp_path / "own-profile")
+    library = Library(profile)
+    library.add_folder(folder)
+    index_now(library)
+    library.close()
+    return profile, folder
 
 
 @pytest.fixture
@@ -106,6 +158,17 @@ def _no_real_profile(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
     # A code path that forgot the data dir must not reach the user's real profile.
     monkeypatch.setenv("PHOTOSEARCH_DATA_DIR", os.fspath(tmp_path / "env-profile"))
     yield
+
+
+@pytest.fixture(autouse=True)
+def settings_dir(tmp_path: Path) -> Path:
+    """QSettings in a temporary folder: never the user's real settings (the window keeps its
+    layout in the profile, so nothing should land here at all)."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path / "settings"
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, os.fspath(folder))
+    return folder
 
 
 class WindowFactory:
@@ -145,7 +208,7 @@ def open_window(qtbot: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[Wind
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    apply_style(app)
+    apply_style(app, "light")
     factory = WindowFactory(qtbot, monkeypatch)
     yield factory
     factory.close_all()

@@ -17,6 +17,11 @@ from tests.gui.conftest import fake_top_classes, make_photos
 PHOTOS = 8  # photo_folder holds 8 good photos and 1 broken file
 
 
+def row_named(window, name):
+    """The library row of the photo called name (the library is sorted by date)."""
+    return next(i for i, e in enumerate(window.library_model.entries) if e.path.endswith(name))
+
+
 def wait_results(qtbot, window, timeout=10_000):
     qtbot.waitUntil(lambda: window.showing_results, timeout=timeout)
 
@@ -63,7 +68,10 @@ def test_first_start_shows_empty_state_then_add_folder_indexes_it(
     assert window.pages.currentWidget() is not window.empty_state
     assert window.header.title.text() == "All photos"
     assert window.header.subtitle.text() == f"{PHOTOS} photos"
-    folders = [window.sidebar.list.item(i).text() for i in range(window.sidebar.list.count())]
+    folders = [
+        window.sidebar.tree.topLevelItem(i).text(0)
+        for i in range(window.sidebar.tree.topLevelItemCount())
+    ]
     assert folders == [f"All photos  ({PHOTOS})", f"Holidays  ({PHOTOS})"]
     assert window.statusBar().currentMessage() == f"Library up to date: {PHOTOS} added, 1 skipped"
     # The folder is remembered in the profile.
@@ -89,7 +97,8 @@ def test_gallery_shows_library_with_thumbnails_cached_on_disk(qtbot, open_window
     )
     qtbot.waitUntil(
         lambda: all(
-            window.library_model.index(r).data(Qt.ItemDataRole.DecorationRole) is not None
+            # A cell shows a null pixmap while its thumbnail loads.
+            not window.library_model.index(r).data(Qt.ItemDataRole.DecorationRole).isNull()
             for r in range(PHOTOS)
         ),
         timeout=10_000,
@@ -97,7 +106,7 @@ def test_gallery_shows_library_with_thumbnails_cached_on_disk(qtbot, open_window
     pixmap = window.library_model.index(0).data(Qt.ItemDataRole.DecorationRole)
     assert max(pixmap.width(), pixmap.height()) == 160
     # Choosing the folder in the sidebar shows that folder.
-    window.sidebar.list.setCurrentRow(1)
+    window.sidebar.tree.setCurrentItem(window.sidebar.tree.topLevelItem(1))
     qtbot.waitUntil(lambda: window.header.title.text() == "Holidays")
     qtbot.waitUntil(lambda: window.library_model.rowCount() == PHOTOS)
 
@@ -202,7 +211,7 @@ def test_tags_for_one_photo_shared_tags_for_several_and_tag_click_searches(
 ):
     window = open_window(indexed_profile)
     monkeypatch.setattr(window.library, "top_classes", fake_top_classes)
-    window.gallery.setCurrentIndex(window.library_model.index(0))
+    window.gallery.setCurrentIndex(window.library_model.index(row_named(window, "photo_00.jpg")))
     qtbot.waitUntil(lambda: len(window.tag_panel.tag_words) == 10, timeout=10_000)
     assert window.tag_panel.title.text() == "Tags"
     qtbot.waitUntil(lambda: window.details.name.text() == "photo_00.jpg", timeout=10_000)
@@ -348,7 +357,7 @@ def test_missing_folder_is_reported_and_its_photos_kept(
     qtbot.waitUntil(lambda: window.banner.isVisible() and not window.indexing, timeout=10_000)
     assert window.banner.level == "warning"
     assert f"Folder not found: {folder}" in window.banner.text()
-    qtbot.waitUntil(lambda: window.sidebar.list.item(1).text() == "Camera  (not found)")
+    qtbot.waitUntil(lambda: window.sidebar.tree.topLevelItem(1).text(0) == "Camera  (not found)")
     assert window.library_model.rowCount() == 3
 
 

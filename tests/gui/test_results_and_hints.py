@@ -22,6 +22,11 @@ from tests.gui.conftest import fake_top_classes
 PHOTOS = 8
 
 
+def row_named(window, name):
+    """The library row of the photo called name (the library is sorted by date)."""
+    return next(i for i, e in enumerate(window.library_model.entries) if e.path.endswith(name))
+
+
 def right_click(window, row):
     pos = window.gallery.visualRect(window.gallery.model().index(row, 0)).center()
     event = QContextMenuEvent(
@@ -211,7 +216,7 @@ def test_results_say_how_many_match_and_weak_matches_fade(
     photo = str(Path(photo_folder) / "photo_00.jpg")
     others = [str(Path(photo_folder) / f"photo_0{i}.jpg") for i in (1, 2)]
 
-    def search(terms, k):
+    def search(terms, k, **_dates):
         weak = terms == ["faded"]
         hits = [CalibratedHit(photo, 0.3, weak=weak)]
         hits += [CalibratedHit(p, 0.2, weak=True) for p in others]
@@ -238,7 +243,7 @@ def test_results_say_how_many_match_and_weak_matches_fade(
 
 def test_side_panels_forget_a_photo_that_left_the_gallery(qtbot, open_window, indexed_profile):
     window = open_window(indexed_profile)
-    window.gallery.setCurrentIndex(window.library_model.index(0))
+    window.gallery.setCurrentIndex(window.library_model.index(row_named(window, "photo_00.jpg")))
     qtbot.waitUntil(lambda: window.details.name.text() == "photo_00.jpg", timeout=10_000)
     qtbot.waitUntil(lambda: len(window.tag_panel.tag_words) == 10, timeout=10_000)
 

@@ -1,0 +1,265 @@
+"""Recall@10 against an exhaustive ranking, and query latency, at 1k, 10k and 100k photos.
+
+    .venv/bin/python -m benchmarks.recall [--sizes 1000 10000 100000] [--crossover 100000 300000]
+
+Each library is a real catalog whose features are made from the real photos in ../shared/data
+(every photo's CNN features, cached in benchmarks/out/): each synthetic photo mixes two real
+photos' features (weights 1 : 0-1) with 10% per-value noise, so the library has the structure
+of real photos without holding 100,000 of them. (Without ../shared, random features are used.)
+The queries go through the public API (`Library.find_similar`, with and without a class, and
+`Library.search`); the reference answers the same calls with the ranking replaced by an exact
+scan of every photo's vectors, computed from the catalog. Latency is timed in the process after
+a warm-up. `--crossover` times the exact scan against Annoy on image vectors alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.query_latency import synthetic_library
+from core import feature_cache, vector_store
+from core.ann import unit_rows
+from core.feature_cache import FeatureCache, class_scores
+from core.library import Library
+from core.paths import REPO_ROOT
+from core.vector_index import SpaceIndex
+
+SHARED = REPO_ROOT.parent / "shared" / "data"
+CACHE = REPO_ROOT / "benchmarks" / "out" / "shared-features-efficientnet-lite0.npz"
+WORDS = ["dog", "beach", "car", "snow", "child", "street", "horse", "boat", "grass", "water"]
+WORDS += ["bird", "bicycle", "kitchen", "mountain", "cat", "train", "sofa", "sheep", "bus", "tree"]
+CLASSES = ["tabby", "golden retriever", "sports car", "airliner", "speedboat", "school bus"]
+CLASSES += ["studio couch", "mountain bike", "ox", "passenger car"]
+
+
+def real_features() -> np.ndarray | None:
+    """Raw features of every photo in ../shared/data, computed once and cached."""
+    if CACHE.exists():
+        with np.load(CACHE) as npz:
+            return np.asarray(npz["features"], np.float32)
+    if not SHARED.is_dir():
+        return None
+    from core.decode import load_pixels
+    from core.models import ImageEncoder
+
+    paths = sorted(p for p in SHARED.glob("*/images/**/*.jpg"))
+    encoder = ImageEncoder("efficientnet-lite0")
+    out = []
+    for start in range(0, len(paths), 32):
+        pixels = np.stack([load_pixels(p, encoder.input_size) for p in paths[start : start + 32]])
+        out.append(encoder.encode(pixels).features.astype(np.float16))
+    feats = np.concatenate(out)
+    CACHE.parent.mkdir(parents=True, exist_ok=True)
+    keys = np.array([str(p.relative_to(SHARED)) for p in paths])
+    np.savez(CACHE, keys=keys, features=feats)
+    return feats.astype(np.float32)
+
+
+def feature_maker(real: np.ndarray | None) -> Callable[[np.random.Generator, int], np.ndarray]:
+    def make(rng: np.random.Generator, count: int) -> np.ndarray:
+        dim = 1280
+        if real is None:
+            return np.abs(rng.normal(0, 1, (count, dim))) * rng.uniform(0.2, 2.0, (count, 1))
+        i = rng.integers(0, len(real), count)
+        j = rng.integers(0, len(real), count)
+        a = rng.uniform(0.0, 1.0, (count, 1)).astype(np.float32)
+        mixed = (real[i] + a * real[j]) / (1 + a)
+        noise = rng.lognormal(0.0, 0.1, mixed.shape).astype(np.float32)
+        return np.asarray(np.clip(mixed * noise, 0, 6), np.float32)
+
+    return make
+
+
+def timed(
+    fn: Callable[[Any], Any], args: list[Any], cpu: list[float] | None = None
+) -> tuple[list[Any], list[float]]:
+    """Results and wall-clock ms of fn over args (after a warm-up); CPU ms go into cpu."""
+    fn(args[0])
+    results, times = [], []
+    for a in args:
+        start, start_cpu = time.perf_counter(), time.thread_time()
+        results.append(fn(a))
+        times.append((time.perf_counter() - start) * 1000)
+        if cpu is not None:
+            cpu.append((time.thread_time() - start_cpu) * 1000)
+    return results, times
+
+
+@contextmanager
+def exhaustive_ranking(library: Library) -> Iterator[None]:
+    """Answer every query of the library by an exact scan of every photo (the reference)."""
+    ids_feats = list(library.catalog.iter_features(library.backbone, library.encoder.feature_dim))
+    ids = np.concatenate([i for i, _ in ids_feats])
+    feats = np.concatenate([f for _, f in ids_feats])
+    spaces: dict[str, np.ndarray] = {}
+
+    def space_query(
+        self: SpaceIndex, vector: np.ndarray, k: int, exclude: frozenset[int] = frozenset()
+    ) -> list[tuple[int, float]]:
+        if self.space.name not in spaces:
+            chunks = [self.space.transform(feats[s : s + 8192]) for s in range(0, len(feats), 8192)]
+            spaces[self.space.name] = unit_rows(np.concatenate(chunks))
+        return exact(spaces[self.space.name] @ vector, k, exclude)
+
+    def class_query(
+        self: FeatureCache,
+        query: np.ndarray,
+        weight: np.ndarray,
+        k: int,
+        exclude: frozenset[int] = frozenset(),
+    ) -> list[tuple[int, float]]:
+        return exact(class_scores(feats, query, weight), k, exclude)
+
+    def exact(scores: np.ndarray, k: int, exclude: frozenset[int]) -> list[tuple[int, float]]:
+        scores = scores.copy()
+        scores[np.isin(ids, list(exclude))] = -np.inf
+        return [(int(ids[j]), float(scores[j])) for j in vector_store.top_k(scores, k)]
+
+    saved = SpaceIndex.query, FeatureCache.class_similar
+    SpaceIndex.query = space_query  # type: ignore[method-assign]
+    FeatureCache.class_similar = class_query  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        SpaceIndex.query, FeatureCache.class_similar = saved  # type: ignore[method-assign]
+
+
+def recall_rows(library: Library, n: int, candidates: list[int]) -> list[str]:
+    rng = np.random.default_rng(1)
+    photos = [p for _, p in library.catalog.ok_photos()]
+    sample = [photos[i] for i in rng.choice(len(photos), 100, replace=False)]
+    class_args = [(sample[i], CLASSES[i % len(CLASSES)]) for i in range(40)]
+    search_args = WORDS + [f"{a} {b}" for a, b in zip(WORDS, WORDS[::-1], strict=True)]
+    cases: list[tuple[str, Callable[[Any], list[str]], list[Any]]] = [
+        ("similar", lambda p: [h.path for h in library.find_similar(p, 10)], sample),
+        (
+            "similar --class",
+            lambda a: [h.path for h in library.find_similar(a[0], 10, a[1])],
+            class_args,
+        ),
+        ("search", lambda w: [h.path for h in library.search(w.split(), 10).hits], search_args),
+    ]
+    runs: list[tuple[str, Callable[[Any], list[str]], list[Any], int | None]] = [
+        (name, fn, args, None) for name, fn, args in cases if name != "similar --class"
+    ]
+    runs[1:1] = [(cases[1][0], cases[1][1], cases[1][2], c) for c in candidates]
+    rows = []
+    for name, fn, args, c in runs:
+        if c is not None:
+            feature_cache.CANDIDATES = c
+        cpu: list[float] = []
+        got, times = timed(fn, args, cpu)
+        with exhaustive_ranking(library):
+            truth = [fn(a) for a in args]
+        pairs = zip(got, truth, strict=True)
+        recall = np.mean([len(set(g) & set(t)) / max(len(t), 1) for g, t in pairs])
+        method = library.image_index.status()["method"] if c is None else f"two-stage, {c}"
+        rows.append(
+            f"| {n:,} | {name} | {method} | {recall:.3f} | {np.percentile(times, 50):.1f} "
+            f"| {np.percentile(times, 95):.1f} | {np.percentile(cpu, 50):.1f} "
+            f"| {np.percentile(cpu, 95):.1f} |"
+        )
+    return rows
+
+
+def first_rows(store: vector_store.LoadedVectors, vector: np.ndarray) -> np.ndarray:
+    return store.query(vector, 10)[0]
+
+
+def crossover_rows(real: np.ndarray | None, sizes: list[int]) -> list[str]:
+    """Exact scan against Annoy (tuned, candidates re-ranked) on unit image vectors alone."""
+    from core.joint import ImageSpace
+    from core.models import ImageEncoder
+
+    space = ImageSpace(ImageEncoder("efficientnet-lite0"))
+    make = feature_maker(real)
+    rows = []
+    for n in sizes:
+        rng = np.random.default_rng(2)
+        vecs = np.concatenate(
+            [unit_rows(space.transform(make(rng, min(20000, n - s)))) for s in range(0, n, 20000)]
+        )
+        queries = vecs[rng.choice(n, 100, replace=False)]
+        root = Path(tempfile.mkdtemp(prefix="ps-crossover-"))
+        try:
+            chunks = (
+                (np.arange(s, min(s + 20000, n)), vecs[s : s + 20000]) for s in range(0, n, 20000)
+            )
+            t0 = time.perf_counter()
+            store = vector_store.VectorStore(root, "x", vecs.shape[1]).build(chunks, n, {}, 0)
+            build = time.perf_counter() - t0
+            for method, ann in (("exact", None), ("annoy", store.ann)):
+                loaded = vector_store.LoadedVectors(store.ids, store.vectors, store.meta, ann)
+                got, times = timed(partial(first_rows, loaded), list(queries))
+                truth = [vector_store.top_k(vecs @ q, 10) for q in queries]
+                recall = np.mean(
+                    [len(set(g) & set(t)) / 10 for g, t in zip(got, truth, strict=True)]
+                )
+                extra = f" (build {build:.0f} s, {vector_store.ANN_TREES} trees)" if ann else ""
+                rows.append(
+                    f"| {n:,} | {method}{extra} | {recall:.3f} | {np.percentile(times, 50):.1f} "
+                    f"| {np.percentile(times, 95):.1f} |"
+                )
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10_000, 100_000])
+    parser.add_argument("--crossover", type=int, nargs="*", default=[])
+    parser.add_argument(
+        "--candidates",
+        type=int,
+        nargs="+",
+        default=[feature_cache.CANDIDATES],
+        help="class search: photos re-ranked exactly (several values: one row each)",
+    )
+    args = parser.parse_args()
+    default_candidates = [feature_cache.CANDIDATES]
+    real = real_features()
+    print(f"features: {'mixes of real photos' if real is not None else 'random (no shared data)'}")
+    print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print("\n| photos | query | method | recall@10 | p50 ms | p95 ms | CPU p50 | CPU p95 |")
+    print("|---|---|---|---|---|---|---|---|")
+    for n in args.sizes:
+        root = Path(tempfile.mkdtemp(prefix="ps-recall-"))
+        try:
+            t0 = time.perf_counter()
+            library, _ = synthetic_library(root, n, feature_maker(real))
+            print(
+                f"<!-- {n:,} photos built in {time.perf_counter() - t0:.0f} s -->", file=sys.stderr
+            )
+            for row in recall_rows(library, n, args.candidates):
+                print(row, flush=True)
+            library.close()
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+    if args.crossover:
+        print("\n| vectors | method | recall@10 | p50 ms | p95 ms |\n|---|---|---|---|---|")
+        for row in crossover_rows(real, args.crossover):
+            print(row, flush=True)
+    print(f"\nAnnoy from {vector_store.ANN_MIN_ITEMS:,} photos")
+    sizes = " ".join(map(str, args.sizes))
+    cross = f" --crossover {' '.join(map(str, args.crossover))}" if args.crossover else ""
+    if args.candidates != default_candidates:
+        cross += f" --candidates {' '.join(map(str, args.candidates))}"
+    print(f"command: .venv/bin/python -m benchmarks.recall --sizes {sizes}{cross}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""Text search with the word model: calibrated word scores blended with class evidence.
+
+A photo's score for a query is a probability that it is relevant: sigmoid of a learned blend
+of the word model's mean calibrated logit over the query's terms and the ImageNet class
+evidence for them (core/class_evidence.py). The blend was fitted on held-out photos
+(python -m export word-model), so one threshold (`min_score`) means the same for every query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from core.class_evidence import ClassEvidence, ClassPostings, candidate_count, query_evidence
+from core.query import Concepts
+from core.vector_index import SpaceIndex
+from core.word_model import WordModel, WordQuery, sigmoid
+from core.words import WordVectors
+
+# A concept link this strong means the term names the class or one of its hypernyms.
+STRONG_LINK = 0.99
+# Evidence for the classes a term names outright ("dog": 118 breeds; "sombrero") is added with
+# this hand-set weight on top of the learned blend, so that every photo the classifier is sure
+# shows such a class ranks first (the word scorers extrapolate badly to product shots), and a
+# "-pug" pushes pugs down. Without it ("learned" mode) see benchmarks/everyday.py.
+NAMED_WEIGHT = 12.0
+
+
+def search(
+    model: WordModel,
+    index: SpaceIndex,
+    query: WordQuery | None,
+    class_evidence: ClassEvidence,
+    evidence: list[dict[int, float]],
+    negative: list[dict[int, float]],
+    k: int,
+    min_score: float,
+    exclude: frozenset[int] = frozenset(),
+) -> list[tuple[int, float]]:
+    """Library.search with the word model: query is None when only class names are known.
+
+    exclude: photos that must not be returned (a date filter), left out before the top k."""
+    if query is None:
+        query = WordQuery(np.zeros(model.dim, np.float32), 0.0, 1)
+    ev = None
+    if any(evidence):
+        ids, postings = class_evidence.current()
+        scores = evidence_features(postings, evidence, negative)
+        if scores is not None and exclude:
+            keep = ~np.isin(ids, np.fromiter(exclude, np.int64, len(exclude)))
+            ids, scores = ids[keep], (scores[0][keep], scores[1][keep])
+        ev = None if scores is None else (ids, *scores)
+    return rank(model, index, query, ev, k, min_score, exclude)
+
+
+def strong(classes: dict[int, float]) -> dict[int, float]:
+    """The classes a term names outright (its own class or a hypernym's), not near words."""
+    return {c: w for c, w in classes.items() if w >= STRONG_LINK}
+
+
+def evidence_features(
+    postings: ClassPostings, wanted: list[dict[int, float]], unwanted: list[dict[int, float]]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(evidence over all of the terms' classes, over the classes they name outright; a
+    "-term" takes its named classes' evidence off in full)."""
+    every = query_evidence(postings, wanted, unwanted)
+    if every is None:
+        return None
+    named = query_evidence(postings, [strong(w) for w in wanted])
+    named = np.zeros_like(every) if named is None else named
+    for u in unwanted:
+        if strong(u):
+            named = named - postings.score(strong(u))
+    return every, named
+
+
+def rank(
+    model: WordModel,
+    index: SpaceIndex,
+    query: WordQuery,
+    evidence: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    k: int,
+    min_score: float = 0.0,
+    exclude: frozenset[int] = frozenset(),
+) -> list[tuple[int, float]]:
+    """(photo id, probability) of the k best photos scoring at least min_score.
+
+    evidence is (photo ids, class evidence, named-class evidence) when a term has classes.
+    """
+    norm = float(np.linalg.norm(query.vector))
+    if norm == 0.0 and evidence is None:
+        return []
+    want = candidate_count(k) if evidence is not None else k
+    near = index.query(query.vector / norm, want, exclude) if norm > 0.0 else []
+    logits = {pid: (cos * norm + query.offset) / query.terms for pid, cos in near}
+    if evidence is None:
+        scored = {pid: float(sigmoid(v)) for pid, v in logits.items()}
+    else:
+        scored = _blend(model, logits, *evidence, k)
+    ranked = sorted(((p, s) for p, s in scored.items() if s >= min_score), key=lambda t: -t[1])
+    return ranked[:k]
+
+
+def _blend(
+    model: WordModel,
+    logits: dict[int, float],
+    ids: np.ndarray,
+    evidence: np.ndarray,
+    named: np.ndarray,
+    k: int,
+) -> dict[int, float]:
+    """Blend word logits with class evidence over the union of both sides' best photos.
+
+    A photo the word index did not return gets the lowest logit it did return: an upper
+    bound on its own, as its vector is not at hand without another index query.
+    """
+    b = model.blend
+    floor = min(logits.values(), default=0.0)
+    if len(ids):
+        n = min(len(ids), max(2 * k, 20))
+        for pid in ids[np.argpartition(-evidence, n - 1)[:n]].tolist():
+            logits.setdefault(int(pid), floor)
+    cand = np.fromiter(logits, np.int64, len(logits))
+    word = np.fromiter(logits.values(), np.float64, len(logits))
+    ev = evidence_of(ids, evidence, cand)
+    ev_named = evidence_of(ids, named, cand)
+    final = sigmoid(
+        b["word"] * word + b["evidence"] * ev + NAMED_WEIGHT * ev_named + b["intercept"]
+    )
+    return {int(p): float(s) for p, s in zip(cand, final, strict=True)}
+
+
+def evidence_of(ids: np.ndarray, evidence: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Evidence of the photos `wanted` (0 for photos without any)."""
+    if not len(ids):
+        return np.zeros(len(wanted))
+    order = np.argsort(ids)
+    at = order[np.clip(np.searchsorted(ids, wanted, sorter=order), 0, len(ids) - 1)]
+    return np.where(ids[at] == wanted, evidence[at], 0.0)
+
+
+def score_all(
+    model: WordModel,
+    vectors: np.ndarray,
+    postings: ClassPostings | None,
+    words: WordVectors,
+    concepts: Concepts,
+    query: str,
+    mode: str = "blend",
+) -> np.ndarray | None:
+    """Scores of every photo (vectors: model.transform of their features) for a query, as
+    Library.search ranks them; None when no term is known. Benchmarks and calibration use it.
+
+    mode "blend": the app's; "learned": the learned blend alone, without the named-class
+    term; "words": the word model alone; "switch": class evidence
+    alone for terms that name classes (the word model breaks ties), the word model otherwise.
+    """
+    parsed = concepts.parse([query])
+    q = model.query(parsed.wanted, parsed.unwanted, words)
+    ev = None
+    if postings is not None and mode != "words":
+        ev = evidence_features(
+            postings,
+            [concepts.classes_for(t) for t in parsed.wanted],
+            [concepts.classes_for(t) for t in parsed.unwanted],
+        )
+    if q is None and ev is None:
+        return None
+    logit = np.zeros(len(vectors)) if q is None else (vectors @ q.vector + q.offset) / q.terms
+    if ev is None:
+        return sigmoid(logit)
+    if mode == "switch":
+        return np.asarray(ev[0] + 1e-3 * sigmoid(logit))
+    b = model.blend
+    named = NAMED_WEIGHT * ev[1] if mode == "blend" else 0.0
+    return sigmoid(b["word"] * logit + b["evidence"] * ev[0] + named + b["intercept"])
+
+
+def scorer_over(
+    model: WordModel, features: np.ndarray, logits: np.ndarray, words: WordVectors, mode: str
+) -> Callable[[str], np.ndarray]:
+    """query -> scores over fixed photos (raw features, ImageNet logits), as score_all; an
+    unknown query scores every photo 0."""
+    from core.class_evidence import top_classes
+    from core.models import softmax
+    from core.query import load_concepts
+
+    vectors = model.transform(features)
+    postings = ClassPostings.from_top(*top_classes(softmax(logits)))
+    concepts = load_concepts()
+
+    def score(query: str) -> np.ndarray:
+        s = score_all(model, vectors, postings, words, concepts, query, mode)
+        return np.zeros(len(vectors)) if s is None else s
+
+    return score

@@ -1,0 +1,228 @@
+"""One vector space's photo vectors on disk, and exact and approximate top-k over them.
+
+The store is a derived cache of the catalog: a float16 matrix of unit vectors (NAME.vectors.npy),
+the photo id of each row (NAME.ids.npy, ascending), a metadata file with checksums
+(NAME.json), and, for large libraries only, an Annoy index over the same rows (NAME.ann).
+
+Below ANN_MIN_ITEMS rows a query is an exact scan (matrix-vector product + argpartition), which
+is both exact and faster there (`python -m benchmarks.recall`). Above it Annoy proposes
+candidates and the matrix re-ranks them exactly, so scores are always true cosines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from annoy import AnnoyIndex
+
+from core.ann import file_sha256
+from core.atomic import atomic_path, atomic_write_bytes
+
+# Where Annoy starts to beat the exact scan at recall@10 >= 0.98 (benchmarks/recall.py).
+ANN_MIN_ITEMS = 250_000
+ANN_TREES = 32
+# Annoy nodes inspected per query, per result wanted, and candidates re-ranked per result.
+ANN_SEARCH_PER_RESULT = 2_000
+ANN_CANDIDATES_PER_RESULT = 10
+STORE_DTYPE = np.float16
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k highest scores, best first (ties by position)."""
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.zeros(0, np.int64)
+    part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    return part[np.lexsort((part, -scores[part]))]
+
+
+def rows_of(ids: np.ndarray, wanted: frozenset[int]) -> np.ndarray:
+    """Positions in the ascending array ids of those wanted ids it holds."""
+    want = np.fromiter(wanted, np.int64, len(wanted))
+    if not len(ids):
+        return want[:0]
+    pos = np.minimum(np.searchsorted(ids, want), len(ids) - 1)
+    found: np.ndarray = pos[ids[pos] == want]
+    return found
+
+
+def scan(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """matrix @ vector as float32, by numpy's own single-threaded loop (einsum), not OpenBLAS,
+    whose threads on a busy two-core machine made it several times slower than one core."""
+    out: np.ndarray = np.einsum("nd,d->n", matrix, np.asarray(vector, np.float32))
+    return out.astype(np.float32, copy=False)
+
+
+@dataclass
+class LoadedVectors:
+    """A store's rows in memory: ids (ascending), float32 unit vectors, metadata, Annoy."""
+
+    ids: np.ndarray
+    vectors: np.ndarray
+    meta: dict[str, Any]
+    ann: AnnoyIndex | None
+
+    def query(
+        self, vector: np.ndarray, k: int, dead: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(row positions, cosines) of the k best rows; rows where dead is True never appear."""
+        n_dead = int(dead.sum()) if dead is not None else 0
+        if self.ann is None:
+            scores = scan(self.vectors, vector)
+            if n_dead:
+                scores[dead] = -np.inf
+            rows = top_k(scores, min(k, len(scores) - n_dead))
+            return rows, scores[rows]
+        want = k + n_dead
+        rows = np.asarray(
+            self.ann.get_nns_by_vector(
+                np.asarray(vector, np.float32).tolist(),
+                want * ANN_CANDIDATES_PER_RESULT,
+                search_k=max(want, 10) * ANN_SEARCH_PER_RESULT,
+            ),
+            np.int64,
+        )
+        if n_dead and dead is not None:
+            rows = rows[~dead[rows]]
+        scores = scan(self.vectors[rows], vector)
+        best = top_k(scores, k)
+        return rows[best], scores[best]
+
+
+class VectorStore:
+    """The files of one space's store: build from (ids, unit vectors) chunks, load, remove."""
+
+    def __init__(self, directory: Path, name: str, dim: int) -> None:
+        self.directory = directory
+        self.name = name
+        self.dim = dim
+        self.vectors_path = directory / f"{name}.vectors.npy"
+        self.ids_path = directory / f"{name}.ids.npy"
+        self.meta_path = directory / f"{name}.json"
+        self.ann_path = directory / f"{name}.ann"
+
+    def build(
+        self,
+        rows: Iterable[tuple[np.ndarray, np.ndarray]],
+        count: int,
+        info: dict[str, Any],
+        ann_min_items: int = ANN_MIN_ITEMS,
+    ) -> LoadedVectors:
+        """Write up to count rows from (ids, vectors) chunks in ascending id order."""
+        ids = np.zeros(count, np.int64)
+        n = 0
+        with atomic_path(self.vectors_path, durable=False) as tmp:
+            out = np.lib.format.open_memmap(tmp, "w+", STORE_DTYPE, (count, self.dim))
+            for chunk_ids, vectors in rows:
+                m = min(len(chunk_ids), count - n)  # rows added meanwhile wait for the next build
+                out[n : n + m] = vectors[:m]
+                ids[n : n + m] = chunk_ids[:m]
+                n += m
+            out.flush()
+            del out
+            if n < count:  # photos removed meanwhile: keep the file exactly n rows long
+                data = np.load(tmp, mmap_mode="r")[:n].copy()
+                with open(tmp, "wb") as f:
+                    np.save(f, data, allow_pickle=False)
+        ids = ids[:n]
+        ids_bytes = _npy_bytes(ids)
+        atomic_write_bytes(self.ids_path, ids_bytes, durable=False)
+        ann = None
+        if n >= ann_min_items:
+            ann = self._build_ann(np.load(self.vectors_path, mmap_mode="r"))
+        else:
+            self.ann_path.unlink(missing_ok=True)
+        stat = self.vectors_path.stat()
+        meta = {
+            **info,
+            "dim": self.dim,
+            "items": n,
+            "built_at": time.time(),
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+            "sha256": file_sha256(self.vectors_path),
+            "ids_sha256": hashlib.sha256(ids_bytes).hexdigest(),
+            "ann_trees": ANN_TREES if ann is not None else 0,
+        }
+        if ann is not None:
+            meta["ann_size"] = self.ann_path.stat().st_size
+            meta["ann_mtime_ns"] = self.ann_path.stat().st_mtime_ns
+            meta["ann_sha256"] = file_sha256(self.ann_path)
+        self.save_meta(meta)
+        loaded = self.load()
+        if loaded is None:
+            raise OSError(f"the index {self.vectors_path} could not be read back after writing")
+        return loaded
+
+    def _build_ann(self, vectors: np.ndarray) -> AnnoyIndex:
+        index = AnnoyIndex(self.dim, "angular")
+        for i, v in enumerate(vectors):
+            index.add_item(i, np.asarray(v, np.float32).tolist())
+        index.build(ANN_TREES, n_jobs=-1)
+        with atomic_path(self.ann_path, durable=False) as tmp:
+            index.save(str(tmp))
+        index.unload()
+        return index
+
+    def save_meta(self, meta: dict[str, Any]) -> None:
+        atomic_write_bytes(self.meta_path, json.dumps(meta, indent=1).encode())
+
+    def load(self) -> LoadedVectors | None:
+        """The store if present, complete and unchanged since it was built; else None."""
+        try:
+            meta = json.loads(self.meta_path.read_text())
+            stat = self.vectors_path.stat()
+            if meta.get("dim") != self.dim or stat.st_size != meta["size"]:
+                return None
+            # Touched since the build: only trust it if the bytes are still the same.
+            touched = stat.st_mtime_ns != meta["mtime_ns"]
+            if touched and file_sha256(self.vectors_path) != meta["sha256"]:
+                return None
+            ids_bytes = self.ids_path.read_bytes()
+            if hashlib.sha256(ids_bytes).hexdigest() != meta["ids_sha256"]:
+                return None
+            ids = np.load(io.BytesIO(ids_bytes), allow_pickle=False)
+            stored = np.load(self.vectors_path, mmap_mode="r", allow_pickle=False)
+            if stored.shape != (meta["items"], self.dim) or len(ids) != meta["items"]:
+                return None
+            vectors = np.asarray(stored, np.float32)  # one conversion, then every scan is BLAS
+            if not np.isfinite(vectors).all():
+                return None
+            ann = self._load_ann(meta) if meta.get("ann_trees") else None
+            if meta.get("ann_trees") and ann is None:
+                return None
+            return LoadedVectors(ids, vectors, meta, ann)
+        except (OSError, ValueError, KeyError, TypeError, EOFError):
+            return None
+
+    def _load_ann(self, meta: dict[str, Any]) -> AnnoyIndex | None:
+        stat = self.ann_path.stat()
+        if stat.st_size != meta["ann_size"]:
+            return None
+        touched = stat.st_mtime_ns != meta["ann_mtime_ns"]
+        if touched and file_sha256(self.ann_path) != meta["ann_sha256"]:
+            return None
+        index = AnnoyIndex(self.dim, "angular")
+        index.load(str(self.ann_path))
+        if index.get_n_items() != meta["items"]:
+            index.unload()
+            return None
+        return index
+
+    def remove(self) -> None:
+        for p in (self.vectors_path, self.ids_path, self.meta_path, self.ann_path):
+            p.unlink(missing_ok=True)
+
+
+def _npy_bytes(array: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, array, allow_pickle=False)
+    return buf.getvalue()

@@ -1,0 +1,40 @@
+"""Photos dropped on the window: one finds photos like it, several photos like all of them."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+from core.decode import PHOTO_EXTENSIONS
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
+
+
+def dropped_photos(event: QDragEnterEvent | QDropEvent) -> list[str]:
+    urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+    paths = [url.toLocalFile() for url in urls if url.isLocalFile()]
+    return [
+        p for p in paths if os.path.splitext(p)[1].lower() in PHOTO_EXTENSIONS and os.path.isfile(p)
+    ]
+
+
+def accept_drag(event: QDragEnterEvent) -> None:
+    if dropped_photos(event):
+        event.acceptProposedAction()
+    else:
+        event.ignore()
+
+
+def drop_photos(window: MainWindow, event: QDropEvent) -> None:
+    paths = dropped_photos(event)
+    if not paths:
+        event.ignore()
+        return
+    event.acceptProposedAction()
+    if len(paths) == 1:
+        window.find_similar(paths[0])
+    else:
+        window.find_similar_to_all(paths)

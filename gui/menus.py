@@ -1,0 +1,148 @@
+"""The menu bar (File, Edit, View, Help) and the window's keyboard shortcuts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QMenu, QMessageBox
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
+
+SORTS = (("date", "By date (newest first)"), ("name", "By name"), ("folder", "By folder"))
+
+SHORTCUTS_HELP = """<table cellspacing=6>
+<tr><td><b>Ctrl+F</b></td><td>Search</td></tr>
+<tr><td><b>Esc</b></td><td>Back to the library</td></tr>
+<tr><td><b>Alt+Left / Alt+Right</b></td><td>Back / forward through searches and folders</td></tr>
+<tr><td><b>Space</b></td><td>Preview the selected photo</td></tr>
+<tr><td><b>Enter</b>, double-click</td><td>Open the selected photo</td></tr>
+<tr><td><b>Ctrl+plus / Ctrl+minus</b>, Ctrl+wheel</td><td>Larger / smaller thumbnails</td></tr>
+<tr><td><b>Ctrl+A</b></td><td>Select all photos</td></tr>
+<tr><td><b>Ctrl+C</b></td><td>Copy the selected photos' paths</td></tr>
+<tr><td><b>Delete</b></td><td>Move the selected photos to the trash</td></tr>
+<tr><td><b>F5</b></td><td>Look for new, changed and deleted photos now</td></tr>
+<tr><td><b>F11</b></td><td>Full screen</td></tr>
+<tr><td><b>Ctrl+O</b></td><td>Add a folder</td></tr>
+<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>
+</table>"""
+
+
+class Menus:
+    """Builds the menu bar; each action is in `actions` by a short name, for tests and scripts."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.actions: dict[str, QAction] = {}
+        self.dialog: QMessageBox | None = None  # the Help dialog shown last
+        w = window
+        bar = w.menuBar()
+
+        file = bar.addMenu("&File")
+        self._add(file, "add_folder", "&Add folder…", "Ctrl+O", w.folder_actions.choose_folder)
+        self._add(file, "refresh", "&Refresh", "F5", lambda: w.start_indexing())
+        file.addSeparator()
+        self._add(file, "quit", "&Quit", "Ctrl+Q", w.close)
+
+        edit = bar.addMenu("&Edit")
+        self._add(edit, "select_all", "Select &all", "Ctrl+A", w.gallery.selectAll)
+        self._add(edit, "copy_path", "&Copy path", "Ctrl+C", self.copy_paths)
+        self._add(
+            edit, "undo_remove", "&Undo remove folder", "Ctrl+Z", w.folder_actions.undo_remove
+        )
+        edit.addSeparator()
+        self._add(edit, "trash", "Move to &trash…", "Delete", w.photo_menu.trash_selected)
+
+        view = bar.addMenu("&View")
+        self._add(view, "back", "&Back", "Alt+Left", w.history.back)
+        self._add(view, "forward", "&Forward", "Alt+Right", w.history.forward)
+        view.addSeparator()
+        self._add(view, "larger", "&Larger thumbnails", "Ctrl++", lambda: w.zoom(1))
+        self._add(view, "smaller", "&Smaller thumbnails", "Ctrl+-", lambda: w.zoom(-1))
+        # Ctrl+= too: on most keyboards "+" needs Shift.
+        self.actions["larger"].setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
+        sort = view.addMenu("S&ort")
+        group = QActionGroup(sort)
+        for key, text in SORTS:
+            action = self._add(sort, "sort_" + key, text, "", self._sorter(key))
+            action.setCheckable(True)
+            action.setChecked(key == "date")
+            group.addAction(action)
+        results = self._add(sort, "results_by_date", "Search results by date", "", None)
+        results.setCheckable(True)
+        results.setToolTip("Show search results newest first instead of best match first")
+        results.toggled.connect(w.set_results_by_date)
+        view.addSeparator()
+        for key, text, widget in (
+            ("show_folders", "&Folders panel", w.sidebar),
+            ("show_details", "&Details panel", w.right_panel),
+        ):
+            action = self._add(view, key, text, "", None)
+            action.setCheckable(True)
+            action.setChecked(True)
+            action.toggled.connect(widget.setVisible)
+        self._add(view, "full_screen", "F&ull screen", "F11", self.toggle_full_screen)
+        self.actions["full_screen"].setCheckable(True)
+        view.addSeparator()
+        self._add(view, "duplicates", "&Near-duplicates…", "", w.show_duplicates)
+
+        help_ = bar.addMenu("&Help")
+        self._add(help_, "shortcuts", "&Keyboard shortcuts", "F1", self.show_shortcuts)
+        self._add(help_, "about", "&About Photo Search", "", self.show_about)
+
+    def _add(
+        self,
+        menu: QMenu,
+        name: str,
+        text: str,
+        shortcut: str,
+        slot: Callable[[], object] | None,
+    ) -> QAction:
+        action = menu.addAction(text)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        if slot is not None:
+            action.triggered.connect(lambda _checked=False: slot())
+        self.actions[name] = action
+        return action
+
+    def _sorter(self, key: str) -> Callable[[], None]:
+        return lambda: self.window.set_sort(key)
+
+    def copy_paths(self) -> None:
+        """The selected photos' paths, one a line, on the clipboard."""
+        paths = self.window.gallery.selected_paths()
+        if paths:
+            QGuiApplication.clipboard().setText("\n".join(paths))
+            n = len(paths)
+            self.window.statusBar().showMessage(
+                f"Copied {n:,} path{'s' if n != 1 else ''}" if n > 1 else f"Copied {paths[0]}",
+                4000,
+            )
+
+    def toggle_full_screen(self) -> None:
+        w = self.window
+        if w.isFullScreen():
+            w.showNormal()
+        else:
+            w.showFullScreen()
+        self.actions["full_screen"].setChecked(w.isFullScreen())
+
+    def show_shortcuts(self) -> None:
+        self._show("Keyboard shortcuts", SHORTCUTS_HELP)
+
+    def show_about(self) -> None:
+        self._show(
+            "About Photo Search",
+            "<b>Photo Search</b><p>Finds your photos by how they look and by words, offline: "
+            "nothing leaves this computer.</p>",
+        )
+
+    def _show(self, title: str, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.NoIcon, title, text, QMessageBox.StandardButton.Close)
+        box.setParent(self.window, box.windowFlags())
+        box.setModal(False)
+        self.dialog = box
+        box.show()

@@ -1,0 +1,86 @@
+"""The compact feature cache behind `similar --class`: the same top k as an exact scan of the
+catalog, current after photos are added or removed, and not used when damaged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core import feature_cache
+from core.catalog import Catalog
+from core.feature_cache import FeatureCache
+from tests.conftest import garble, truncate
+from tests.core.storage_helpers import MODEL, add_photos, clustered, remove_photos
+
+DIM = 64
+
+
+@pytest.fixture
+def weights() -> np.ndarray:
+    return np.asarray(np.random.default_rng(7).normal(0, 1, (30, DIM)), np.float32)
+
+
+@pytest.fixture
+def cache(tmp_path: Path, weights: np.ndarray, monkeypatch: pytest.MonkeyPatch) -> FeatureCache:
+    # Fewer candidates than photos, so that the sketch stage really runs on 600 photos.
+    monkeypatch.setattr(feature_cache, "CANDIDATES", 150)
+    catalog = Catalog(tmp_path / "catalog.sqlite3")
+    add_photos(catalog, clustered(np.random.default_rng(8), 600, DIM))
+    c = FeatureCache(catalog, tmp_path / "indexes", MODEL, DIM, lambda: weights)
+    c.build()
+    return c
+
+
+def queries(cache: FeatureCache, weights: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    feats = cache.catalog.features(list(range(1, 41)), MODEL, DIM)
+    return [(feats[i], weights[i % len(weights)]) for i in range(40)]
+
+
+def test_two_stage_search_finds_the_exact_top_k(cache: FeatureCache, weights: np.ndarray) -> None:
+    found = 0
+    for q, w in queries(cache, weights):
+        got = cache.class_similar(q, w, 10)
+        want = cache.exhaustive(q, w, 10)
+        found += len({p for p, _ in got} & {p for p, _ in want})
+        truth = dict(cache.exhaustive(q, w, 600))
+        assert [s for _, s in got] == pytest.approx([truth[p] for p, _ in got], abs=1e-4)
+    assert found / 400 >= 0.98
+
+
+def test_removed_excluded_and_new_photos(cache: FeatureCache, weights: np.ndarray) -> None:
+    q, w = queries(cache, weights)[0]
+    first = [p for p, _ in cache.class_similar(q, w, 5)]
+    remove_photos(cache.catalog, first[:2])
+    got = [p for p, _ in cache.class_similar(q, w, 5, exclude=frozenset({first[2]}))]
+    assert not set(first[:3]) & set(got)
+    new = add_photos(cache.catalog, q[None] * 1.5, first=5000)  # the same direction: cosine 1
+    assert cache.class_similar(q, w, 1)[0][0] == new[0]
+
+
+def test_small_library_is_scored_exactly_without_a_sketch(
+    tmp_path: Path, weights: np.ndarray
+) -> None:
+    catalog = Catalog(tmp_path / "catalog.sqlite3")
+    add_photos(catalog, clustered(np.random.default_rng(9), 40, DIM))
+    c = FeatureCache(catalog, tmp_path / "indexes", MODEL, DIM, lambda: weights)
+    q = catalog.features([3], MODEL, DIM)[0]
+    before = c.class_similar(q, weights[0], 40)  # no cache yet: straight from the catalog
+    c.build()
+    after = c.class_similar(q, weights[0], 40)
+    assert [p for p, _ in before] == [p for p, _ in after] and len(after) == 40
+    assert after[0] == (3, pytest.approx(1.0, abs=1e-5))
+
+
+@pytest.mark.parametrize("damage", [garble, truncate])
+@pytest.mark.parametrize("suffix", ["npy", "ids.npy", "sketch.npy", "basis.npy"])
+def test_a_damaged_cache_is_not_used(
+    cache: FeatureCache, weights: np.ndarray, suffix: str, damage: object
+) -> None:
+    q, w = queries(cache, weights)[0]
+    before = cache.class_similar(q, w, 10)
+    damage(cache.paths[suffix])  # type: ignore[operator]
+    fresh = FeatureCache(cache.catalog, cache.meta_path.parent, MODEL, DIM, lambda: weights)
+    assert fresh.load() is None
+    assert [p for p, _ in fresh.class_similar(q, w, 10)] == [p for p, _ in before]
