@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageEnhance
 
+from core import feature_codec
 from core.ann import unit_rows
 from core.decode import centre_crop_resize, open_image
 from core.duplicates import DEFAULT_THRESHOLD, near_duplicate_groups, similar_pairs
@@ -112,11 +113,21 @@ def best_threshold(scores: np.ndarray, same: np.ndarray) -> float:
     return round(best, 3)
 
 
+def _as_stored(features: np.ndarray) -> np.ndarray:
+    """Features after the catalog's 8-bit round trip: what Library.near_duplicates reads."""
+    blobs = [feature_codec.encode(f) for f in features]
+    return feature_codec.decode_many(blobs, features.shape[1])
+
+
 def quality(cache: Path) -> None:
     encoder = ImageEncoder()
     photos = pascal.load_photos()
     space = ImageSpace(encoder)
-    spaces = {"raw features": lambda f: f, f"image space ({space.name})": space.transform}
+    spaces = {
+        "raw features": lambda f: f,
+        "raw features as stored (8-bit)": _as_stored,
+        f"image space ({space.name})": space.transform,
+    }
     print("space | threshold (val) | precision (test) | recall (test) | " + " | ".join(VARIANTS))
     for label, transform in spaces.items():
         results = {}
