@@ -4,7 +4,7 @@ forgetting trashed photos and undoing a folder removal.
 A mixin of core.library.Library (which keeps the search side), so that both stay small.
 
 Following the disk: `Library.index([folder])` on an unchanged folder only walks it and
-compares sizes and mtimes (mark and sweep): 0.24 s for 10,000 photos
+compares sizes and mtimes (mark and sweep): 0.24-0.61 s for 10,000 photos
 (benchmarks/browse_library.py). Call it, debounced, for the *library folder* that holds what
 a file-system watcher reported: a folder given to `index` that is not in the library yet is
 added to it, so indexing a subfolder would make it a library folder of its own.
