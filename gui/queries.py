@@ -240,6 +240,12 @@ def taken_between(taken: str | None, start: date | None, end: date | None) -> bo
     return (start is None or day >= start) and (end is None or day <= end)
 
 
+# Search and similar scores are calibrated probabilities that a photo is relevant (README,
+# "Where a list ends"): below 0.3 a match is more likely wrong than right, and a list cut
+# there is as precise as the old fixed top 10 while finding more of the relevant photos.
+WEAK_SCORE = 0.3
+
+
 def is_weak(hit: PhotoHit) -> bool:
-    """Whether the core marks a hit as a weak match (its calibrated score is low): faded."""
-    return bool(getattr(hit, "weak", False))
+    """Whether a hit is a weak match (its calibrated score is low): drawn faded."""
+    return bool(getattr(hit, "weak", hit.score < WEAK_SCORE))

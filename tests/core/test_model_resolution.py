@@ -78,6 +78,6 @@ def test_through_the_library_settings(tmp_path: Path) -> None:
 
 def test_joint_models_follow_the_same_order(tmp_path: Path) -> None:
     shipped = resolve_model("joint-model", DEFAULT_BACKBONE, (tmp_path,), default_only=True)
-    assert shipped is not None and shipped[0].startswith("devise-")
+    assert shipped is not None and shipped[0] == "word-model-efficientnet-lite0"
     with pytest.raises(Exception, match="not a joint-model"):
         resolve_model("joint-model", DEFAULT_BACKBONE, (), override="efficientnet-lite0-pca128")

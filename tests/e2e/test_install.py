@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 
 # What `pip install .` needs from the checkout (benchmarks/, tests/ and docs/ stay behind).
 PACKAGE_FILES = ["pyproject.toml", "README.md", "main.py", "cli.py"]
-PACKAGE_DIRS = ["core", "gui", "export", "resources"]
+PACKAGE_DIRS = ["core", "gui", "export", "evaluation", "resources"]
 
 
 def run(cmd: list[str | Path], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:

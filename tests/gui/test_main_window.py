@@ -222,7 +222,8 @@ def test_tags_for_one_photo_shared_tags_for_several_and_tag_click_searches(
     qtbot.waitUntil(
         lambda: window.tag_panel.title.text() == f"Shared tags · {PHOTOS} photos", timeout=10_000
     )
-    assert len(window.tag_panel.tag_words) == 10
+    # Only tags at least half the photos have (Library.shared_tags): at most 10, maybe fewer.
+    assert 0 < len(window.tag_panel.tag_words) <= 10
     assert window.details.hint.text() == f"{PHOTOS} photos selected"
 
     word = window.tag_panel.tag_words[0]

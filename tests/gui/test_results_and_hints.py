@@ -253,3 +253,12 @@ def test_side_panels_forget_a_photo_that_left_the_gallery(qtbot, open_window, in
     qtbot.waitUntil(lambda: window.tag_panel.tag_words == [], timeout=5000)
     assert window.details.name.isHidden()
     assert window.details.hint.text() == "Select a photo to see its details."
+
+
+def test_calibrated_scores_below_the_weak_bar_are_faded() -> None:
+    from core.library import PhotoHit
+    from gui.queries import WEAK_SCORE, is_weak
+
+    assert is_weak(PhotoHit("/p/a.jpg", WEAK_SCORE - 0.01))
+    assert not is_weak(PhotoHit("/p/b.jpg", WEAK_SCORE + 0.01))
+    assert not is_weak(PhotoHit("/p/c.jpg", 0.9))
