@@ -16,7 +16,8 @@ from core.browse import mark_removed, photo_dates
 from core.browsing import Browsing
 from core.catalog_repair import open_catalog
 from core.class_evidence import ClassEvidence
-from core.dates import iso, with_dates
+from core.date_fill import with_dates
+from core.dates import iso
 from core.decode import DecodeError, load_pixels
 from core.errors import PhotoSearchError, storage_errors
 from core.feature_cache import FeatureCache
