@@ -1,7 +1,7 @@
 """When a photo was taken: EXIF DateTimeOriginal, else the file's mtime, as Unix seconds.
 
 The catalog's `taken` column holds it. Indexing reads the date from the image it has already
-opened; rows from before the column existed are filled by `fill_missing_dates` at the end of
+opened; rows from before the column existed are filled by core/date_fill.py at the end of
 the next index run, and until then SQL reads their mtime (TAKEN_SQL).
 """
 
@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import os
 import time as _time
-from collections.abc import Generator
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
@@ -28,9 +26,6 @@ DATETIME = 306  # IFD0 "DateTime": when the file was last changed by the camera 
 # The effective capture time of a row: its stored date, else its mtime (a salvaged row's mtime
 # is -1: unknown).
 TAKEN_SQL = "COALESCE(taken, CASE WHEN mtime_ns > 0 THEN mtime_ns / 1e9 END)"
-
-# Rows whose dates are read in one transaction by fill_missing_dates.
-FILL_BATCH = 256
 
 
 def exif_taken(exif: Image.Exif) -> float | None:
@@ -130,33 +125,3 @@ def ids_outside_dates(
         (max(lo, -1e18), min(hi, 1e18)),
     )
     return frozenset(int(r[0]) for r in cur)
-
-
-def fill_missing_dates(catalog: Catalog) -> Generator[Any, None, int]:
-    """Read the capture date of indexed photos that have none yet (catalogs from before dates,
-    copies found by their hash); yields IndexProgress("dates", ...), returns how many."""
-    from core.indexing import IndexProgress
-
-    rows = catalog.conn.execute(
-        "SELECT id, path, mtime_ns FROM photos WHERE status = 'ok' AND taken IS NULL"
-    ).fetchall()
-    for start in range(0, len(rows), FILL_BATCH):
-        batch = rows[start : start + FILL_BATCH]
-        dates = []
-        for pid, key, mtime_ns in batch:
-            taken = read_taken(Path(os.fsdecode(key)))
-            if taken is None and mtime_ns > 0:
-                taken = mtime_ns / 1e9
-            if taken is not None:
-                dates.append((taken, pid))
-        with catalog.transaction() as c:
-            c.executemany("UPDATE photos SET taken = ? WHERE id = ? AND taken IS NULL", dates)
-        yield IndexProgress("dates", start + len(batch), len(rows))
-    return len(rows)
-
-
-def with_dates(run: Generator[Any, None, Any], catalog: Catalog) -> Generator[Any, None, Any]:
-    """An index run, then fill_missing_dates; returns the run's summary."""
-    summary = yield from run
-    yield from fill_missing_dates(catalog)
-    return summary

@@ -60,7 +60,6 @@ class IndexSummary:
     skipped: list[SkippedFile] = field(default_factory=list)
     missing_folders: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    complete: bool = False
 
     @property
     def changed(self) -> bool:
@@ -208,7 +207,6 @@ def index_catalog(
             yield IndexProgress("building", 0, 1)
             refresh_indexes(bool(summary.added or summary.updated))
             yield IndexProgress("building", 1, 1)
-        summary.complete = True
         summary.seconds = time.monotonic() - start
     return summary
 

@@ -8,85 +8,42 @@ from __future__ import annotations
 
 import os
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass, field
-from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from core.ann import unit_rows
-from core.browse import mark_removed, photo_dates, without_ids
+from core.browse import mark_removed, photo_dates
 from core.browsing import Browsing
-from core.calibration import Curve, load_curves
-from core.catalog import open_catalog
-from core.class_evidence import ClassEvidence, candidate_count, query_evidence, rank_blended
-from core.dates import iso, with_dates
+from core.catalog_repair import open_catalog
+from core.class_evidence import ClassEvidence
+from core.date_fill import with_dates
+from core.dates import iso
 from core.decode import DecodeError, load_pixels
-from core.errors import PhotoSearchError, UnknownWordsError, UsageError, storage_errors
+from core.errors import PhotoSearchError, storage_errors
 from core.feature_cache import FeatureCache
-from core.imagenet import ImageNetClass, imagenet_classes, resolve_class
+from core.hits import PhotoHit as PhotoHit
+from core.hits import QueryPhoto as QueryPhoto
+from core.hits import TextSearch as TextSearch
 from core.indexing import IndexProgress, IndexSummary, index_catalog
-from core.joint import ConSE, VectorSpace, tag_head_of
+from core.joint import ConSE, VectorSpace
 from core.lock import IndexLock
-from core.models import ImageEncoder, softmax
+from core.models import ImageEncoder
 from core.paths import Profile
-from core.query import Concepts, load_concepts, split_known
 from core.settings import DEFAULT_JOINT, Settings
+from core.similar_queries import SimilarQueries
+from core.tag_queries import TagQueries
+from core.text_queries import TextQueries
+from core.text_queries import parse_query as parse_query
 from core.vector_index import SpaceIndex
-from core.word_model import WordModel, tags_with_classes
-from core.words import SimilarWords, TagVocabulary, WordHit, WordVectors, normalise_word
-
-# How far a "-word" pushes results away, relative to the words searched for.
-NEGATIVE_WEIGHT = 0.5
-# Shared tags of several photos: a photo has a tag when it is among its 10 best, and a tag
-# counts when at least half the photos have it.
-SHARED_TAG_DEPTH = 10
-SHARED_TAG_MIN_SHARE = 0.5
+from core.words import SimilarWords, TagVocabulary, WordVectors
 
 
-@dataclass(frozen=True)
-class PhotoHit:
-    """A photo and its similarity to the query (higher is more similar)."""
+class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
+    """A photo library in a profile folder.
 
-    path: str
-    score: float
-    taken: str | None = None  # when the photo was taken, ISO 8601 (EXIF, else file mtime)
-
-    def to_json(self) -> dict[str, object]:
-        return {"path": self.path, "score": round(self.score, 4), "taken": self.taken}
-
-
-@dataclass(frozen=True)
-class TextSearch:
-    """Results of a text search and how the query was understood."""
-
-    hits: list[PhotoHit]
-    words: list[str]
-    negated: list[str] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class QueryPhoto:
-    """A query photo's raw CNN features, and its catalog id when it is in the library."""
-
-    features: np.ndarray
-    photo_id: int | None
-
-
-def parse_query(words: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Split query text into (wanted, unwanted) terms; "-word" means unwanted.
-
-    A term is a word or a known multi-word name ("black widow"); stop words are left out.
+    Its queries live in mixins: core/browsing.py, core/similar_queries.py,
+    core/tag_queries.py and core/text_queries.py.
     """
-    parsed = load_concepts().parse(words)
-    return parsed.wanted, parsed.unwanted
-
-
-class Library(Browsing):
-    """A photo library in a profile folder (browsing methods: core/browsing.py)."""
 
     def __init__(
         self,
@@ -284,231 +241,6 @@ class Library(Browsing):
         found = photo_dates(self.catalog, [pid for pid, _ in ranked])
         return [PhotoHit(found[p][0], s, iso(found[p][1])) for p, s in ranked if p in found]
 
-    @cached_property
-    def similarity_curves(self) -> dict[str, Curve]:
-        """Calibration of `similar` scores to P(same kind of thing); {} when not fit."""
-        return load_curves(self.backbone, self.image_index.space.name)
-
-    def find_similar(
-        self,
-        image: str | os.PathLike[str],
-        k: int = 10,
-        class_name: str | None = None,
-        min_score: float | None = None,
-        *,
-        taken_from: date | None = None,
-        taken_to: date | None = None,
-    ) -> list[PhotoHit]:
-        """Photos that look like image; with class_name, alike in what that class cares about.
-
-        Scores are calibrated probabilities that a photo shows the same kind of thing (see
-        core/calibration.py); k caps the list and min_score, when given, ends it where the
-        score falls below.
-        """
-        _check_k(k)
-        if min_score is not None and not 0.0 <= min_score <= 1.0:
-            raise UsageError(f"--min-score must be between 0 and 1 (got {min_score})")
-        cls = resolve_class(class_name) if class_name else None
-        query = self.query_photo(image)
-        exclude = frozenset({query.photo_id} if query.photo_id is not None else set())
-        exclude |= self._outside_dates(taken_from, taken_to)
-        if cls is not None:
-            ranked = self._class_similar(query, cls, k, exclude)
-        else:
-            vector = self.image_index.vector_for(query.features)
-            ranked = self.image_index.query(vector, k, exclude)
-        curve = self.similarity_curves.get("class" if cls is not None else "image")
-        if curve is not None:
-            ranked = [(pid, curve(score)) for pid, score in ranked]
-        if min_score is not None:
-            ranked = [(pid, score) for pid, score in ranked if score >= min_score]
-        return self._hits(ranked)
-
-    def find_similar_to_all(
-        self, images: Sequence[str | os.PathLike[str]], k: int = 10
-    ) -> list[PhotoHit]:
-        """Photos that look like all of images at once: the mean of their unit image vectors."""
-        _check_k(k)
-        if not images:
-            raise UsageError("find similar needs at least one photo")
-        queries = [self.query_photo(image) for image in images]
-        vectors = np.stack([self.image_index.vector_for(q.features) for q in queries])
-        mean = unit_rows(vectors.mean(axis=0, keepdims=True))[0]
-        exclude = frozenset(q.photo_id for q in queries if q.photo_id is not None)
-        ranked = self.image_index.query(mean, k, exclude)
-        curve = self.similarity_curves.get("image")  # the same scale as find_similar's
-        if curve is not None:
-            ranked = [(pid, curve(score)) for pid, score in ranked]
-        return self._hits(ranked)
-
-    def _class_similar(
-        self, query: QueryPhoto, cls: ImageNetClass, k: int, exclude: frozenset[int]
-    ) -> list[tuple[int, float]]:
-        """Cosine between features re-weighted by the class's classifier row (the seed's trick)."""
-        weight = self.encoder.head[0][cls.index]
-        return self.feature_cache.class_similar(query.features, weight, k, exclude)
-
-    def top_classes(
-        self, image: str | os.PathLike[str], k: int = 5
-    ) -> list[tuple[ImageNetClass, float]]:
-        """The photo's most probable ImageNet classes."""
-        probs = softmax(self.encoder.logits(self.query_photo(image).features[None]))[0]
-        classes = imagenet_classes()
-        return [(classes[int(j)], float(probs[j])) for j in np.argsort(-probs)[:k]]
-
-    def joint_vector(self, image: str | os.PathLike[str]) -> np.ndarray:
-        """The photo's unit vector in the joint image-word space."""
-        return self.joint_index.vector_for(self.query_photo(image).features)
-
-    def tags(self, image: str | os.PathLike[str], k: int = 10) -> list[WordHit]:
-        """Automatic tags: the joint model's tag head, or the tag words nearest in the space."""
-        return self.shared_tags([image], k)
-
-    def shared_tags(self, images: Sequence[str | os.PathLike[str]], k: int = 10) -> list[WordHit]:
-        """Tags most of the photos share, with their mean score; for one photo, its best tags.
-
-        A photo has a tag when the tag is among its SHARED_TAG_DEPTH best (at least k); a tag
-        counts when at least SHARED_TAG_MIN_SHARE of the photos have it. Tags are ranked by
-        how many photos have them, then by mean score: one odd photo among 100 cats no longer
-        hides "cat" (a tag's worst score across them did).
-        """
-        _check_k(k)
-        if not images:
-            return []
-        words, scores = self._tag_scores(images)
-        depth = min(max(k, SHARED_TAG_DEPTH), scores.shape[1])
-        tops = np.argpartition(-scores, depth - 1, axis=1)[:, :depth]
-        share = np.bincount(tops.ravel(), minlength=scores.shape[1]) / len(scores)
-        mean = scores.mean(axis=0)
-        shared = np.flatnonzero(share >= SHARED_TAG_MIN_SHARE)
-        order = shared[np.lexsort((-mean[shared], -share[shared]))][:k]
-        return [WordHit(words[j], float(mean[j])) for j in order]
-
-    def _tag_scores(
-        self, images: Sequence[str | os.PathLike[str]]
-    ) -> tuple[Sequence[str], np.ndarray]:
-        """(tag words, [photos, words] scores): a trained model's tag head when it has one
-        (probabilities), else the tag vocabulary around the joint vectors (cosine - rarity)."""
-        space = self.joint_space
-        if isinstance(space, WordModel):
-            feats = np.stack([self.query_photo(i).features for i in images])
-            probs = softmax(self.encoder.logits(feats))
-            names = [c.name for c in imagenet_classes()]
-            return tags_with_classes(space.tag_words, space.tag_scores(feats), names, probs)
-        head = tag_head_of(space)
-        if head is not None:
-            feats = np.stack([self.query_photo(i).features for i in images])
-            return head.tag_words, head.tag_scores(feats)
-        vectors = np.stack([self.joint_vector(i) for i in images])
-        return self.tag_vocabulary.words, self.tag_vocabulary.scores(vectors)
-
-    def search(
-        self,
-        words: Sequence[str],
-        k: int = 10,
-        min_score: float = 0.0,
-        *,
-        taken_from: date | None = None,
-        taken_to: date | None = None,
-    ) -> TextSearch:
-        """Photos matching words, best first, at most k, none scoring below min_score.
-
-        With the default word model a score is the probability that the photo is relevant
-        (calibrated on held-out photos, so it means the same for every query); several terms
-        must each fit; "-word" pushes results away. Terms that name ImageNet classes (or their
-        hypernyms and near words) blend in the classifier's evidence.
-        """
-        _check_k(k)
-        if not 0.0 <= min_score <= 1.0:
-            raise UsageError(f"--min-score must be between 0 and 1 (got {min_score:g})")
-        outside = self._outside_dates(taken_from, taken_to)
-        concepts = load_concepts()
-        wanted, unwanted = parse_query(words)
-        if not wanted:
-            raise UsageError("a search needs at least one word to look for (not only -words)")
-        known, unknown = self._split_terms(wanted, concepts)
-        known_neg, unknown_neg = self._split_terms(unwanted, concepts)
-        if not known:
-            raise UnknownWordsError([normalise_word(w) for w in wanted])
-        evidence = [concepts.classes_for(t) for t in known]
-        neg = [concepts.classes_for(t) for t in known_neg]
-        space = self.joint_space
-        if isinstance(space, WordModel):
-            from core.text_search import search
-
-            query = space.query(known, known_neg, self.words)
-            ranked = search(
-                space,
-                self.joint_index,
-                query,
-                self.class_evidence,
-                evidence,
-                neg,
-                k,
-                min_score,
-                outside,
-            )
-        else:
-            vector = self._query_vector(known, known_neg)
-            if any(evidence):
-                ranked = self._blended(vector, evidence, neg, k, outside)
-            else:
-                assert vector is not None  # a known term without class evidence has a vector
-                ranked = self.joint_index.query(vector, k, outside)
-            ranked = [(p, s) for p, s in ranked if s >= min_score]
-        return TextSearch(
-            hits=self._hits(ranked),
-            words=known,
-            negated=known_neg,
-            unknown=unknown + ["-" + w for w in unknown_neg],
-        )
-
-    def _term_vector(self, term: str) -> np.ndarray | None:
-        return self.words.vector(term) if " " not in term else self.words.phrase_vector(term)
-
-    def _split_terms(self, terms: list[str], concepts: Concepts) -> tuple[list[str], list[str]]:
-        return split_known(terms, self._known_term, concepts)
-
-    def _known_term(self, term: str) -> bool:
-        # The word model knows its words without GloVe's 400k-word table (1.5 s to load).
-        space = self.joint_space
-        known = isinstance(space, WordModel) and all(map(space.knows, term.split()))
-        return known or self._term_vector(term) is not None
-
-    def _query_vector(self, known: list[str], known_neg: list[str]) -> np.ndarray | None:
-        """The unit joint-space query vector; None when no term has a word vector."""
-        pos = [v for v in map(self._term_vector, known) if v is not None]
-        if not pos:
-            return None
-        vector: np.ndarray = unit_rows(unit_rows(np.stack(pos)).mean(axis=0, keepdims=True))[0]
-        neg = [v for v in map(self._term_vector, known_neg) if v is not None]
-        if neg:
-            n = unit_rows(unit_rows(np.stack(neg)).mean(axis=0, keepdims=True))[0]
-            vector = unit_rows((vector - NEGATIVE_WEIGHT * n)[None])[0]
-        return vector
-
-    def _blended(
-        self,
-        vector: np.ndarray | None,
-        evidence: list[dict[int, float]],
-        negative: list[dict[int, float]],
-        k: int,
-        exclude: frozenset[int] = frozenset(),
-    ) -> list[tuple[int, float]]:
-        """Top k by blend(joint cosine, class evidence) over the best candidates of each."""
-        ids, postings = self.class_evidence.current()
-        scores = query_evidence(postings, evidence, negative)
-        if scores is None:
-            return [] if vector is None else self.joint_index.query(vector, k, exclude)
-        ids, scores = without_ids(ids, scores, exclude)  # a date filter (core/browse.py)
-        near = [] if vector is None else self.joint_index.query(vector, candidate_count(k), exclude)
-        return rank_blended(ids, scores, near, k)
-
-    def similar_words(self, word: str, k: int = 10) -> list[WordHit]:
-        """The nearest GloVe words to word."""
-        _check_k(k)
-        return self.word_index.similar(word, k)
-
     # -- status -----------------------------------------------------------------------------
 
     def status(self) -> dict[str, Any]:
@@ -545,8 +277,3 @@ def remove_photo_indexes(index_dir: Path) -> None:
     for f in index_dir.iterdir():
         if f.is_file() and not f.name.startswith(WordVectors.name):
             f.unlink(missing_ok=True)
-
-
-def _check_k(k: int) -> None:
-    if k < 1:
-        raise UsageError(f"-k must be at least 1 (got {k})")

@@ -45,9 +45,6 @@ class ResultsHeader(QFrame):
     def show_results(self, title: str, subtitle: str, picture: QPixmap | None = None) -> None:
         self._set(title, subtitle, picture, results=True)
 
-    def set_subtitle(self, text: str) -> None:
-        self.subtitle.setText(text)
-
     def set_picture(self, picture: QPixmap | None) -> None:
         if picture is None or picture.isNull():
             self.picture.hide()

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from core.catalog import Catalog, open_catalog
+from core.catalog import Catalog
+from core.catalog_repair import open_catalog
 from core.errors import CorruptDataError, StorageError
 from tests.conftest import CliResult, make_photos
 from tests.faults.conftest import needs_non_root, one_line_error

@@ -1,0 +1,44 @@
+"""What the library's queries return, and the check every query makes of k."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.errors import UsageError
+
+
+@dataclass(frozen=True)
+class PhotoHit:
+    """A photo and its similarity to the query (higher is more similar)."""
+
+    path: str
+    score: float
+    taken: str | None = None  # when the photo was taken, ISO 8601 (EXIF, else file mtime)
+
+    def to_json(self) -> dict[str, object]:
+        return {"path": self.path, "score": round(self.score, 4), "taken": self.taken}
+
+
+@dataclass(frozen=True)
+class TextSearch:
+    """Results of a text search and how the query was understood."""
+
+    hits: list[PhotoHit]
+    words: list[str]
+    negated: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class QueryPhoto:
+    """A query photo's raw CNN features, and its catalog id when it is in the library."""
+
+    features: np.ndarray
+    photo_id: int | None
+
+
+def check_k(k: int) -> None:
+    if k < 1:
+        raise UsageError(f"-k must be at least 1 (got {k})")

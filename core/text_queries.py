@@ -1,0 +1,173 @@
+"""The library's text search: photos matching words, and the words near a word.
+
+A mixin of core.library.Library (which creates the word model, vectors and indexes these use).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from core.ann import unit_rows
+from core.browse import without_ids
+from core.class_evidence import candidate_count, query_evidence, rank_blended
+from core.errors import UnknownWordsError, UsageError
+from core.hits import PhotoHit, TextSearch, check_k
+from core.query import Concepts, load_concepts, split_known
+from core.word_model import WordModel
+from core.words import WordHit, normalise_word
+
+if TYPE_CHECKING:
+    from core.class_evidence import ClassEvidence
+    from core.joint import VectorSpace
+    from core.vector_index import SpaceIndex
+    from core.words import SimilarWords, WordVectors
+
+# How far a "-word" pushes results away, relative to the words searched for.
+NEGATIVE_WEIGHT = 0.5
+
+
+def parse_query(words: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split query text into (wanted, unwanted) terms; "-word" means unwanted.
+
+    A term is a word or a known multi-word name ("black widow"); stop words are left out.
+    """
+    parsed = load_concepts().parse(words)
+    return parsed.wanted, parsed.unwanted
+
+
+class TextQueries:
+    """Library methods for text search; see core.library.Library for the attributes they use."""
+
+    if TYPE_CHECKING:
+
+        @property
+        def words(self) -> WordVectors: ...
+
+        @property
+        def word_index(self) -> SimilarWords: ...
+
+        @property
+        def joint_space(self) -> VectorSpace: ...
+
+        @property
+        def joint_index(self) -> SpaceIndex: ...
+
+        @property
+        def class_evidence(self) -> ClassEvidence: ...
+
+        def _hits(self, ranked: Sequence[tuple[int, float]]) -> list[PhotoHit]: ...
+
+        def _outside_dates(
+            self, taken_from: date | None, taken_to: date | None
+        ) -> frozenset[int]: ...
+
+    def search(
+        self,
+        words: Sequence[str],
+        k: int = 10,
+        min_score: float = 0.0,
+        *,
+        taken_from: date | None = None,
+        taken_to: date | None = None,
+    ) -> TextSearch:
+        """Photos matching words, best first, at most k, none scoring below min_score.
+
+        With the default word model a score is the probability that the photo is relevant
+        (calibrated on held-out photos, so it means the same for every query); several terms
+        must each fit; "-word" pushes results away. Terms that name ImageNet classes (or their
+        hypernyms and near words) blend in the classifier's evidence.
+        """
+        check_k(k)
+        if not 0.0 <= min_score <= 1.0:
+            raise UsageError(f"--min-score must be between 0 and 1 (got {min_score:g})")
+        outside = self._outside_dates(taken_from, taken_to)
+        concepts = load_concepts()
+        wanted, unwanted = parse_query(words)
+        if not wanted:
+            raise UsageError("a search needs at least one word to look for (not only -words)")
+        known, unknown = self._split_terms(wanted, concepts)
+        known_neg, unknown_neg = self._split_terms(unwanted, concepts)
+        if not known:
+            raise UnknownWordsError([normalise_word(w) for w in wanted])
+        evidence = [concepts.classes_for(t) for t in known]
+        neg = [concepts.classes_for(t) for t in known_neg]
+        space = self.joint_space
+        if isinstance(space, WordModel):
+            from core.text_search import search
+
+            query = space.query(known, known_neg, self.words)
+            ranked = search(
+                space,
+                self.joint_index,
+                query,
+                self.class_evidence,
+                evidence,
+                neg,
+                k,
+                min_score,
+                outside,
+            )
+        else:
+            vector = self._query_vector(known, known_neg)
+            if any(evidence):
+                ranked = self._blended(vector, evidence, neg, k, outside)
+            else:
+                assert vector is not None  # a known term without class evidence has a vector
+                ranked = self.joint_index.query(vector, k, outside)
+            ranked = [(p, s) for p, s in ranked if s >= min_score]
+        return TextSearch(
+            hits=self._hits(ranked),
+            words=known,
+            negated=known_neg,
+            unknown=unknown + ["-" + w for w in unknown_neg],
+        )
+
+    def _term_vector(self, term: str) -> np.ndarray | None:
+        return self.words.vector(term) if " " not in term else self.words.phrase_vector(term)
+
+    def _split_terms(self, terms: list[str], concepts: Concepts) -> tuple[list[str], list[str]]:
+        return split_known(terms, self._known_term, concepts)
+
+    def _known_term(self, term: str) -> bool:
+        # The word model knows its words without GloVe's 400k-word table (1.5 s to load).
+        space = self.joint_space
+        known = isinstance(space, WordModel) and all(map(space.knows, term.split()))
+        return known or self._term_vector(term) is not None
+
+    def _query_vector(self, known: list[str], known_neg: list[str]) -> np.ndarray | None:
+        """The unit joint-space query vector; None when no term has a word vector."""
+        pos = [v for v in map(self._term_vector, known) if v is not None]
+        if not pos:
+            return None
+        vector: np.ndarray = unit_rows(unit_rows(np.stack(pos)).mean(axis=0, keepdims=True))[0]
+        neg = [v for v in map(self._term_vector, known_neg) if v is not None]
+        if neg:
+            n = unit_rows(unit_rows(np.stack(neg)).mean(axis=0, keepdims=True))[0]
+            vector = unit_rows((vector - NEGATIVE_WEIGHT * n)[None])[0]
+        return vector
+
+    def _blended(
+        self,
+        vector: np.ndarray | None,
+        evidence: list[dict[int, float]],
+        negative: list[dict[int, float]],
+        k: int,
+        exclude: frozenset[int] = frozenset(),
+    ) -> list[tuple[int, float]]:
+        """Top k by blend(joint cosine, class evidence) over the best candidates of each."""
+        ids, postings = self.class_evidence.current()
+        scores = query_evidence(postings, evidence, negative)
+        if scores is None:
+            return [] if vector is None else self.joint_index.query(vector, k, exclude)
+        ids, scores = without_ids(ids, scores, exclude)  # a date filter (core/browse.py)
+        near = [] if vector is None else self.joint_index.query(vector, candidate_count(k), exclude)
+        return rank_blended(ids, scores, near, k)
+
+    def similar_words(self, word: str, k: int = 10) -> list[WordHit]:
+        """The nearest GloVe words to word."""
+        check_k(k)
+        return self.word_index.similar(word, k)
