@@ -42,10 +42,30 @@ class WordQuery:
     vector: np.ndarray  # not unit: dot(photo vector, vector) + offset = summed logit
     offset: float
     terms: int
+    # Several terms: each one's own query, so that every term must fit (query_logits).
+    parts: tuple[WordQuery, ...] = ()
 
 
 def sigmoid(x: np.ndarray | float) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -40.0, 40.0))))
+
+
+def and_logit(logits: np.ndarray) -> np.ndarray:
+    """[terms, n] calibrated logits -> [n] logit of the product of their probabilities: the
+    chance that every term fits, so one sure term cannot carry a photo the others miss
+    ("cat sofa": a cat on a lawn). Pascal val two-word mAP 0.479 (mean logit) -> 0.587."""
+    log_p = -np.logaddexp(0.0, -np.asarray(logits, np.float64)).sum(axis=0)
+    return np.asarray(log_p - np.log(-np.expm1(np.minimum(log_p, -1e-12))))
+
+
+def query_logits(query: WordQuery, vectors: np.ndarray) -> np.ndarray:
+    """[n] the query's logit for photo vectors (model.transform): the term's own logit; with
+    several terms, and_logit of theirs, plus what "-word"s take off."""
+    mean = (vectors @ query.vector + query.offset) / query.terms
+    if not query.parts:
+        return np.asarray(mean)
+    each = np.stack([vectors @ p.vector + p.offset for p in query.parts])
+    return np.asarray(and_logit(each) + mean - each.mean(axis=0))
 
 
 class WordModel:
@@ -166,7 +186,8 @@ class WordModel:
     def query(
         self, terms: Sequence[str], negated: Sequence[str], words: WordVectors
     ) -> WordQuery | None:
-        """Several terms: their logits add up (a photo must fit each); "-word"s subtract."""
+        """Several terms: scored by query_logits (every term must fit); "-word"s subtract.
+        The summed vector ranks the index's candidates."""
         pos = [q for q in (self.term_query(t, words) for t in terms) if q is not None]
         if not pos:
             return None
@@ -175,7 +196,8 @@ class WordModel:
         offset = sum(q.offset for q in pos)
         for q in neg:  # its vector only: an offset would shift every photo alike
             vec = vec - NEGATIVE_WEIGHT * q.vector
-        return WordQuery(np.asarray(vec, np.float32), offset, len(pos))
+        parts = tuple(pos) if len(pos) > 1 else ()
+        return WordQuery(np.asarray(vec, np.float32), offset, len(pos), parts)
 
     # -- tags --------------------------------------------------------------------------------
 
@@ -186,11 +208,14 @@ class WordModel:
 
     def tag_scores(self, features: np.ndarray) -> np.ndarray:
         """[n, tag_words]: probability that a caption uses the word, less a share of how often
-        it fits any photo, so tags say what is particular to the photo."""
+        it fits any photo, so tags say what is particular to the photo; times the share of the
+        word's training positives whose captions use it (below 1 for VOC object words only)."""
         mask = self._arrays["tag_candidates"].astype(bool)
         p = sigmoid(self.word_logits(features)[:, mask])
         prior = self._f32("prior")[mask]
-        return np.asarray(p - self._calibration["tag_prior_weight"] * prior, np.float32)
+        scale = self._f32("tag_scale")[mask] if "tag_scale" in self._arrays else 1.0
+        tags = scale * (p - self._calibration["tag_prior_weight"] * prior)
+        return np.asarray(tags, np.float32)
 
 
 def tags_with_classes(
