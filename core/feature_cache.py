@@ -37,6 +37,7 @@ from core.vector_store import rows_of, scan, top_k
 
 SKETCH_DIMS = 256
 COARSE_DIMS = 128
+FINE_DIMS = 128  # of the sketch's other coordinates, those the shortlist is re-scored on
 NORM_DIMS = 16
 SHORTLIST = 12000
 CLOSE = 2000
@@ -56,8 +57,9 @@ class Cached:
     """The loaded cache: ids (ascending), row blobs (memmap), sketch parts and basis.
 
     norms float32 [NORM_DIMS, n] (transposed: a scan of 16 long rows is 5x faster than one of
-    n short ones) and coarse float32 [n, COARSE_DIMS] are scanned in full, fine float32
-    [n, SKETCH_DIMS - COARSE_DIMS] is read for the shortlist only.
+    n short ones) and coarse float32 [n, COARSE_DIMS] are scanned in full; fine float32
+    [n, NORM_DIMS + SKETCH_DIMS - COARSE_DIMS] (the norm coordinates again, then the rest of
+    the sketch) is read for the shortlist only, so one gather brings all its later stages need.
     """
 
     ids: np.ndarray
@@ -223,7 +225,13 @@ class FeatureCache:
                     rows,
                     np.ascontiguousarray(sketch[:, : min(NORM_DIMS, width)].T, np.float32),
                     np.ascontiguousarray(sketch[:, min(NORM_DIMS, width) : split], np.float32),
-                    np.ascontiguousarray(sketch[:, split:], np.float32),
+                    np.ascontiguousarray(
+                        np.concatenate(
+                            [sketch[:, : min(NORM_DIMS, width)], sketch[:, split : split + FINE_DIMS]],
+                            axis=1,
+                        ),
+                        np.float32,
+                    ),
                     basis.astype(np.float32),
                     int(meta["generation"]),
                 )
@@ -344,7 +352,9 @@ def _candidates(
         approx[dead] = -np.inf
     short = _above(approx, SHORTLIST)  # ascending rows: the gather below reads memory in order
     fine_short = _gather(cached.fine, short)
-    num_short = num[short] + scan(fine_short, a[COARSE_DIMS:])
+    nd = len(cached.norms)
+    fine_a = slice(COARSE_DIMS, COARSE_DIMS + fine_short.shape[1] - nd)
+    num_short = num[short] + scan(fine_short[:, nd:], a[fine_a])
     near = _best(num_short / np.sqrt(norm2[short]), CLOSE)
     near = near[np.argsort(short[near])]  # ascending rows: one pass over the file
     close, num_close = short[near], num_short[near]
@@ -358,9 +368,9 @@ def _candidates(
     w2_top[top] = w2[top]
     a_top = scan(sketch_basis, v_top / np.maximum(g, 1e-12))
     num_close -= scan(_gather(cached.coarse, close), a_top[:COARSE_DIMS])
-    num_close -= scan(_gather(fine_short, near), a_top[COARSE_DIMS:]) + float(np.dot(mean, v_top))
-    norms_close = np.take(cached.norms, close, axis=1)
-    norm2_close = norm2[close] - np.einsum("dn,d->n", norms_close, scan(norm_basis, w2_top))
+    fine_close = _gather(fine_short, near)
+    num_close -= scan(fine_close[:, nd:], a_top[fine_a]) + float(np.dot(mean, v_top))
+    norm2_close = norm2[close] - scan(fine_close[:, :nd], scan(norm_basis, w2_top))
     columns = np.concatenate([np.arange(HEADER.itemsize), HEADER.itemsize + top])
     raw = _gather(cached.rows, close)[:, columns]
     x_top = decode_rows(raw[:, HEADER.itemsize :], raw[:, : HEADER.itemsize].copy().view("<f4"))
