@@ -11,6 +11,11 @@ answer it. Scanning all raw features costs 130 ms at 100k photos, so a query run
 2. the best CANDIDATES of those are scored exactly from the 8-bit features (the catalog's own
    format, so exact means exactly what a scan of the catalog gives).
 
+At 100k photos a query costs about 8 ms of CPU: a quarter scanning the coarse sketch (51 MB),
+most of the rest gathering rows for the shortlist and the closest photos, so every gather
+takes rows in ascending order, a whole row at a time. Recall is limited by the coarse scan
+(a shortlist of 16,000 would add 0.005), not by the later stages (benchmarks/recall.py).
+
 Files: features-MODEL.npy (uint8 [n, 8 + d], each row a catalog blob), .ids.npy, .sketch.npy,
 .basis.npy and a metadata file with checksums.
 """
@@ -33,7 +38,7 @@ from core.ann import file_sha256
 from core.atomic import atomic_path, atomic_write_bytes
 from core.catalog import Catalog
 from core.feature_codec import HEADER, decode_rows, encode_rows
-from core.vector_store import rows_of, scan, top_k
+from core.vector_store import gather_rows, rows_above, rows_of, scan, top_k
 
 SKETCH_DIMS = 256
 COARSE_DIMS = 128
@@ -42,7 +47,7 @@ NORM_DIMS = 16
 SHORTLIST = 12000
 CLOSE = 2000
 TOP_DIMS = 64
-CANDIDATES = 300  # scored exactly; recall@10 0.997 at 100k photos (benchmarks/recall.py)
+CANDIDATES = 300  # scored exactly; recall@10 0.988 at 100k photos (benchmarks/recall.py)
 FIT_SAMPLE = 8192
 SELECT_SAMPLE = 8192
 BUILD_MIN = 2000  # below this a scan of the catalog is fast enough: no cache is built on demand
@@ -72,7 +77,7 @@ class Cached:
 
     def features(self, positions: np.ndarray) -> np.ndarray:
         """float32 raw features of the given rows, in the given order."""
-        raw = _gather(self.rows, positions)
+        raw = gather_rows(self.rows, positions)
         return decode_rows(raw[:, HEADER.itemsize :], raw[:, : HEADER.itemsize].copy().view("<f4"))
 
     def class_scores(
@@ -227,7 +232,10 @@ class FeatureCache:
                     np.ascontiguousarray(sketch[:, min(NORM_DIMS, width) : split], np.float32),
                     np.ascontiguousarray(
                         np.concatenate(
-                            [sketch[:, : min(NORM_DIMS, width)], sketch[:, split : split + FINE_DIMS]],
+                            [
+                                sketch[:, : min(NORM_DIMS, width)],
+                                sketch[:, split : split + FINE_DIMS],
+                            ],
                             axis=1,
                         ),
                         np.float32,
@@ -350,8 +358,9 @@ def _candidates(
     np.divide(num, approx, out=approx)
     if dead.any():
         approx[dead] = -np.inf
-    short = _above(approx, SHORTLIST)  # ascending rows: the gather below reads memory in order
-    fine_short = _gather(cached.fine, short)
+    # Ascending rows: the gather below reads memory in order.
+    short = rows_above(approx, SHORTLIST, SELECT_SAMPLE)
+    fine_short = gather_rows(cached.fine, short)
     nd = len(cached.norms)
     fine_a = slice(COARSE_DIMS, COARSE_DIMS + fine_short.shape[1] - nd)
     num_short = num[short] + scan(fine_short[:, nd:], a[fine_a])
@@ -367,47 +376,17 @@ def _candidates(
     w2_top = np.zeros_like(w2)
     w2_top[top] = w2[top]
     a_top = scan(sketch_basis, v_top / np.maximum(g, 1e-12))
-    num_close -= scan(_gather(cached.coarse, close), a_top[:COARSE_DIMS])
-    fine_close = _gather(fine_short, near)
+    num_close -= scan(gather_rows(cached.coarse, close), a_top[:COARSE_DIMS])
+    fine_close = gather_rows(fine_short, near)
     num_close -= scan(fine_close[:, nd:], a_top[fine_a]) + float(np.dot(mean, v_top))
     norm2_close = norm2[close] - scan(fine_close[:, :nd], scan(norm_basis, w2_top))
     columns = np.concatenate([np.arange(HEADER.itemsize), HEADER.itemsize + top])
-    raw = _gather(cached.rows, close)[:, columns]
+    raw = gather_rows(cached.rows, close)[:, columns]
     x_top = decode_rows(raw[:, HEADER.itemsize :], raw[:, : HEADER.itemsize].copy().view("<f4"))
     num_close += scan(x_top, v[top])
     norm2_close += scan(x_top * x_top, w2[top])
     corrected = num_close / np.sqrt(np.maximum(norm2_close, 1e-12))
     return np.sort(close[_best(corrected, CANDIDATES)])
-
-
-def _gather(matrix: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """matrix[rows] for a C-contiguous matrix, copied a whole row at a time (1.5x faster than
-    numpy's fancy indexing, which copies value by value)."""
-    if not matrix.shape[1] or not matrix.flags.c_contiguous:
-        return np.asarray(matrix[rows])
-    whole_rows = np.dtype((np.void, matrix.shape[1] * matrix.dtype.itemsize))
-    out: np.ndarray = matrix.view(whole_rows).reshape(-1)[rows].view(matrix.dtype)
-    return out.reshape(len(rows), matrix.shape[1])
-
-
-def _above(scores: np.ndarray, k: int) -> np.ndarray:
-    """Rows (ascending) of about the k highest finite scores.
-
-    The threshold is the matching rank of an evenly spaced sample of SELECT_SAMPLE scores, so
-    selecting costs one comparison per row instead of a partition of all of them (1 ms at
-    100k photos); the count is k within a few percent.
-    """
-    stride = len(scores) // SELECT_SAMPLE
-    if k < len(scores) and stride >= 2:
-        sample = scores[::stride]
-        rank = max(k // stride, 1)
-        threshold = np.partition(sample, len(sample) - rank)[len(sample) - rank]
-        if np.isfinite(threshold):
-            rows = np.flatnonzero(scores >= threshold)
-            if len(rows) >= k // 2:  # else a skewed sample: the exact selection below
-                return rows
-    best = _best(scores, k)
-    return np.sort(best[np.isfinite(scores[best])])
 
 
 def _best(scores: np.ndarray, k: int) -> np.ndarray:
