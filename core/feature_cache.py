@@ -78,13 +78,7 @@ class Cached:
     def features(self, positions: np.ndarray) -> np.ndarray:
         """float32 raw features of the given rows, in the given order."""
         raw = gather_rows(self.rows, positions)
-        return decode_rows(raw[:, HEADER.itemsize :], raw[:, : HEADER.itemsize].copy().view("<f4"))
-
-    def class_scores(
-        self, positions: np.ndarray, query: np.ndarray, weight: np.ndarray
-    ) -> np.ndarray:
-        """class_scores of the given rows."""
-        return class_scores(self.features(positions), query, weight)
+        return decode_rows(raw[:, HEADER.itemsize :], _ranges(raw))
 
 
 def _query_weights(query: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -282,11 +276,13 @@ class FeatureCache:
                 dead = dead.copy()
                 dead[rows_of(cached.ids, exclude)] = True
             if len(cached.ids) > CANDIDATES and len(cached.basis):
-                rows = _candidates(cached, q, w, dead)
+                rows, blobs = _candidates(cached, q, w, dead)
             else:
                 rows = np.flatnonzero(~dead)
+                blobs = gather_rows(cached.rows, rows)
+            feats = decode_rows(blobs[:, HEADER.itemsize :], _ranges(blobs))
             id_parts.append(cached.ids[rows])
-            score_parts.append(cached.class_scores(rows, q, w))
+            score_parts.append(class_scores(feats, q, w))
             covered = cached.ids
         missing = ok[:0] if ok is covered else np.setdiff1d(ok, covered, assume_unique=True)
         if exclude:
@@ -340,8 +336,9 @@ def _sketch(features: np.ndarray, basis: np.ndarray) -> np.ndarray:
 
 def _candidates(
     cached: Cached, query: np.ndarray, weight: np.ndarray, dead: np.ndarray
-) -> np.ndarray:
-    """Stage 1: rows (ascending) of the CANDIDATES photos whose sketched class score is best."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stage 1: rows (ascending) and blobs of the CANDIDATES photos with the best sketched
+    class score (the blobs were read for the correction already: stage 2 reuses them)."""
     basis = cached.basis
     mean, g = basis[0], basis[1]
     norm_basis, sketch_basis = basis[2 : 2 + NORM_DIMS], basis[2 + NORM_DIMS :]
@@ -381,12 +378,19 @@ def _candidates(
     num_close -= scan(fine_close[:, nd:], a_top[fine_a]) + float(np.dot(mean, v_top))
     norm2_close = norm2[close] - scan(fine_close[:, :nd], scan(norm_basis, w2_top))
     columns = np.concatenate([np.arange(HEADER.itemsize), HEADER.itemsize + top])
-    raw = gather_rows(cached.rows, close)[:, columns]
-    x_top = decode_rows(raw[:, HEADER.itemsize :], raw[:, : HEADER.itemsize].copy().view("<f4"))
+    blobs = gather_rows(cached.rows, close)
+    raw = blobs[:, columns]
+    x_top = decode_rows(raw[:, HEADER.itemsize :], _ranges(raw))
     num_close += scan(x_top, v[top])
     norm2_close += scan(x_top * x_top, w2[top])
     corrected = num_close / np.sqrt(np.maximum(norm2_close, 1e-12))
-    return np.sort(close[_best(corrected, CANDIDATES)])
+    best = np.sort(_best(corrected, CANDIDATES))
+    return close[best], blobs[best]
+
+
+def _ranges(blobs: np.ndarray) -> np.ndarray:
+    """float32 [n, 2] offset and step of catalog blobs."""
+    return blobs[:, : HEADER.itemsize].copy().view("<f4")
 
 
 def _best(scores: np.ndarray, k: int) -> np.ndarray:
