@@ -11,10 +11,11 @@ answer it. Scanning all raw features costs 130 ms at 100k photos, so a query run
 2. the best CANDIDATES of those are scored exactly from the 8-bit features (the catalog's own
    format, so exact means exactly what a scan of the catalog gives).
 
-At 100k photos a query costs about 8 ms of CPU: a quarter scanning the coarse sketch (51 MB),
-most of the rest gathering rows for the shortlist and the closest photos, so every gather
-takes rows in ascending order, a whole row at a time. Recall is limited by the coarse scan
-(a shortlist of 16,000 would add 0.005), not by the later stages (benchmarks/recall.py).
+At 100k photos a query costs about 7 ms of CPU: 2 ms scanning the coarse sketch (51 MB), most
+of the rest gathering rows for the shortlist and the closest photos, so every gather takes
+rows in ascending order, a whole row at a time. Recall is limited by the coarse scan and the
+CLOSE cut (16,000 and 3,000 reach 0.997 on the benchmark's queries, at 10-13 ms of CPU), not
+by CANDIDATES (benchmarks/recall.py).
 
 Files: features-MODEL.npy (uint8 [n, 8 + d], each row a catalog blob), .ids.npy, .sketch.npy,
 .basis.npy and a metadata file with checksums.
@@ -45,9 +46,9 @@ COARSE_DIMS = 128
 FINE_DIMS = 128  # of the sketch's other coordinates, those the shortlist is re-scored on
 NORM_DIMS = 16
 SHORTLIST = 12000
-CLOSE = 2000
+CLOSE = 1500
 TOP_DIMS = 64
-CANDIDATES = 300  # scored exactly; recall@10 0.988 at 100k photos (benchmarks/recall.py)
+CANDIDATES = 200  # scored exactly; recall@10 0.985 at 100k photos (benchmarks/recall.py)
 FIT_SAMPLE = 8192
 SELECT_SAMPLE = 8192
 BUILD_MIN = 2000  # below this a scan of the catalog is fast enough: no cache is built on demand
