@@ -1,6 +1,7 @@
 """Recall@10 against an exhaustive ranking, and query latency, at 1k, 10k and 100k photos.
 
     .venv/bin/python -m benchmarks.recall [--sizes 1000 10000 100000] [--crossover 100000 300000]
+        [--queries "similar --class"] [--candidates 200 300]
 
 Each library is a real catalog whose features are made from the real photos in ../shared/data
 (every photo's CNN features, cached in benchmarks/out/): each synthetic photo mixes two real
@@ -42,6 +43,7 @@ WORDS = ["dog", "beach", "car", "snow", "child", "street", "horse", "boat", "gra
 WORDS += ["bird", "bicycle", "kitchen", "mountain", "cat", "train", "sofa", "sheep", "bus", "tree"]
 CLASSES = ["tabby", "golden retriever", "sports car", "airliner", "speedboat", "school bus"]
 CLASSES += ["studio couch", "mountain bike", "ox", "passenger car"]
+QUERIES = ["similar", "similar --class", "search"]
 
 
 def real_features() -> np.ndarray | None:
@@ -136,7 +138,9 @@ def exhaustive_ranking(library: Library) -> Iterator[None]:
         SpaceIndex.query, FeatureCache.class_similar = saved  # type: ignore[method-assign]
 
 
-def recall_rows(library: Library, n: int, candidates: list[int]) -> list[str]:
+def recall_rows(
+    library: Library, n: int, candidates: list[int], queries: list[str] = QUERIES
+) -> list[str]:
     rng = np.random.default_rng(1)
     photos = [p for _, p in library.catalog.ok_photos()]
     sample = [photos[i] for i in rng.choice(len(photos), 100, replace=False)]
@@ -155,6 +159,7 @@ def recall_rows(library: Library, n: int, candidates: list[int]) -> list[str]:
         (name, fn, args, None) for name, fn, args in cases if name != "similar --class"
     ]
     runs[1:1] = [(cases[1][0], cases[1][1], cases[1][2], c) for c in candidates]
+    runs = [r for r in runs if r[0] in queries]
     rows = []
     for name, fn, args, c in runs:
         if c is not None:
@@ -228,6 +233,13 @@ def main() -> int:
         default=[feature_cache.CANDIDATES],
         help="class search: photos re-ranked exactly (several values: one row each)",
     )
+    parser.add_argument(
+        "--queries",
+        nargs="+",
+        choices=QUERIES,
+        default=QUERIES,
+        help='query types to measure (e.g. --queries "similar --class")',
+    )
     args = parser.parse_args()
     default_candidates = [feature_cache.CANDIDATES]
     real = real_features()
@@ -243,7 +255,7 @@ def main() -> int:
             print(
                 f"<!-- {n:,} photos built in {time.perf_counter() - t0:.0f} s -->", file=sys.stderr
             )
-            for row in recall_rows(library, n, args.candidates):
+            for row in recall_rows(library, n, args.candidates, args.queries):
                 print(row, flush=True)
             library.close()
         finally:
@@ -257,6 +269,8 @@ def main() -> int:
     cross = f" --crossover {' '.join(map(str, args.crossover))}" if args.crossover else ""
     if args.candidates != default_candidates:
         cross += f" --candidates {' '.join(map(str, args.candidates))}"
+    if args.queries != QUERIES:
+        cross += " --queries " + " ".join(f'"{q}"' if " " in q else q for q in args.queries)
     print(f"command: .venv/bin/python -m benchmarks.recall --sizes {sizes}{cross}")
     return 0
 

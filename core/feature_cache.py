@@ -11,6 +11,12 @@ answer it. Scanning all raw features costs 130 ms at 100k photos, so a query run
 2. the best CANDIDATES of those are scored exactly from the 8-bit features (the catalog's own
    format, so exact means exactly what a scan of the catalog gives).
 
+At 100k photos a query costs about 7 ms of CPU: 2 ms scanning the coarse sketch (51 MB), most
+of the rest gathering rows for the shortlist and the closest photos, so every gather takes
+rows in ascending order, a whole row at a time. Recall is limited by the coarse scan and the
+CLOSE cut (16,000 and 3,000 reach 0.997 on the benchmark's queries, at 10-13 ms of CPU), not
+by CANDIDATES (benchmarks/recall.py).
+
 Files: features-MODEL.npy (uint8 [n, 8 + d], each row a catalog blob), .ids.npy, .sketch.npy,
 .basis.npy and a metadata file with checksums.
 """
@@ -33,16 +39,18 @@ from core.ann import file_sha256
 from core.atomic import atomic_path, atomic_write_bytes
 from core.catalog import Catalog
 from core.feature_codec import HEADER, decode_rows, encode_rows
-from core.vector_store import rows_of, scan, top_k
+from core.vector_store import gather_rows, rows_above, rows_of, scan, top_k
 
 SKETCH_DIMS = 256
 COARSE_DIMS = 128
+FINE_DIMS = 128  # of the sketch's other coordinates, those the shortlist is re-scored on
 NORM_DIMS = 16
-SHORTLIST = 16000
-CLOSE = 3000
+SHORTLIST = 12000
+CLOSE = 1500
 TOP_DIMS = 64
-CANDIDATES = 500  # scored exactly; recall@10 0.997 at 100k photos (benchmarks/recall.py)
+CANDIDATES = 200  # scored exactly; recall@10 0.985 at 100k photos (benchmarks/recall.py)
 FIT_SAMPLE = 8192
+SELECT_SAMPLE = 8192
 BUILD_MIN = 2000  # below this a scan of the catalog is fast enough: no cache is built on demand
 FILES = ("npy", "ids.npy", "sketch.npy", "basis.npy")
 # Files whose checksum this process has verified, by (path, inode, size, mtime): bit rot is
@@ -54,8 +62,10 @@ _VERIFIED: dict[tuple[str, int, int, int], str] = {}
 class Cached:
     """The loaded cache: ids (ascending), row blobs (memmap), sketch parts and basis.
 
-    norms float32 [n, NORM_DIMS] and coarse float32 [n, COARSE_DIMS] are scanned in full,
-    fine float32 [n, SKETCH_DIMS - COARSE_DIMS] is read for the shortlist only.
+    norms float32 [NORM_DIMS, n] (transposed: a scan of 16 long rows is 5x faster than one of
+    n short ones) and coarse float32 [n, COARSE_DIMS] are scanned in full; fine float32
+    [n, NORM_DIMS + SKETCH_DIMS - COARSE_DIMS] (the norm coordinates again, then the rest of
+    the sketch) is read for the shortlist only, so one gather brings all its later stages need.
     """
 
     ids: np.ndarray
@@ -68,14 +78,8 @@ class Cached:
 
     def features(self, positions: np.ndarray) -> np.ndarray:
         """float32 raw features of the given rows, in the given order."""
-        raw = np.asarray(self.rows[positions])
-        return decode_rows(raw[:, HEADER.itemsize :], raw[:, : HEADER.itemsize].copy().view("<f4"))
-
-    def class_scores(
-        self, positions: np.ndarray, query: np.ndarray, weight: np.ndarray
-    ) -> np.ndarray:
-        """class_scores of the given rows."""
-        return class_scores(self.features(positions), query, weight)
+        raw = gather_rows(self.rows, positions)
+        return decode_rows(raw[:, HEADER.itemsize :], _ranges(raw))
 
 
 def _query_weights(query: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -219,9 +223,18 @@ class FeatureCache:
                 cached = Cached(
                     ids,
                     rows,
-                    np.ascontiguousarray(sketch[:, : min(NORM_DIMS, width)], np.float32),
+                    np.ascontiguousarray(sketch[:, : min(NORM_DIMS, width)].T, np.float32),
                     np.ascontiguousarray(sketch[:, min(NORM_DIMS, width) : split], np.float32),
-                    np.ascontiguousarray(sketch[:, split:], np.float32),
+                    np.ascontiguousarray(
+                        np.concatenate(
+                            [
+                                sketch[:, : min(NORM_DIMS, width)],
+                                sketch[:, split : split + FINE_DIMS],
+                            ],
+                            axis=1,
+                        ),
+                        np.float32,
+                    ),
                     basis.astype(np.float32),
                     int(meta["generation"]),
                 )
@@ -264,13 +277,15 @@ class FeatureCache:
                 dead = dead.copy()
                 dead[rows_of(cached.ids, exclude)] = True
             if len(cached.ids) > CANDIDATES and len(cached.basis):
-                rows = _candidates(cached, q, w, dead)
+                rows, blobs = _candidates(cached, q, w, dead)
             else:
                 rows = np.flatnonzero(~dead)
+                blobs = gather_rows(cached.rows, rows)
+            feats = decode_rows(blobs[:, HEADER.itemsize :], _ranges(blobs))
             id_parts.append(cached.ids[rows])
-            score_parts.append(cached.class_scores(rows, q, w))
+            score_parts.append(class_scores(feats, q, w))
             covered = cached.ids
-        missing = np.setdiff1d(ok, covered, assume_unique=True)
+        missing = ok[:0] if ok is covered else np.setdiff1d(ok, covered, assume_unique=True)
         if exclude:
             missing = np.delete(missing, rows_of(missing, exclude))
         for start in range(0, len(missing), 8192):
@@ -322,8 +337,9 @@ def _sketch(features: np.ndarray, basis: np.ndarray) -> np.ndarray:
 
 def _candidates(
     cached: Cached, query: np.ndarray, weight: np.ndarray, dead: np.ndarray
-) -> np.ndarray:
-    """Stage 1: rows (ascending) of the CANDIDATES photos whose sketched class score is best."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stage 1: rows (ascending) and blobs of the CANDIDATES photos with the best sketched
+    class score (the blobs were read for the correction already: stage 2 reuses them)."""
     basis = cached.basis
     mean, g = basis[0], basis[1]
     norm_basis, sketch_basis = basis[2 : 2 + NORM_DIMS], basis[2 + NORM_DIMS :]
@@ -334,37 +350,48 @@ def _candidates(
     a = scan(sketch_basis, v / np.maximum(g, 1e-12))
     num = scan(cached.coarse, a[:COARSE_DIMS])
     num += float(np.dot(mean, v))
-    norm_w = scan(norm_basis, w2)
-    norm2 = np.maximum(scan(cached.norms, norm_w), 1e-12)
-    approx = num / np.sqrt(norm2)
+    norm2 = np.einsum("dn,d->n", cached.norms, scan(norm_basis, w2))
+    np.maximum(norm2, 1e-12, out=norm2)
+    approx = np.sqrt(norm2)
+    np.divide(num, approx, out=approx)
     if dead.any():
         approx[dead] = -np.inf
-    short = _best(approx, SHORTLIST)
-    short = short[np.isfinite(approx[short])]
-    fine_short = cached.fine[short]
-    num_short = num[short] + scan(fine_short, a[COARSE_DIMS:])
+    # Ascending rows: the gather below reads memory in order.
+    short = rows_above(approx, SHORTLIST, SELECT_SAMPLE)
+    fine_short = gather_rows(cached.fine, short)
+    nd = len(cached.norms)
+    fine_a = slice(COARSE_DIMS, COARSE_DIMS + fine_short.shape[1] - nd)
+    num_short = num[short] + scan(fine_short[:, nd:], a[fine_a])
     near = _best(num_short / np.sqrt(norm2[short]), CLOSE)
     near = near[np.argsort(short[near])]  # ascending rows: one pass over the file
     close, num_close = short[near], num_short[near]
     # The sketch misses what a few heavily weighted dimensions say: for the closest photos,
     # replace its estimate over the query's TOP_DIMS strongest dimensions by their true values.
     m = min(TOP_DIMS, len(v))
-    top = np.argpartition(-(v * mean + w2 * mean * mean), m - 1)[:m]
+    top = np.sort(np.argpartition(-(v * mean + w2 * mean * mean), m - 1)[:m])
     v_top = np.zeros_like(v)
     v_top[top] = v[top]
     w2_top = np.zeros_like(w2)
     w2_top[top] = w2[top]
     a_top = scan(sketch_basis, v_top / np.maximum(g, 1e-12))
-    num_close -= scan(cached.coarse[close], a_top[:COARSE_DIMS])
-    num_close -= scan(fine_short[near], a_top[COARSE_DIMS:]) + float(np.dot(mean, v_top))
-    norm2_close = norm2[close] - scan(cached.norms[close], scan(norm_basis, w2_top))
-    raw = np.asarray(cached.rows[close])
-    ranges = raw[:, : HEADER.itemsize].copy().view("<f4")
-    x_top = decode_rows(raw[:, HEADER.itemsize + top], ranges)
+    num_close -= scan(gather_rows(cached.coarse, close), a_top[:COARSE_DIMS])
+    fine_close = gather_rows(fine_short, near)
+    num_close -= scan(fine_close[:, nd:], a_top[fine_a]) + float(np.dot(mean, v_top))
+    norm2_close = norm2[close] - scan(fine_close[:, :nd], scan(norm_basis, w2_top))
+    columns = np.concatenate([np.arange(HEADER.itemsize), HEADER.itemsize + top])
+    blobs = gather_rows(cached.rows, close)
+    raw = blobs[:, columns]
+    x_top = decode_rows(raw[:, HEADER.itemsize :], _ranges(raw))
     num_close += scan(x_top, v[top])
     norm2_close += scan(x_top * x_top, w2[top])
     corrected = num_close / np.sqrt(np.maximum(norm2_close, 1e-12))
-    return np.sort(close[_best(corrected, CANDIDATES)])
+    best = np.sort(_best(corrected, CANDIDATES))
+    return close[best], blobs[best]
+
+
+def _ranges(blobs: np.ndarray) -> np.ndarray:
+    """float32 [n, 2] offset and step of catalog blobs."""
+    return blobs[:, : HEADER.itemsize].copy().view("<f4")
 
 
 def _best(scores: np.ndarray, k: int) -> np.ndarray:

@@ -84,3 +84,23 @@ def test_a_damaged_cache_is_not_used(
     fresh = FeatureCache(cache.catalog, cache.meta_path.parent, MODEL, DIM, lambda: weights)
     assert fresh.load() is None
     assert [p for p, _ in fresh.class_similar(q, w, 10)] == [p for p, _ in before]
+
+
+def test_sampled_shortlist_still_finds_the_top_k(
+    cache: FeatureCache, weights: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A large library picks its shortlist by a threshold from a sample of the sketched scores;
+    # shrink the sample so that this path runs on 600 photos, with removed and excluded photos.
+    monkeypatch.setattr(feature_cache, "SELECT_SAMPLE", 50)
+    monkeypatch.setattr(feature_cache, "SHORTLIST", 300)
+    monkeypatch.setattr(feature_cache, "CLOSE", 200)
+    removed = [p for p, _ in cache.exhaustive(*queries(cache, weights)[5], 3)]
+    remove_photos(cache.catalog, removed)
+    found = 0
+    for q, w in queries(cache, weights):
+        excluded = frozenset(p for p, _ in cache.exhaustive(q, w, 1))
+        got = cache.class_similar(q, w, 10, exclude=excluded)
+        want = cache.exhaustive(q, w, 10, exclude=excluded | frozenset(removed))
+        assert not {p for p, _ in got} & (excluded | frozenset(removed))
+        found += len({p for p, _ in got} & {p for p, _ in want})
+    assert found / 400 >= 0.98
