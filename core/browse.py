@@ -170,8 +170,9 @@ def restore_removed(catalog: Catalog, folder: Path) -> int:
 def without_ids(
     ids: np.ndarray, scores: np.ndarray, exclude: frozenset[int]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """ids and their scores, less the excluded ids (order kept)."""
+    """ids and their scores, less the excluded ids (order kept); scores may hold several rows
+    of per-id values (its last axis follows ids)."""
     if not exclude:
         return ids, scores
     keep = ~np.isin(ids, np.fromiter(exclude, np.int64, len(exclude)))
-    return ids[keep], scores[keep]
+    return ids[keep], scores[..., keep]

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from core.browse import without_ids
 from core.class_evidence import ClassEvidence, ClassPostings, candidate_count, query_evidence
 from core.query import Concepts
 from core.vector_index import SpaceIndex
@@ -52,9 +53,9 @@ def search(
     if any(evidence):
         ids, postings = class_evidence.current()
         scores = evidence_features(postings, evidence, negative)
-        if scores is not None and exclude:
-            keep = ~np.isin(ids, np.fromiter(exclude, np.int64, len(exclude)))
-            ids, scores = ids[keep], (scores[0][keep], scores[1][keep])
+        if scores is not None:
+            ids, both = without_ids(ids, np.stack(scores), exclude)
+            scores = (both[0], both[1])
         ev = None if scores is None else (ids, *scores)
     return rank(model, index, query, ev, k, min_score, exclude)
 
