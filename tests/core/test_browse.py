@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from PIL import Image
 
 from core.errors import PhotoSearchError, UsageError
 from core.library import Library
-from core.paths import resolve_profile
 from tests.conftest import EncoderSpy, make_photo, run_index
 
 EXIF_IFD, DATETIME_ORIGINAL = 0x8769, 36867
@@ -33,13 +31,6 @@ def with_exif_date(path: Path, when: str | None) -> Path:
 def set_mtime(path: Path, day: str) -> None:
     t = datetime.fromisoformat(day).timestamp()
     os.utime(path, (t, t))
-
-
-@pytest.fixture
-def library(tmp_path: Path) -> Iterator[Library]:
-    lib = Library(resolve_profile(tmp_path / "profile"))
-    yield lib
-    lib.close()
 
 
 @pytest.fixture

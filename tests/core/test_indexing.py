@@ -6,7 +6,6 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +17,7 @@ from core.errors import LibraryBusyError
 from core.indexing import IndexProgress
 from core.library import Library
 from core.lock import IndexLock
-from core.paths import resolve_profile
 from tests.conftest import EncoderSpy, make_photo, make_photos, run_index
-
-
-@pytest.fixture
-def library(tmp_path: Path) -> Iterator[Library]:
-    lib = Library(resolve_profile(tmp_path / "profile"))
-    yield lib
-    lib.close()
 
 
 @pytest.fixture
