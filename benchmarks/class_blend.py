@@ -13,6 +13,7 @@ same at every weight); a photo is relevant when one of its captions has the word
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import re
@@ -21,6 +22,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,7 +38,7 @@ from core.class_evidence import (
 from core.joint import ConSE
 from core.joint_registry import load_joint_space
 from core.models import ImageEncoder, softmax
-from core.query import STOP_WORDS, load_concepts
+from core.query import STOP_WORDS, Concepts, load_concepts
 from core.settings import DEFAULT_JOINT
 from core.words import WordVectors
 
@@ -46,8 +48,19 @@ WEIGHTS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
 SWITCH = float("inf")  # class evidence alone
 
 
-def weight_curve(cache_dir: Path = CACHE_DIR) -> tuple[dict[float, float], float, int]:
-    """({weight: mean AP}, chance mean AP, number of query words)."""
+class HeldOut(NamedTuple):
+    """The held-out Flickr8k photos both measurements score, as the app sees them."""
+
+    words: WordVectors
+    concepts: Concepts
+    photos: np.ndarray  # [n, d] unit joint-space vectors
+    postings: ClassPostings
+    caption_words: list[set[str]]  # the words of each photo's captions
+
+
+@functools.cache  # both measurements of one run score the same photos: embed them once
+def held_out_photos(cache_dir: Path) -> HeldOut:
+    """The first PHOTOS Flickr8k photos by SHA-1 of their key, embedded as the app does."""
     labels = json.loads((FLICKR_DIR / "labels.json").read_text())
     keys = sorted(labels, key=lambda k: hashlib.sha1(k.encode()).hexdigest())[:PHOTOS]
     encoder = ImageEncoder()
@@ -60,6 +73,12 @@ def weight_curve(cache_dir: Path = CACHE_DIR) -> tuple[dict[float, float], float
     caption_words = [
         {w for c in labels[k]["captions"] for w in re.findall(r"[a-z]+", c.lower())} for k in keys
     ]
+    return HeldOut(words, concepts, photos, postings, caption_words)
+
+
+def weight_curve(cache_dir: Path = CACHE_DIR) -> tuple[dict[float, float], float, int]:
+    """({weight: mean AP}, chance mean AP, number of query words)."""
+    words, concepts, photos, postings, caption_words = held_out_photos(cache_dir)
     counts = Counter(w for ws in caption_words for w in ws)
     queries = sorted(
         w
@@ -182,18 +201,7 @@ def pair_effect(cache_dir: Path = CACHE_DIR) -> tuple[float, float, int]:
     10 or more photos together (both words in one photo's captions)."""
     from itertools import combinations
 
-    labels = json.loads((FLICKR_DIR / "labels.json").read_text())
-    keys = sorted(labels, key=lambda k: hashlib.sha1(k.encode()).hexdigest())[:PHOTOS]
-    encoder = ImageEncoder()
-    feats = cached_features([FLICKR_DIR / k for k in keys], encoder, cache_dir, "class-blend")
-    words = WordVectors(Path(tempfile.gettempdir()))
-    concepts = load_concepts()
-    space = load_joint_space(DEFAULT_JOINT, encoder, words, ()) or ConSE(encoder, words)
-    photos = unit_rows(space.transform(feats))
-    postings = ClassPostings.from_top(*top_classes(softmax(encoder.logits(feats))))
-    caption_words = [
-        {w for c in labels[k]["captions"] for w in re.findall(r"[a-z]+", c.lower())} for k in keys
-    ]
+    words, concepts, photos, postings, caption_words = held_out_photos(cache_dir)
     common = [
         w
         for w, _ in Counter(w for ws in caption_words for w in ws).most_common(400)
