@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
+from gui.confirm import confirmed
 from gui.gallery import PhotoEntry
 from gui.skipped_dialog import SkippedFilesDialog
 from gui.wording import count
@@ -48,15 +49,11 @@ class FolderActions:
         """After a confirmation, take folder out of the library; the banner offers Undo."""
         w = self.window
         if confirm:
-            answer = QMessageBox.question(
-                w,
-                "Remove folder",
+            question = (
                 f"Remove “{folder.name}” from the library?\n\nThe photos stay on disk; they "
-                "only leave the library and its searches. You can undo this until you quit.",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
+                "only leave the library and its searches. You can undo this until you quit."
             )
-            if answer != QMessageBox.StandardButton.Yes:
+            if not confirmed(w, "Remove folder", question):
                 return
         library = w.library
 

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFile, QPoint, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QMenu
 
+from gui.confirm import confirmed
 from gui.wording import count, with_article
 
 if TYPE_CHECKING:
@@ -133,15 +134,11 @@ class PhotoMenu:
         """After a confirmation, move paths to the system trash and drop them from the library."""
         w = self.window
         what = os.path.basename(paths[0]) if len(paths) == 1 else count(len(paths), "photo")
-        answer = QMessageBox.question(
-            w,
-            "Move to trash",
+        question = (
             f"Move {what} to the trash?\n\nThe file{'s leave' if len(paths) > 1 else ' leaves'} "
-            "the library too; you can restore it from the system trash.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
+            "the library too; you can restore it from the system trash."
         )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirmed(w, "Move to trash", question):
             return
         moved = [p for p in paths if QFile.moveToTrash(p)]
         failed = [p for p in paths if p not in moved]
