@@ -35,7 +35,7 @@ from core.class_evidence import (
     query_evidence,
     top_classes,
 )
-from core.joint import ConSE
+from core.joint import ConSE, VectorSpace
 from core.joint_registry import load_joint_space
 from core.models import ImageEncoder, softmax
 from core.query import STOP_WORDS, Concepts, load_concepts
@@ -46,6 +46,17 @@ FLICKR_DIR = DATA / "flickr8k-train"
 PHOTOS = 1200
 WEIGHTS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
 SWITCH = float("inf")  # class evidence alone
+
+
+def glove_space(encoder: ImageEncoder, words: WordVectors) -> VectorSpace:
+    """The joint space the hand-set blend weight is for: the default when it is a GloVe space,
+    else ConSE (the default word model is not one, and learns its own blend: README,
+    "Everyday photos")."""
+    space = load_joint_space(DEFAULT_JOINT, encoder, words, ())
+    if space is None or space.dim != words.dim:
+        space = ConSE(encoder, words)
+    print(f"joint space: {space.name}", file=sys.stderr)
+    return space
 
 
 class HeldOut(NamedTuple):
@@ -67,8 +78,7 @@ def held_out_photos(cache_dir: Path) -> HeldOut:
     feats = cached_features([FLICKR_DIR / k for k in keys], encoder, cache_dir, "class-blend")
     words = WordVectors(Path(tempfile.gettempdir()))
     concepts = load_concepts()
-    space = load_joint_space(DEFAULT_JOINT, encoder, words, ()) or ConSE(encoder, words)
-    photos = unit_rows(space.transform(feats))
+    photos = unit_rows(glove_space(encoder, words).transform(feats))
     postings = ClassPostings.from_top(*top_classes(softmax(encoder.logits(feats))))
     caption_words = [
         {w for c in labels[k]["captions"] for w in re.findall(r"[a-z]+", c.lower())} for k in keys
@@ -153,8 +163,7 @@ def pascal_effect() -> dict[str, tuple[float, float]]:
     encoder = ImageEncoder()
     words = WordVectors(Path(tempfile.gettempdir()))
     concepts = load_concepts()
-    space = load_joint_space(DEFAULT_JOINT, encoder, words, ()) or ConSE(encoder, words)
-    joint_vectors = unit_rows(space.transform(feats))
+    joint_vectors = unit_rows(glove_space(encoder, words).transform(feats))
     postings = ClassPostings.from_top(*top_classes(softmax(encoder.logits(feats))))
 
     def ranking(query: str, weight: float) -> np.ndarray:
