@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFileDialog
 
+from core.paths import is_too_broad
 from gui.confirm import confirmed
 from gui.gallery import PhotoEntry
 from gui.skipped_dialog import SkippedFilesDialog
@@ -34,7 +35,17 @@ class FolderActions:
             self.add_folder(folder)
 
     def add_folder(self, folder: str) -> None:
+        """Add folder and index it; a whole disk or home folder only after a confirmation."""
         w = self.window
+        too_broad = is_too_broad(folder)
+        if too_broad is not None and not confirmed(
+            w,
+            "Add a very large folder",
+            f"{too_broad[:1].upper()}{too_broad[1:]}, not only your photos.\n\nAdd it anyway? "
+            "A folder of photos (such as Pictures) is quicker and keeps other files out of the "
+            "library.",
+        ):
+            return
         library = w.library
 
         def done(path: Path) -> None:

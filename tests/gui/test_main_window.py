@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtGui import QContextMenuEvent, QDesktopServices, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from tests.gui.conftest import fake_top_classes, make_photos
 
@@ -420,3 +420,32 @@ def test_screenshot_after_search(qtbot, open_window, indexed_profile, tmp_path):
     assert image.size == (1200, 800)
     assert target.stat().st_size > 30_000
     assert len(image.convert("RGB").getcolors(1_000_000) or []) > 1000  # photos, not a blank form
+
+
+def test_adding_the_whole_home_folder_asks_first(
+    qtbot, open_window, tmp_path, empty_profile, monkeypatch
+):
+    home = tmp_path / "home"
+    make_photos(home / "Pictures", count=2, broken=False)
+    monkeypatch.setenv("HOME", str(home))
+    asked = []
+
+    def question(parent, title, text, *args):
+        asked.append(text)
+        return answers.pop(0)
+
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    window = open_window(empty_profile)
+
+    window.add_folder(str(home))  # Cancel: nothing is added
+    assert len(asked) == 1 and "whole home folder" in asked[0]
+    assert window.library.folders() == []
+
+    window.add_folder(str(home / "Pictures"))  # an ordinary folder: no question
+    qtbot.waitUntil(lambda: window.library.folders() == [home / "Pictures"], timeout=10_000)
+    assert len(asked) == 1
+
+    window.add_folder(str(home))  # Yes: added
+    qtbot.waitUntil(lambda: home in window.library.folders(), timeout=10_000)
+    assert len(asked) == 2
