@@ -5,6 +5,33 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import warnings
+from typing import TYPE_CHECKING
+
+from core.errors import ProfileWarning
+
+if TYPE_CHECKING:
+    from core.library import Library
+    from core.paths import Profile
+
+
+def open_library(profile: Profile, backbone: str | None) -> tuple[Library, list[str]]:
+    """The profile's library, and what core ignored while opening it (ProfileWarnings: a bad
+    settings file...), as sentences for the window's banner; other warnings go on as usual."""
+    from core.library import Library
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ProfileWarning)
+        # repair=True: a damaged catalog is moved aside and rebuilt, and the window says so.
+        library = Library(profile, backbone=backbone, repair=True)
+    ignored = []
+    for w in caught:
+        if issubclass(w.category, ProfileWarning):
+            text = str(w.message)
+            ignored.append(text[:1].upper() + text[1:] + ".")
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    return library, ignored
 
 
 def run_app(data_dir: str | None, backbone: str | None) -> int:
@@ -13,7 +40,6 @@ def run_app(data_dir: str | None, backbone: str | None) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from core.errors import PhotoSearchError
-    from core.library import Library
     from core.paths import resolve_profile
     from gui.main_window import MainWindow
     from gui.style import apply_style
@@ -26,8 +52,7 @@ def run_app(data_dir: str | None, backbone: str | None) -> int:
     apply_style(app)
     profile = resolve_profile(data_dir)
     try:
-        # repair=True: a damaged catalog is moved aside and rebuilt, and the window says so.
-        library = Library(profile, backbone=backbone, repair=True)
+        library, ignored = open_library(profile, backbone)
     except PhotoSearchError as e:
         QMessageBox.critical(None, "Photo Search", f"The library cannot be opened:\n{e}")
         return 1
@@ -38,6 +63,8 @@ def run_app(data_dir: str | None, backbone: str | None) -> int:
         window.resize(min(window.width(), area.width()), min(window.height(), area.height()))
     window.show()
     window.start()
+    if ignored:  # a bad settings file or profile manifest: the defaults are in use
+        window.banner.show_message(" ".join(ignored), "warning")
     if os.environ.get("PHOTOSEARCH_ANNOUNCE_WINDOW"):
         # For scripts that check a real display (benchmarks/xvfb_check.sh): say when shown.
         QTimer.singleShot(0, lambda: print("photo-search: window shown", flush=True))  # noqa: T201
