@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from core.dates import exif_taken
 from gui.wording import with_article
 
 
@@ -19,27 +20,30 @@ class PhotoFacts:
     path: str
     file_size: int | None = None
     modified: float | None = None
+    taken: float | None = None  # the EXIF capture time; None without one
     width: int | None = None
     height: int | None = None
     classes: list[tuple[str, float]] = field(default_factory=list)
 
 
 def photo_facts(path: str, classes: list[tuple[str, float]]) -> PhotoFacts:
-    """Stat the file and read the image header (no decoding); missing facts stay None."""
+    """Stat the file and read the image header and EXIF (no decoding); missing facts stay None."""
     try:
         st = os.stat(path)
         size, mtime = st.st_size, st.st_mtime
     except OSError:
         size, mtime = None, None
     width = height = None
+    taken = None
     try:
         from PIL import Image
 
         with Image.open(path) as im:
             width, height = im.size
-    except Exception:  # a header we cannot read only hides the dimensions
+            taken = exif_taken(im.getexif())
+    except Exception:  # a header we cannot read only hides the dimensions and the date
         pass
-    return PhotoFacts(path, size, mtime, width, height, classes)
+    return PhotoFacts(path, size, mtime, taken, width, height, classes)
 
 
 class DetailsPanel(QWidget):
@@ -56,6 +60,7 @@ class DetailsPanel(QWidget):
         self.folder = _value_label(self)
         self.dimensions = _value_label(self)
         self.file_size = _value_label(self)
+        self.taken = _value_label(self)
         self.modified = _value_label(self)
         self.hint = QLabel(self)
         self.hint.setObjectName("hintLabel")
@@ -67,6 +72,7 @@ class DetailsPanel(QWidget):
         form.addRow(_key("Folder"), self.folder)
         form.addRow(_key("Size"), self.dimensions)
         form.addRow(_key("File"), self.file_size)
+        form.addRow(_key("Taken"), self.taken)
         form.addRow(_key("Modified"), self.modified)
         self.classes_title = QLabel("Looks like", self)
         self.classes_title.setObjectName("panelSubtitle")
@@ -110,11 +116,8 @@ class DetailsPanel(QWidget):
             f"{facts.width} × {facts.height}" if facts.width and facts.height else "–"
         )
         self.file_size.setText(_human_size(facts.file_size) if facts.file_size is not None else "–")
-        self.modified.setText(
-            dt.datetime.fromtimestamp(facts.modified).strftime("%d %b %Y %H:%M")
-            if facts.modified is not None
-            else "–"
-        )
+        self.taken.setText(_when(facts.taken) if facts.taken is not None else "– (no camera date)")
+        self.modified.setText(_when(facts.modified) if facts.modified is not None else "–")
         self._set_classes(facts.path, facts.classes)
 
     @property
@@ -149,6 +152,10 @@ def _value_label(parent: QWidget) -> QLabel:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def _when(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds).strftime("%d %b %Y %H:%M")
 
 
 def _human_size(n: int) -> str:
