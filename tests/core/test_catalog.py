@@ -173,3 +173,26 @@ def test_features_round_trip_in_8_bits(tmp_path: Path) -> None:
     assert catalog.ok_ids("m").tolist() == [1, 2, 3]
     ids, feats = next(catalog.iter_features("m", 16))
     assert ids.tolist() == [1, 2, 3] and np.allclose(feats, vectors, atol=6 / 510)
+
+
+def test_raw_feature_rows_are_the_stored_blobs(tmp_path: Path) -> None:
+    # The class search reads these rows into memory: they must decode to what the catalog
+    # gives, float16 rows of a catalog not yet upgraded included.
+    catalog = Catalog(tmp_path / "catalog.sqlite3")
+    vectors = np.random.default_rng(1).uniform(0, 6, (3, 16)).astype(np.float32)
+    with catalog.transaction() as c:
+        for i, v in enumerate(vectors, start=1):
+            c.execute(
+                "INSERT INTO photos(id, path, size, mtime_ns, status, indexed_at) "
+                "VALUES (?, ?, 1, 1, ?, 0)",
+                (i, f"/p/{i}.jpg".encode(), "deleted" if i == 2 else "ok"),
+            )
+            blob = v.astype(np.float16).tobytes() if i == 3 else feature_blob(v)
+            c.execute("INSERT INTO features VALUES (?, 'm', ?)", (i, blob))
+    chunks = list(catalog.feature_rows("m", 16))
+    ids = np.concatenate([i for i, _ in chunks])
+    rows = np.concatenate([r for _, r in chunks])
+    assert ids.tolist() == [1, 3] and rows.shape == (2, 8 + 16) and rows.dtype == np.uint8
+    assert rows[0].tobytes() == feature_blob(vectors[0])
+    decoded = rows[:, 8:] * rows[:, 4:8].copy().view("<f4") + rows[:, :4].copy().view("<f4")
+    assert np.allclose(decoded, catalog.features([1, 3], "m", 16), atol=6 / 510)
