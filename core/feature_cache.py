@@ -121,6 +121,9 @@ class FeatureCache:
         self._dead = np.zeros(0, bool)
         self._dead_key: tuple[int, ...] | None = None
         self.legacy_rows = index_dir / f"features-{model}.{LEGACY_ROWS}"
+        # The catalog rows of the last load (ids, blobs): a rebuild in a process that searches
+        # by class (the GUI's refresh after indexing) hands its own over instead of a re-read.
+        self._rows: tuple[np.ndarray, np.ndarray] | None = None
 
     # -- building ----------------------------------------------------------------------------
 
@@ -144,7 +147,6 @@ class FeatureCache:
         for start in range(0, n if len(basis) else 0, 8192):
             block = _decode(rows[start : start + 8192])
             sketch[start : start + len(block)] = _sketch(block, basis.astype(np.float32))
-        del rows  # 129 MB at 100k photos: a process reads them again only for a class search
         _save_npy(self.paths["ids.npy"], ids)
         _save_npy(self.paths["sketch.npy"], sketch)
         _save_npy(self.paths["basis.npy"], basis)
@@ -159,6 +161,8 @@ class FeatureCache:
         self.legacy_rows.unlink(missing_ok=True)  # an older cache's copy of the catalog's rows
         with self._lock:
             self._cached, self._cached_key = None, None
+            # 129 MB at 100k photos: kept only where class searches ran already
+            self._rows = (ids, rows) if self._rows is not None else None
 
     def _read_rows(self, ids: np.ndarray) -> np.ndarray:
         """uint8 [len(ids), 8 + dim]: the catalog's blobs of these photos (ascending ids); a
@@ -169,6 +173,13 @@ class FeatureCache:
             hit = ids[pos] == chunk_ids if len(ids) else np.zeros(len(chunk_ids), bool)
             out[pos[hit]] = blobs[hit]  # photos indexed after ids was read are not covered
         return out
+
+    def _rows_of(self, ids: np.ndarray) -> np.ndarray:
+        """The catalog rows of these photos: those of the last load or build when the photos
+        are the same, else read (0.35 s at 100k photos)."""
+        if self._rows is None or not np.array_equal(self._rows[0], ids):
+            self._rows = (ids, self._read_rows(ids))
+        return self._rows[1]
 
     def _fit_basis(self, sample: np.ndarray) -> np.ndarray:
         """[2 + NORM_DIMS + SKETCH_DIMS, d]: mean, dimension weights, norm and sketch bases."""
@@ -217,7 +228,7 @@ class FeatureCache:
                 split = NORM_DIMS + COARSE_DIMS if width else 0
                 cached = Cached(
                     ids,
-                    self._read_rows(ids),
+                    self._rows_of(ids),
                     np.ascontiguousarray(sketch[:, : min(NORM_DIMS, width)].T, np.float32),
                     np.ascontiguousarray(sketch[:, min(NORM_DIMS, width) : split], np.float32),
                     np.ascontiguousarray(

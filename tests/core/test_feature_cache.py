@@ -147,3 +147,19 @@ def test_photos_removed_before_a_new_process_loads_the_cache(
     assert [p for p, _ in got][:7] == first[3:]
     truth = dict(fresh.exhaustive(q, w, 600))
     assert [s for _, s in got] == pytest.approx([truth[p] for p, _ in got], abs=1e-4)
+
+
+def test_a_rebuild_after_searching_serves_the_new_photos(
+    cache: FeatureCache, weights: np.ndarray
+) -> None:
+    # As in the GUI: class searches, then indexing adds and removes photos and rebuilds the
+    # cache in the same process; the next search sees exactly the catalog's photos now.
+    q, w = queries(cache, weights)[2]
+    first = [p for p, _ in cache.class_similar(q, w, 10)]
+    remove_photos(cache.catalog, first[:2])
+    new = add_photos(cache.catalog, np.stack([q * 2.0, q + 0.01]), first=7000)
+    cache.build()
+    got = cache.class_similar(q, w, 10)
+    assert {p for p, _ in got[:2]} == set(new) and not {p for p, _ in got} & set(first[:2])
+    truth = dict(cache.exhaustive(q, w, 700))
+    assert [s for _, s in got] == pytest.approx([truth[p] for p, _ in got], abs=1e-4)
