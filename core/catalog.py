@@ -316,21 +316,19 @@ class Catalog:
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(ids, stored blobs as uint8 [n, 8 + dim]) chunks of every indexed photo, in id order:
         the 8-bit rows themselves, undecoded (the class search keeps them in memory)."""
-        size = feature_codec.HEADER.itemsize + dim
-        cur = self.conn.execute(
-            "SELECT p.id, f.vector FROM photos p JOIN features f "
-            "ON f.photo_id = p.id AND f.model = ? WHERE p.status = 'ok' ORDER BY p.id",
-            (model,),
-        )
-        while rows := cur.fetchmany(chunk):
-            ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-            blobs = [r[1] for r in rows]
-            if not all(len(b) == size for b in blobs):  # a float16 row of a v1 catalog
-                blobs = [
-                    b if len(b) == size else feature_codec.encode(feature_codec.decode(b, dim))
-                    for b in blobs
-                ]
-            yield ids, np.frombuffer(b"".join(blobs), np.uint8).reshape(len(rows), size)
+        try:  # a scan of every feature row: damage anywhere in them is found here
+            cur = self.conn.execute(
+                "SELECT p.id, f.vector FROM photos p JOIN features f "
+                "ON f.photo_id = p.id AND f.model = ? WHERE p.status = 'ok' ORDER BY p.id",
+                (model,),
+            )
+            while rows := cur.fetchmany(chunk):
+                ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+                yield ids, feature_codec.stack_blobs([r[1] for r in rows], dim)
+        except sqlite3.Error as e:
+            if not is_fault(e):
+                raise
+            raise catalog_error(e, self.path) from e
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:

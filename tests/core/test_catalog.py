@@ -10,7 +10,7 @@ import pytest
 
 import core.schema
 from core.catalog import SCHEMA_VERSION, Catalog, feature_blob, path_key
-from core.errors import PhotoSearchError
+from core.errors import CorruptDataError, PhotoSearchError
 
 # The schema of the catalog as main shipped it before the migration ladder (user_version 1),
 # frozen here: the ladder must upgrade exactly this file in place.
@@ -196,3 +196,32 @@ def test_raw_feature_rows_are_the_stored_blobs(tmp_path: Path) -> None:
     assert rows[0].tobytes() == feature_blob(vectors[0])
     decoded = rows[:, 8:] * rows[:, 4:8].copy().view("<f4") + rows[:, :4].copy().view("<f4")
     assert np.allclose(decoded, catalog.features([1, 3], "m", 16), atol=6 / 510)
+
+
+def test_damaged_feature_rows_are_a_one_line_error(tmp_path: Path) -> None:
+    # Rows longer than a page go on in overflow pages, which opening the catalog does not
+    # read: damage there is found by the full read of the class search, and reported.
+    path = tmp_path / "catalog.sqlite3"
+    catalog = Catalog(path)
+    dim = 40000  # three overflow pages a row
+    with catalog.transaction() as c:
+        for i in range(1, 4):
+            c.execute(
+                "INSERT INTO photos(id, path, size, mtime_ns, status, indexed_at) "
+                "VALUES (?, ?, 1, 1, 'ok', 0)",
+                (i, f"/p/{i}.jpg".encode()),
+            )
+            c.execute("INSERT INTO features VALUES (?, 'm', ?)", (i, feature_blob(np.ones(dim))))
+    catalog.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = catalog.conn.execute(
+        "SELECT pageno FROM dbstat WHERE name = 'features' AND pagetype = 'overflow'"
+    ).fetchall()
+    catalog.close()
+    assert pages
+    with open(path, "r+b") as f:  # each overflow page's link to the next one: past the end
+        for (page,) in pages:
+            f.seek((page - 1) * 16384)
+            f.write(b"\x00\xff\xff\xff")
+    damaged = Catalog(path)
+    with pytest.raises(CorruptDataError, match="is damaged"):
+        list(damaged.feature_rows("m", dim))
