@@ -19,8 +19,8 @@ by CANDIDATES (benchmarks/recall.py).
 
 Files: features-MODEL.ids.npy, .sketch.npy, .basis.npy and a metadata file with checksums. The
 8-bit features are not copied here: each process reads the catalog's rows into memory on its
-first class search (0.35 s and 129 MB at 100k photos; `python -m benchmarks.profile_size`). A
-copy on disk cost 1,288 bytes a photo, and a SHA-256 pass over it on that first search anyway.
+first class search, about 0.4 s of CPU and 129 MB at 100k photos (see
+benchmarks/class_search_cold.py); a copy on disk cost 1,288 bytes a photo.
 """
 
 from __future__ import annotations
@@ -176,7 +176,7 @@ class FeatureCache:
 
     def _rows_of(self, ids: np.ndarray) -> np.ndarray:
         """The catalog rows of these photos: those of the last load or build when the photos
-        are the same, else read (0.35 s at 100k photos)."""
+        are the same, else read (about 0.4 s of CPU at 100k photos)."""
         if self._rows is None or not np.array_equal(self._rows[0], ids):
             self._rows = (ids, self._read_rows(ids))
         return self._rows[1]
