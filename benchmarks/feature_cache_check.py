@@ -1,10 +1,11 @@
-"""What the feature cache's bit-rot check costs: one SHA-256 pass over its matrix per process.
+"""What the feature cache's bit-rot check costs: one SHA-256 pass over its sketch per process.
 
-    python -m benchmarks.feature_cache_check [--photos 10000 100000] [--dim 1280]
+    python -m benchmarks.feature_cache_check [--photos 10000 100000] [--width 544]
 
-Writes an 8-bit matrix of the cache's size (8 + dim bytes a photo, core/feature_codec.py) for
-each photo count and times the first load's
-verification (the full checksum) and a later load's (a stat, the result being remembered).
+Writes a matrix of the sketch's size (272 float16 a photo, core/feature_cache.py; the 8-bit
+features themselves are read from the catalog, not from a copy) for each photo count and
+times the first load's verification (the full checksum) and a later load's (a stat, the
+result being remembered).
 """
 
 from __future__ import annotations
@@ -24,14 +25,14 @@ from core.ann import file_sha256
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--dim", type=int, default=1280, help="feature size (efficientnet-lite0)")
+    parser.add_argument("--width", type=int, default=544, help="bytes a photo (the sketch)")
     parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one)")
     args = parser.parse_args()
     print(f"{'photos':>8} {'matrix':>9} {'first load':>11} {'later loads':>12}")
     with tempfile.TemporaryDirectory(dir=args.work) as tmp:
         for n in args.photos:
             path = Path(tmp) / f"features-{n}.npy"
-            width = 8 + args.dim
+            width = args.width
             matrix = np.lib.format.open_memmap(path, "w+", np.uint8, (n, width))
             for start in range(0, n, 8192):
                 matrix[start : start + 8192] = np.random.default_rng(start).integers(

@@ -34,12 +34,22 @@ from evaluation import pascal
 
 
 def file_group(name: str) -> str:
+    """The README's label for one file of the profile."""
     if name.startswith("catalog"):
         return "catalog (other)"
+    if name.startswith("class-evidence-"):
+        return "class evidence (each photo's 32 likeliest ImageNet classes)"
     if name.startswith("features-"):
-        return "class-search cache " + name.split(".", 1)[1]
-    space = "image vectors" if name.startswith("image-") else "word-space vectors"
-    return f"{space} {name.split('.', 1)[1] if '.' in name else ''}".strip()
+        if name.endswith(".sketch.npy"):
+            return "class-search cache: float16 sketch"
+        if name.endswith(".ids.npy") or name.endswith(".basis.npy"):
+            return "class-search cache: basis and ids"
+        if name.endswith(".npy"):  # before issue 13's last step: a copy of the catalog's rows
+            return "class-search cache: 8-bit features (a copy of the catalog's)"
+        return "class-search cache: metadata"
+    kind = name.split(".", 1)[1] if "." in name else ""
+    space = "image vectors (float16)" if name.startswith("image-") else "word-space vectors"
+    return f"{space} and ids" if kind in ("vectors.npy", "ids.npy") else f"{space}: {kind}"
 
 
 def catalog_tables(path: Path) -> dict[str, int]:
@@ -60,7 +70,11 @@ def breakdown(profile: Path, n: int) -> list[tuple[str, float]]:
     catalog = profile / "catalog.sqlite3"
     tables = catalog_tables(catalog)
     for table, size in tables.items():
-        label = "catalog: features" if table == "features" else "catalog: photos, paths, indexes"
+        label = (
+            "catalog: features (8-bit rows and their B-tree pages)"
+            if table == "features"
+            else "catalog: photos, paths, indexes"
+        )
         sizes[label] = sizes.get(label, 0.0) + size / n
     for p in sorted(profile.rglob("*")):
         if not p.is_file() or "cache" in p.parts or p.name.startswith("glove"):
@@ -105,6 +119,9 @@ def precision_rows() -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=100_000)
+    parser.add_argument(
+        "--no-precision", action="store_true", help="bytes only (the precision takes minutes)"
+    )
     args = parser.parse_args()
     n = args.photos
     root = Path(tempfile.mkdtemp(prefix="ps-size-"))
@@ -120,7 +137,7 @@ def main() -> int:
             print(f"| {label} | {size:,.0f} |")
     total = sum(size for _, size in parts)
     print(f"| **total** | **{total:,.0f}** ({total / 1024:.2f} KiB) |")
-    if pascal.available():
+    if pascal.available() and not args.no_precision:
         print("\n| features stored as | image P@10 (test) | class-conditioned P@10 (test) |")
         print("|---|---|---|")
         for row in precision_rows():

@@ -311,6 +311,40 @@ class Catalog:
             ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
             yield ids, feature_codec.decode_many([r[1] for r in rows], dim)
 
+    def feature_rows(
+        self, model: str, dim: int, chunk: int = 4096
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, stored blobs as uint8 [n, 8 + dim]) chunks of every indexed photo, in id order:
+        the 8-bit rows themselves, undecoded (the class search keeps them in memory)."""
+        try:  # a scan of every feature row: damage anywhere in them is found here
+            cur = self.conn.execute(
+                "SELECT p.id, f.vector FROM photos p JOIN features f "
+                "ON f.photo_id = p.id AND f.model = ? WHERE p.status = 'ok' ORDER BY p.id",
+                (model,),
+            )
+            while rows := cur.fetchmany(chunk):
+                ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+                yield ids, feature_codec.stack_blobs([r[1] for r in rows], dim)
+        except sqlite3.Error as e:
+            if not is_fault(e):
+                raise
+            raise catalog_error(e, self.path) from e
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads on this thread inside see one state of the catalog (a read transaction)."""
+        conn = self.conn
+        if conn.in_transaction:  # already inside one: it is the snapshot
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("COMMIT")
+
     # -- indexing writes: core/indexing.py decides what changed, these apply it ---------------
     # One transaction a call. `old` is the row that held the same path before the run, if any;
     # deleting it by id and path leaves alone a row that this run moved elsewhere.

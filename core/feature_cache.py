@@ -9,7 +9,7 @@ answer it. Scanning all raw features costs 130 ms at 100k photos, so a query run
    coordinates for all photos, all 256 for the best SHORTLIST, and for the CLOSE best of
    those the true values of the query's TOP_DIMS strongest dimensions replace the sketch's;
 2. the best CANDIDATES of those are scored exactly from the 8-bit features (the catalog's own
-   format, so exact means exactly what a scan of the catalog gives).
+   rows, so exact means exactly what a scan of the catalog gives).
 
 At 100k photos a query costs about 7 ms of CPU: 2 ms scanning the coarse sketch (51 MB), most
 of the rest gathering rows for the shortlist and the closest photos, so every gather takes
@@ -17,15 +17,15 @@ rows in ascending order, a whole row at a time. Recall is limited by the coarse 
 CLOSE cut (16,000 and 3,000 reach 0.997 on the benchmark's queries, at 10-13 ms of CPU), not
 by CANDIDATES (benchmarks/recall.py).
 
-Files: features-MODEL.npy (uint8 [n, 8 + d], each row a catalog blob), .ids.npy, .sketch.npy,
-.basis.npy and a metadata file with checksums.
+Files: features-MODEL.ids.npy, .sketch.npy, .basis.npy and a metadata file with checksums. The
+8-bit features are not copied here: each process reads the catalog's rows into memory on its
+first class search, about 0.4 s of CPU and 129 MB at 100k photos (see
+benchmarks/class_search_cold.py); a copy on disk cost 1,288 bytes a photo.
 """
 
 from __future__ import annotations
 
-import errno
 import json
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -38,7 +38,7 @@ import numpy as np
 from core.ann import file_sha256
 from core.atomic import atomic_path, atomic_write_bytes
 from core.catalog import Catalog
-from core.feature_codec import HEADER, decode_rows, encode_rows
+from core.feature_codec import HEADER, decode_rows
 from core.vector_store import gather_rows, rows_above, rows_of, scan, top_k
 
 SKETCH_DIMS = 256
@@ -52,7 +52,8 @@ CANDIDATES = 200  # scored exactly; recall@10 0.985 at 100k photos (benchmarks/r
 FIT_SAMPLE = 8192
 SELECT_SAMPLE = 8192
 BUILD_MIN = 2000  # below this a scan of the catalog is fast enough: no cache is built on demand
-FILES = ("npy", "ids.npy", "sketch.npy", "basis.npy")
+FILES = ("ids.npy", "sketch.npy", "basis.npy")
+LEGACY_ROWS = "npy"  # caches before the features were read from the catalog kept a copy here
 # Files whose checksum this process has verified, by (path, inode, size, mtime): bit rot is
 # caught on the first load and later loads cost a stat.
 _VERIFIED: dict[tuple[str, int, int, int], str] = {}
@@ -60,7 +61,7 @@ _VERIFIED: dict[tuple[str, int, int, int], str] = {}
 
 @dataclass
 class Cached:
-    """The loaded cache: ids (ascending), row blobs (memmap), sketch parts and basis.
+    """The loaded cache: ids (ascending), their catalog rows (blobs), sketch parts and basis.
 
     norms float32 [NORM_DIMS, n] (transposed: a scan of 16 long rows is 5x faster than one of
     n short ones) and coarse float32 [n, COARSE_DIMS] are scanned in full; fine float32
@@ -119,61 +120,66 @@ class FeatureCache:
         self._cached_key: tuple[int, int] | None = None
         self._dead = np.zeros(0, bool)
         self._dead_key: tuple[int, ...] | None = None
+        self.legacy_rows = index_dir / f"features-{model}.{LEGACY_ROWS}"
+        # The catalog rows of the last load (ids, blobs): a rebuild in a process that searches
+        # by class (the GUI's refresh after indexing) hands its own over instead of a re-read.
+        self._rows: tuple[np.ndarray, np.ndarray] | None = None
 
     # -- building ----------------------------------------------------------------------------
 
     def build(self) -> None:
-        """Write the cache from the catalog into temporary files, then rename them into place."""
-        generation = self.catalog.generation()
-        n = len(self.catalog.ok_ids(self.model))
-        ids = np.zeros(n, np.int64)
-        width = HEADER.itemsize + self.dim
-        sample: list[np.ndarray] = []
-        row = 0
-        with atomic_path(self.paths["npy"], durable=False) as tmp:
-            out = np.lib.format.open_memmap(tmp, "w+", np.uint8, (n, width))
-            _reserve(tmp)
-            for chunk_ids, feats in self.catalog.iter_features(self.model, self.dim):
-                m = min(len(chunk_ids), n - row)  # photos added meanwhile wait for the next build
-                codes, ranges = encode_rows(feats[:m])
-                out[row : row + m, : HEADER.itemsize] = ranges.view(np.uint8)
-                out[row : row + m, HEADER.itemsize :] = codes
-                ids[row : row + m] = chunk_ids[:m]
-                sample.append(feats[: max(1, FIT_SAMPLE * m // max(n, 1))])
-                row += m
-            out.flush()
-            del out
-            if row < n:  # photos removed meanwhile
-                kept = np.load(tmp, mmap_mode="r")[:row].copy()
-                with open(tmp, "wb") as f:
-                    np.save(f, kept, allow_pickle=False)
-        ids = ids[:row]
-        if row > CANDIDATES:
-            basis = self._fit_basis(np.concatenate(sample)).astype(np.float16)
+        """Write the sketch of the catalog's features into temporary files, then rename them."""
+        with self.catalog.snapshot():  # the same photos in the ids, the rows and the generation
+            generation = self.catalog.generation()
+            ids = self.catalog.ok_ids(self.model)
+            rows = self._read_rows(ids)
+        n = len(ids)
+        if n > CANDIDATES:
+            # The first rows of each 1,024, FIT_SAMPLE in all (as when this read the catalog
+            # in chunks: the same basis, so the same results as caches built before).
+            sample = [
+                rows[i : i + max(1, FIT_SAMPLE * min(1024, n - i) // n)] for i in range(0, n, 1024)
+            ]
+            basis = self._fit_basis(_decode(np.concatenate(sample))).astype(np.float16)
         else:  # every photo is scored exactly: no sketch is needed
             basis = np.zeros((0, self.dim), np.float16)
-        rows = np.load(self.paths["npy"], mmap_mode="r")
-        sketch = np.zeros((row, max(len(basis) - 2, 0)), np.float16)
-        empty = np.zeros((0, 0), np.float32)
-        for start in range(0, row if len(basis) else 0, 8192):
-            block = Cached(ids, rows, empty, empty, empty, empty, 0).features(
-                np.arange(start, min(start + 8192, row))
-            )
+        sketch = np.zeros((n, max(len(basis) - 2, 0)), np.float16)
+        for start in range(0, n if len(basis) else 0, 8192):
+            block = _decode(rows[start : start + 8192])
             sketch[start : start + len(block)] = _sketch(block, basis.astype(np.float32))
-        del rows
         _save_npy(self.paths["ids.npy"], ids)
         _save_npy(self.paths["sketch.npy"], sketch)
         _save_npy(self.paths["basis.npy"], basis)
         meta: dict[str, Any] = {
-            "items": row,
+            "items": n,
             "dim": self.dim,
-            "generation": generation if row == n else -1,
+            "generation": generation,
             "built_at": time.time(),
             "files": {s: _fingerprint(p) for s, p in self.paths.items()},
         }
         atomic_write_bytes(self.meta_path, json.dumps(meta).encode(), durable=False)
+        self.legacy_rows.unlink(missing_ok=True)  # an older cache's copy of the catalog's rows
         with self._lock:
             self._cached, self._cached_key = None, None
+            # 129 MB at 100k photos: kept only where class searches ran already
+            self._rows = (ids, rows) if self._rows is not None else None
+
+    def _read_rows(self, ids: np.ndarray) -> np.ndarray:
+        """uint8 [len(ids), 8 + dim]: the catalog's blobs of these photos (ascending ids); a
+        photo no longer indexed gets zeros (its row is dead for every query)."""
+        out = np.zeros((len(ids), HEADER.itemsize + self.dim), np.uint8)
+        for chunk_ids, blobs in self.catalog.feature_rows(self.model, self.dim):
+            pos = np.minimum(np.searchsorted(ids, chunk_ids), max(len(ids) - 1, 0))
+            hit = ids[pos] == chunk_ids if len(ids) else np.zeros(len(chunk_ids), bool)
+            out[pos[hit]] = blobs[hit]  # photos indexed after ids was read are not covered
+        return out
+
+    def _rows_of(self, ids: np.ndarray) -> np.ndarray:
+        """The catalog rows of these photos: those of the last load or build when the photos
+        are the same, else read (about 0.4 s of CPU at 100k photos)."""
+        if self._rows is None or not np.array_equal(self._rows[0], ids):
+            self._rows = (ids, self._read_rows(ids))
+        return self._rows[1]
 
     def _fit_basis(self, sample: np.ndarray) -> np.ndarray:
         """[2 + NORM_DIMS + SKETCH_DIMS, d]: mean, dimension weights, norm and sketch bases."""
@@ -198,22 +204,22 @@ class FeatureCache:
         with self._lock:
             try:
                 meta = json.loads(self.meta_path.read_text())
-                key = (meta["files"]["npy"]["mtime_ns"], int(meta["generation"]))
+                key = (meta["files"]["sketch.npy"]["mtime_ns"], int(meta["generation"]))
                 if self._cached is not None and self._cached_key == key:
                     return self._cached
                 for s, p in self.paths.items():
                     if not _matches(p, meta["files"][s]):
                         return None
                 ids = np.load(self.paths["ids.npy"], allow_pickle=False)
-                rows = np.load(self.paths["npy"], mmap_mode="r", allow_pickle=False)
                 sketch = np.load(self.paths["sketch.npy"], allow_pickle=False)
                 basis = np.load(self.paths["basis.npy"], allow_pickle=False)
                 n = meta["items"]
                 width = _sketch_width(self.dim) if len(basis) else 0
                 if (
                     meta["dim"] != self.dim
-                    or rows.shape != (n, HEADER.itemsize + self.dim)
+                    or ids.dtype != np.int64
                     or len(ids) != n
+                    or np.any(ids[1:] <= ids[:-1])
                     or sketch.shape != (n, width)
                     or basis.shape != ((2 + width if width else 0), self.dim)
                     or not np.isfinite(sketch).all()
@@ -222,7 +228,7 @@ class FeatureCache:
                 split = NORM_DIMS + COARSE_DIMS if width else 0
                 cached = Cached(
                     ids,
-                    rows,
+                    self._rows_of(ids),
                     np.ascontiguousarray(sketch[:, : min(NORM_DIMS, width)].T, np.float32),
                     np.ascontiguousarray(sketch[:, min(NORM_DIMS, width) : split], np.float32),
                     np.ascontiguousarray(
@@ -389,6 +395,11 @@ def _candidates(
     return close[best], blobs[best]
 
 
+def _decode(blobs: np.ndarray) -> np.ndarray:
+    """float32 raw features of catalog blobs (uint8 [n, 8 + d])."""
+    return decode_rows(blobs[:, HEADER.itemsize :], _ranges(blobs))
+
+
 def _ranges(blobs: np.ndarray) -> np.ndarray:
     """float32 [n, 2] offset and step of catalog blobs."""
     return blobs[:, : HEADER.itemsize].copy().view("<f4")
@@ -428,18 +439,3 @@ def _matches(path: Path, expected: dict[str, Any]) -> bool:
         return False  # rotten or rewritten: the caller rebuilds it from the catalog
     _VERIFIED[key] = expected["sha256"]
     return True
-
-
-def _reserve(path: Path) -> None:
-    """Allocate a sparse file's blocks now: a full disk then fails here with ENOSPC, where
-    writing through the memory map would kill the process with SIGBUS."""
-    if hasattr(os, "posix_fallocate"):
-        fd = os.open(path, os.O_RDWR)
-        try:
-            os.posix_fallocate(fd, 0, os.fstat(fd).st_size)
-        except OSError as e:
-            if e.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise
-            # EOPNOTSUPP/EINVAL: a file system without fallocate; write through the map.
-        finally:
-            os.close(fd)

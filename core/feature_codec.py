@@ -69,6 +69,15 @@ def decode_many(blobs: list[bytes], dim: int) -> np.ndarray:
     return out
 
 
+def stack_blobs(blobs: list[bytes], dim: int) -> np.ndarray:
+    """uint8 [len(blobs), 8 + dim]: the blobs side by side, in the current format (a float16
+    blob of a catalog not yet upgraded is re-encoded)."""
+    size = HEADER.itemsize + dim
+    if not all(len(b) == size for b in blobs):
+        blobs = [b if len(b) == size else encode(decode(b, dim)) for b in blobs]
+    return np.frombuffer(b"".join(blobs), np.uint8).reshape(len(blobs), size)
+
+
 def migrate_features_v2(conn: sqlite3.Connection, batch: int = 2000) -> int:
     """Schema step v1 -> v2: rewrite every float16 feature blob in the current format.
 

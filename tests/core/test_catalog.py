@@ -10,7 +10,7 @@ import pytest
 
 import core.schema
 from core.catalog import SCHEMA_VERSION, Catalog, feature_blob, path_key
-from core.errors import PhotoSearchError
+from core.errors import CorruptDataError, PhotoSearchError
 
 # The schema of the catalog as main shipped it before the migration ladder (user_version 1),
 # frozen here: the ladder must upgrade exactly this file in place.
@@ -173,3 +173,55 @@ def test_features_round_trip_in_8_bits(tmp_path: Path) -> None:
     assert catalog.ok_ids("m").tolist() == [1, 2, 3]
     ids, feats = next(catalog.iter_features("m", 16))
     assert ids.tolist() == [1, 2, 3] and np.allclose(feats, vectors, atol=6 / 510)
+
+
+def test_raw_feature_rows_are_the_stored_blobs(tmp_path: Path) -> None:
+    # The class search reads these rows into memory: they must decode to what the catalog
+    # gives, float16 rows of a catalog not yet upgraded included.
+    catalog = Catalog(tmp_path / "catalog.sqlite3")
+    vectors = np.random.default_rng(1).uniform(0, 6, (3, 16)).astype(np.float32)
+    with catalog.transaction() as c:
+        for i, v in enumerate(vectors, start=1):
+            c.execute(
+                "INSERT INTO photos(id, path, size, mtime_ns, status, indexed_at) "
+                "VALUES (?, ?, 1, 1, ?, 0)",
+                (i, f"/p/{i}.jpg".encode(), "deleted" if i == 2 else "ok"),
+            )
+            blob = v.astype(np.float16).tobytes() if i == 3 else feature_blob(v)
+            c.execute("INSERT INTO features VALUES (?, 'm', ?)", (i, blob))
+    chunks = list(catalog.feature_rows("m", 16))
+    ids = np.concatenate([i for i, _ in chunks])
+    rows = np.concatenate([r for _, r in chunks])
+    assert ids.tolist() == [1, 3] and rows.shape == (2, 8 + 16) and rows.dtype == np.uint8
+    assert rows[0].tobytes() == feature_blob(vectors[0])
+    decoded = rows[:, 8:] * rows[:, 4:8].copy().view("<f4") + rows[:, :4].copy().view("<f4")
+    assert np.allclose(decoded, catalog.features([1, 3], "m", 16), atol=6 / 510)
+
+
+def test_damaged_feature_rows_are_a_one_line_error(tmp_path: Path) -> None:
+    # Rows longer than a page go on in overflow pages, which opening the catalog does not
+    # read: damage there is found by the full read of the class search, and reported.
+    path = tmp_path / "catalog.sqlite3"
+    catalog = Catalog(path)
+    dim = 40000  # three overflow pages a row
+    with catalog.transaction() as c:
+        for i in range(1, 4):
+            c.execute(
+                "INSERT INTO photos(id, path, size, mtime_ns, status, indexed_at) "
+                "VALUES (?, ?, 1, 1, 'ok', 0)",
+                (i, f"/p/{i}.jpg".encode()),
+            )
+            c.execute("INSERT INTO features VALUES (?, 'm', ?)", (i, feature_blob(np.ones(dim))))
+    catalog.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = catalog.conn.execute(
+        "SELECT pageno FROM dbstat WHERE name = 'features' AND pagetype = 'overflow'"
+    ).fetchall()
+    catalog.close()
+    assert pages
+    with open(path, "r+b") as f:  # each overflow page's link to the next one: past the end
+        for (page,) in pages:
+            f.seek((page - 1) * 16384)
+            f.write(b"\x00\xff\xff\xff")
+    damaged = Catalog(path)
+    with pytest.raises(CorruptDataError, match="is damaged"):
+        list(damaged.feature_rows("m", dim))

@@ -3,6 +3,7 @@ catalog, current after photos are added or removed, and not used when damaged.""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -74,7 +75,7 @@ def test_small_library_is_scored_exactly_without_a_sketch(
 
 
 @pytest.mark.parametrize("damage", [garble, truncate])
-@pytest.mark.parametrize("suffix", ["npy", "ids.npy", "sketch.npy", "basis.npy"])
+@pytest.mark.parametrize("suffix", ["ids.npy", "sketch.npy", "basis.npy"])
 def test_a_damaged_cache_is_not_used(
     cache: FeatureCache, weights: np.ndarray, suffix: str, damage: object
 ) -> None:
@@ -104,3 +105,61 @@ def test_sampled_shortlist_still_finds_the_top_k(
         assert not {p for p, _ in got} & (excluded | frozenset(removed))
         found += len({p for p, _ in got} & {p for p, _ in want})
     assert found / 400 >= 0.98
+
+
+def test_the_cache_keeps_no_copy_of_the_features(cache: FeatureCache, weights: np.ndarray) -> None:
+    # The 8-bit rows live in the catalog only (issue 13: 1,288 bytes a photo were stored twice).
+    files = list(cache.meta_path.parent.iterdir())
+    ids, sketch, basis = 600 * 8, 600 * 2 * (16 + DIM), (2 + 16 + DIM) * DIM * 2
+    headers = 3 * 128 + cache.meta_path.stat().st_size
+    assert sum(f.stat().st_size for f in files) <= ids + sketch + basis + headers
+
+
+def test_an_older_cache_with_a_copy_of_the_features_still_answers(
+    cache: FeatureCache, weights: np.ndarray
+) -> None:
+    # Caches written before kept the catalog's rows in features-MODEL.npy, listed in the
+    # metadata: they load as they are, and the next build deletes the copy.
+    q, w = queries(cache, weights)[3]
+    before = cache.class_similar(q, w, 10)
+    rows = np.zeros((600, 8 + DIM), np.uint8)
+    np.save(cache.legacy_rows, rows)
+    meta = json.loads(cache.meta_path.read_text())
+    meta["files"]["npy"] = feature_cache._fingerprint(cache.legacy_rows)
+    cache.meta_path.write_text(json.dumps(meta))
+    old = FeatureCache(cache.catalog, cache.meta_path.parent, MODEL, DIM, lambda: weights)
+    assert old.load() is not None
+    assert old.class_similar(q, w, 10) == before
+    old.build()
+    assert not old.legacy_rows.exists()
+    assert old.class_similar(q, w, 10) == before
+
+
+def test_photos_removed_before_a_new_process_loads_the_cache(
+    cache: FeatureCache, weights: np.ndarray
+) -> None:
+    q, w = queries(cache, weights)[1]
+    first = [p for p, _ in cache.class_similar(q, w, 10)]
+    remove_photos(cache.catalog, first[:3])
+    fresh = FeatureCache(cache.catalog, cache.meta_path.parent, MODEL, DIM, lambda: weights)
+    got = fresh.class_similar(q, w, 10)
+    assert not {p for p, _ in got} & set(first[:3])
+    assert [p for p, _ in got][:7] == first[3:]
+    truth = dict(fresh.exhaustive(q, w, 600))
+    assert [s for _, s in got] == pytest.approx([truth[p] for p, _ in got], abs=1e-4)
+
+
+def test_a_rebuild_after_searching_serves_the_new_photos(
+    cache: FeatureCache, weights: np.ndarray
+) -> None:
+    # As in the GUI: class searches, then indexing adds and removes photos and rebuilds the
+    # cache in the same process; the next search sees exactly the catalog's photos now.
+    q, w = queries(cache, weights)[2]
+    first = [p for p, _ in cache.class_similar(q, w, 10)]
+    remove_photos(cache.catalog, first[:2])
+    new = add_photos(cache.catalog, np.stack([q * 2.0, q + 0.01]), first=7000)
+    cache.build()
+    got = cache.class_similar(q, w, 10)
+    assert {p for p, _ in got[:2]} == set(new) and not {p for p, _ in got} & set(first[:2])
+    truth = dict(cache.exhaustive(q, w, 700))
+    assert [s for _, s in got] == pytest.approx([truth[p] for p, _ in got], abs=1e-4)

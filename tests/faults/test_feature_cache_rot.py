@@ -23,12 +23,15 @@ def test_a_rotten_feature_cache_is_not_used(tmp_path: Path) -> None:
     cache = library.feature_cache
     assert cache.load() is not None
 
-    # Flip bits in the middle of the matrix and put the old mtime back, as a bad sector would.
-    st = cache.paths["npy"].stat()
-    with open(cache.paths["npy"], "r+b") as f:
-        f.seek(st.st_size // 2)
-        f.write(np.full(64, 1e30, np.float32).tobytes())
-    os.utime(cache.paths["npy"], ns=(st.st_atime_ns, st.st_mtime_ns))
+    # Flip bits in the photo ids (8 photos: no sketch) and put the old mtime back, as a bad
+    # sector would: the same size, the same mtime, other bytes.
+    rotten = cache.paths["ids.npy"]
+    st = rotten.stat()
+    with open(rotten, "r+b") as f:
+        f.seek(st.st_size - 16)
+        f.write(np.full(2, -1, np.int64).tobytes())
+    os.utime(rotten, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert rotten.stat().st_size == st.st_size
     core.feature_cache._VERIFIED.clear()  # a new process: nothing verified yet
 
     fresh = Library(profile)
