@@ -34,7 +34,7 @@ from core import feature_cache, vector_store
 from core.ann import unit_rows
 from core.feature_cache import FeatureCache, class_scores
 from core.library import Library
-from core.paths import REPO_ROOT
+from core.paths import REPO_ROOT, resolve_profile
 from core.vector_index import SpaceIndex
 
 SHARED = REPO_ROOT.parent / "shared" / "data"
@@ -103,17 +103,20 @@ def timed(
 def exhaustive_ranking(library: Library) -> Iterator[None]:
     """Answer every query of the library by an exact scan of every photo (the reference)."""
     ids_feats = list(library.catalog.iter_features(library.backbone, library.encoder.feature_dim))
-    ids = np.concatenate([i for i, _ in ids_feats])
+    ids = np.concatenate([i for i, _ in ids_feats])  # ascending, as the catalog lists them
     feats = np.concatenate([f for _, f in ids_feats])
     spaces: dict[str, np.ndarray] = {}
 
     def space_query(
         self: SpaceIndex, vector: np.ndarray, k: int, exclude: frozenset[int] = frozenset()
     ) -> list[tuple[int, float]]:
+        return exact(space_vectors(self) @ vector, k, exclude)
+
+    def space_vectors(self: SpaceIndex) -> np.ndarray:
         if self.space.name not in spaces:
             chunks = [self.space.transform(feats[s : s + 8192]) for s in range(0, len(feats), 8192)]
             spaces[self.space.name] = unit_rows(np.concatenate(chunks))
-        return exact(spaces[self.space.name] @ vector, k, exclude)
+        return spaces[self.space.name]
 
     def class_query(
         self: FeatureCache,
@@ -129,13 +132,18 @@ def exhaustive_ranking(library: Library) -> Iterator[None]:
         scores[np.isin(ids, list(exclude))] = -np.inf
         return [(int(ids[j]), float(scores[j])) for j in vector_store.top_k(scores, k)]
 
-    saved = SpaceIndex.query, FeatureCache.class_similar
+    def space_products(self: SpaceIndex, photos: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        matrix = space_vectors(self)[np.searchsorted(ids, photos)]
+        return np.stack([matrix @ np.asarray(v, np.float32) for v in vectors])
+
+    saved = SpaceIndex.query, SpaceIndex.products, FeatureCache.class_similar
     SpaceIndex.query = space_query  # type: ignore[method-assign]
+    SpaceIndex.products = space_products  # type: ignore[method-assign]
     FeatureCache.class_similar = class_query  # type: ignore[method-assign]
     try:
         yield
     finally:
-        SpaceIndex.query, FeatureCache.class_similar = saved  # type: ignore[method-assign]
+        SpaceIndex.query, SpaceIndex.products, FeatureCache.class_similar = saved  # type: ignore[method-assign]
 
 
 def recall_rows(
@@ -234,6 +242,12 @@ def main() -> int:
         help="class search: photos re-ranked exactly (several values: one row each)",
     )
     parser.add_argument(
+        "--keep",
+        type=Path,
+        help="build each library under KEEP/N and reuse it if there (for iterating; not for the "
+        "README's table)",
+    )
+    parser.add_argument(
         "--queries",
         nargs="+",
         choices=QUERIES,
@@ -248,18 +262,24 @@ def main() -> int:
     print("\n| photos | query | method | recall@10 | p50 ms | p95 ms | CPU p50 | CPU p95 |")
     print("|---|---|---|---|---|---|---|---|")
     for n in args.sizes:
-        root = Path(tempfile.mkdtemp(prefix="ps-recall-"))
+        root = args.keep / str(n) if args.keep else Path(tempfile.mkdtemp(prefix="ps-recall-"))
         try:
             t0 = time.perf_counter()
-            library, _ = synthetic_library(root, n, feature_maker(real))
+            if (root / "built").exists():
+                library = Library(resolve_profile(root / "profile"))
+            else:
+                shutil.rmtree(root, ignore_errors=True)
+                library, _ = synthetic_library(root, n, feature_maker(real))
+                (root / "built").touch()
             print(
-                f"<!-- {n:,} photos built in {time.perf_counter() - t0:.0f} s -->", file=sys.stderr
+                f"<!-- {n:,} photos ready in {time.perf_counter() - t0:.0f} s -->", file=sys.stderr
             )
             for row in recall_rows(library, n, args.candidates, args.queries):
                 print(row, flush=True)
             library.close()
         finally:
-            shutil.rmtree(root, ignore_errors=True)
+            if not args.keep:
+                shutil.rmtree(root, ignore_errors=True)
     if args.crossover:
         print("\n| vectors | method | recall@10 | p50 ms | p95 ms |\n|---|---|---|---|---|")
         for row in crossover_rows(real, args.crossover):
