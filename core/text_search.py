@@ -17,6 +17,7 @@ from core.browse import without_ids
 from core.class_evidence import ClassEvidence, ClassPostings, candidate_count, query_evidence
 from core.query import Concepts
 from core.vector_index import SpaceIndex
+from core.vector_store import highest_rows
 from core.word_model import WordModel, WordQuery, and_logit, query_logits, sigmoid
 from core.words import WordVectors
 
@@ -155,7 +156,8 @@ def _blend(
     floor = min(logits.values(), default=0.0)
     if len(ids):
         n = min(len(ids), max(2 * k, 20))
-        for pid in ids[np.argpartition(-evidence, n - 1)[:n]].tolist():
+        pool = highest_rows(evidence, 4 * n, n)  # no partition of every photo's evidence
+        for pid in ids[pool[np.argpartition(-evidence[pool], n - 1)[:n]]].tolist():
             logits.setdefault(int(pid), floor)
     cand = np.fromiter(logits, np.int64, len(logits))
     word = np.fromiter(logits.values(), np.float64, len(logits))

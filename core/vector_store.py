@@ -168,7 +168,7 @@ class LoadedVectors:
         bounds = rotated.bounds(vector)
         if dead is not None:
             bounds[dead] = -np.inf
-        first = _highest(bounds, max(4 * k, 200), k)
+        first = highest_rows(bounds, max(4 * k, 200), k)
         scores = rotated.scores(first, vector)
         kth = np.partition(scores, len(scores) - k)[len(scores) - k]
         rows = np.flatnonzero(bounds >= kth - BOUND_SLACK)
@@ -182,7 +182,7 @@ class LoadedVectors:
         return rows[best], scores[best]
 
 
-def _highest(scores: np.ndarray, count: int, at_least: int) -> np.ndarray:
+def highest_rows(scores: np.ndarray, count: int, at_least: int) -> np.ndarray:
     """Rows (ascending) of about the count highest finite scores, and at least at_least of
     them where there are as many: a threshold from an evenly spaced sample, as in rows_above,
     lowered until enough rows pass."""
