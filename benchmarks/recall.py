@@ -1,7 +1,7 @@
 """Recall@10 against an exhaustive ranking, and query latency, at 1k, 10k and 100k photos.
 
     .venv/bin/python -m benchmarks.recall [--sizes 1000 10000 100000] [--crossover 100000 300000]
-        [--queries "similar --class"] [--candidates 200 300]
+        [--queries "similar --class"] [--candidates 200 300] [--k 500] [--keep DIR]
 
 Each library is a real catalog whose features are made from the real photos in ../shared/data
 (every photo's CNN features, cached in benchmarks/out/): each synthetic photo mixes two real
@@ -10,7 +10,9 @@ of real photos without holding 100,000 of them. (Without ../shared, random featu
 The queries go through the public API (`Library.find_similar`, with and without a class, and
 `Library.search`); the reference answers the same calls with the ranking replaced by an exact
 scan of every photo's vectors, computed from the catalog. Latency is timed in the process after
-a warm-up. `--crossover` times the exact scan against Annoy on image vectors alone.
+a warm-up. `--crossover` times the exact scan against Annoy on image vectors alone. `--k` asks
+for more results per query (recall@k). `--keep DIR` builds each library once under DIR/N and
+reuses it (for iterating; the README's tables come from fresh libraries).
 """
 
 from __future__ import annotations
@@ -147,7 +149,7 @@ def exhaustive_ranking(library: Library) -> Iterator[None]:
 
 
 def recall_rows(
-    library: Library, n: int, candidates: list[int], queries: list[str] = QUERIES
+    library: Library, n: int, candidates: list[int], queries: list[str] = QUERIES, k: int = 10
 ) -> list[str]:
     rng = np.random.default_rng(1)
     photos = [p for _, p in library.catalog.ok_photos()]
@@ -155,13 +157,13 @@ def recall_rows(
     class_args = [(sample[i], CLASSES[i % len(CLASSES)]) for i in range(40)]
     search_args = WORDS + [f"{a} {b}" for a, b in zip(WORDS, WORDS[::-1], strict=True)]
     cases: list[tuple[str, Callable[[Any], list[str]], list[Any]]] = [
-        ("similar", lambda p: [h.path for h in library.find_similar(p, 10)], sample),
+        ("similar", lambda p: [h.path for h in library.find_similar(p, k)], sample),
         (
             "similar --class",
-            lambda a: [h.path for h in library.find_similar(a[0], 10, a[1])],
+            lambda a: [h.path for h in library.find_similar(a[0], k, a[1])],
             class_args,
         ),
-        ("search", lambda w: [h.path for h in library.search(w.split(), 10).hits], search_args),
+        ("search", lambda w: [h.path for h in library.search(w.split(), k).hits], search_args),
     ]
     runs: list[tuple[str, Callable[[Any], list[str]], list[Any], int | None]] = [
         (name, fn, args, None) for name, fn, args in cases if name != "similar --class"
@@ -178,7 +180,8 @@ def recall_rows(
             truth = [fn(a) for a in args]
         pairs = zip(got, truth, strict=True)
         recall = np.mean([len(set(g) & set(t)) / max(len(t), 1) for g, t in pairs])
-        method = library.image_index.status()["method"] if c is None else f"two-stage, {c}"
+        index = library.joint_index if name == "search" else library.image_index
+        method = index.status()["method"] if c is None else f"two-stage, {c}"
         rows.append(
             f"| {n:,} | {name} | {method} | {recall:.3f} | {np.percentile(times, 50):.1f} "
             f"| {np.percentile(times, 95):.1f} | {np.percentile(cpu, 50):.1f} "
@@ -242,6 +245,9 @@ def main() -> int:
         help="class search: photos re-ranked exactly (several values: one row each)",
     )
     parser.add_argument(
+        "--k", type=int, default=10, help="results per query (recall@K; the GUI asks for 100s)"
+    )
+    parser.add_argument(
         "--keep",
         type=Path,
         help="build each library under KEEP/N and reuse it if there (for iterating; not for the "
@@ -259,7 +265,7 @@ def main() -> int:
     real = real_features()
     print(f"features: {'mixes of real photos' if real is not None else 'random (no shared data)'}")
     print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print("\n| photos | query | method | recall@10 | p50 ms | p95 ms | CPU p50 | CPU p95 |")
+    print(f"\n| photos | query | method | recall@{args.k} | p50 ms | p95 ms | CPU p50 | CPU p95 |")
     print("|---|---|---|---|---|---|---|---|")
     for n in args.sizes:
         root = args.keep / str(n) if args.keep else Path(tempfile.mkdtemp(prefix="ps-recall-"))
@@ -274,7 +280,7 @@ def main() -> int:
             print(
                 f"<!-- {n:,} photos ready in {time.perf_counter() - t0:.0f} s -->", file=sys.stderr
             )
-            for row in recall_rows(library, n, args.candidates, args.queries):
+            for row in recall_rows(library, n, args.candidates, args.queries, args.k):
                 print(row, flush=True)
             library.close()
         finally:
@@ -284,11 +290,14 @@ def main() -> int:
         print("\n| vectors | method | recall@10 | p50 ms | p95 ms |\n|---|---|---|---|---|")
         for row in crossover_rows(real, args.crossover):
             print(row, flush=True)
-    print(f"\nAnnoy from {vector_store.ANN_MIN_ITEMS:,} photos")
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
+    print(f"Annoy from {vector_store.ANN_MIN_ITEMS:,} photos")
     sizes = " ".join(map(str, args.sizes))
     cross = f" --crossover {' '.join(map(str, args.crossover))}" if args.crossover else ""
     if args.candidates != default_candidates:
         cross += f" --candidates {' '.join(map(str, args.candidates))}"
+    if args.k != 10:
+        cross += f" --k {args.k}"
     if args.queries != QUERIES:
         cross += " --queries " + " ".join(f'"{q}"' if " " in q else q for q in args.queries)
     print(f"command: .venv/bin/python -m benchmarks.recall --sizes {sizes}{cross}")

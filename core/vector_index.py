@@ -105,7 +105,7 @@ class SpaceIndex:
             "pending": len(self._delta_ids),
             "removed_since_build": removed,
             "built_at": stored.meta.get("built_at") if stored is not None else None,
-            "method": "annoy" if stored is not None and stored.ann is not None else "exact",
+            "method": _method(stored),
             "fresh": len(self._delta_ids) == 0 and removed == 0 and stored is not None,
         }
 
@@ -192,3 +192,9 @@ def _positions(ids: np.ndarray, photos: np.ndarray) -> tuple[np.ndarray, np.ndar
     """(where each photo is in the ascending ids, whether it is there)."""
     at = np.minimum(np.searchsorted(ids, photos), len(ids) - 1)
     return at, ids[at] == photos
+
+
+def _method(stored: LoadedVectors | None) -> str:
+    if stored is not None and stored.ann is not None:
+        return "annoy"
+    return "exact, bounded" if stored is not None and stored.rotated is not None else "exact"
