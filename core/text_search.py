@@ -161,9 +161,11 @@ def _blend(
             logits.setdefault(int(pid), floor)
     cand = np.fromiter(logits, np.int64, len(logits))
     word = np.fromiter(logits.values(), np.float64, len(logits))
-    at, found = positions_of(ids, cand)
-    ev = np.where(found, evidence[at], 0.0)
-    ev_named = np.where(found, named[at], 0.0)
+    ev = ev_named = np.zeros(len(cand))
+    if len(ids):
+        at, found = positions_of(ids, cand)
+        ev = np.where(found, evidence[at], 0.0)
+        ev_named = np.where(found, named[at], 0.0)
     final = sigmoid(
         b["word"] * word + b["evidence"] * ev + NAMED_WEIGHT * ev_named + b["intercept"]
     )
@@ -171,9 +173,7 @@ def _blend(
 
 
 def positions_of(ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(where each wanted id is in ids, whether it is there at all)."""
-    if not len(ids):
-        return np.zeros(len(wanted), np.int64), np.zeros(len(wanted), bool)
+    """(where each wanted id is in the non-empty ids, whether it is there at all)."""
     if ids.size < 2 or bool((ids[1:] > ids[:-1]).all()):  # ascending, as the cache keeps them
         at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
     else:

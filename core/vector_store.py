@@ -322,12 +322,12 @@ class VectorStore:
             stored = np.load(self.vectors_path, mmap_mode="r", allow_pickle=False)
             if stored.shape != (meta["items"], self.dim) or len(ids) != meta["items"]:
                 return None
-            if not np.isfinite(stored).all():
+            vectors = np.asarray(stored, np.float32)  # one conversion, then scans are float32
+            if not np.isfinite(vectors).all():
                 return None
             ann = self._load_ann(meta) if meta.get("ann_trees") else None
             if meta.get("ann_trees") and ann is None:
                 return None
-            vectors = np.asarray(stored, np.float32)  # one conversion, then scans are float32
             big = ann is None and len(ids) >= self.rotated_min_items
             return LoadedVectors(ids, vectors, meta, ann, rotate=big)
         except (OSError, ValueError, KeyError, TypeError, EOFError):
