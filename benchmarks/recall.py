@@ -1,7 +1,7 @@
 """Recall@10 against an exhaustive ranking, and query latency, at 1k, 10k and 100k photos.
 
     .venv/bin/python -m benchmarks.recall [--sizes 1000 10000 100000] [--crossover 100000 300000]
-        [--queries "similar --class"] [--candidates 200 300]
+        [--queries "similar --class"] [--candidates 200 300] [--k 500] [--keep DIR]
 
 Each library is a real catalog whose features are made from the real photos in ../shared/data
 (every photo's CNN features, cached in benchmarks/out/): each synthetic photo mixes two real
@@ -10,7 +10,9 @@ of real photos without holding 100,000 of them. (Without ../shared, random featu
 The queries go through the public API (`Library.find_similar`, with and without a class, and
 `Library.search`); the reference answers the same calls with the ranking replaced by an exact
 scan of every photo's vectors, computed from the catalog. Latency is timed in the process after
-a warm-up. `--crossover` times the exact scan against Annoy on image vectors alone.
+two warm-up queries. `--crossover` times the exact scan against Annoy on image vectors alone.
+`--k` asks for more results per query (recall@k). `--keep DIR` builds each library once under
+DIR/N and reuses it (for iterating; the README's tables come from fresh libraries).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from core import feature_cache, vector_store
 from core.ann import unit_rows
 from core.feature_cache import FeatureCache, class_scores
 from core.library import Library
-from core.paths import REPO_ROOT
+from core.paths import REPO_ROOT, resolve_profile
 from core.vector_index import SpaceIndex
 
 SHARED = REPO_ROOT.parent / "shared" / "data"
@@ -87,8 +89,10 @@ def feature_maker(real: np.ndarray | None) -> Callable[[np.random.Generator, int
 def timed(
     fn: Callable[[Any], Any], args: list[Any], cpu: list[float] | None = None
 ) -> tuple[list[Any], list[float]]:
-    """Results and wall-clock ms of fn over args (after a warm-up); CPU ms go into cpu."""
+    """Results and wall-clock ms of fn over args (after two warm-up calls: a large store turns
+    its rows at its second query); CPU ms go into cpu."""
     fn(args[0])
+    fn(args[-1])
     results, times = [], []
     for a in args:
         start, start_cpu = time.perf_counter(), time.thread_time()
@@ -103,17 +107,20 @@ def timed(
 def exhaustive_ranking(library: Library) -> Iterator[None]:
     """Answer every query of the library by an exact scan of every photo (the reference)."""
     ids_feats = list(library.catalog.iter_features(library.backbone, library.encoder.feature_dim))
-    ids = np.concatenate([i for i, _ in ids_feats])
+    ids = np.concatenate([i for i, _ in ids_feats])  # ascending, as the catalog lists them
     feats = np.concatenate([f for _, f in ids_feats])
     spaces: dict[str, np.ndarray] = {}
 
     def space_query(
         self: SpaceIndex, vector: np.ndarray, k: int, exclude: frozenset[int] = frozenset()
     ) -> list[tuple[int, float]]:
+        return exact(space_vectors(self) @ vector, k, exclude)
+
+    def space_vectors(self: SpaceIndex) -> np.ndarray:
         if self.space.name not in spaces:
             chunks = [self.space.transform(feats[s : s + 8192]) for s in range(0, len(feats), 8192)]
             spaces[self.space.name] = unit_rows(np.concatenate(chunks))
-        return exact(spaces[self.space.name] @ vector, k, exclude)
+        return spaces[self.space.name]
 
     def class_query(
         self: FeatureCache,
@@ -129,17 +136,22 @@ def exhaustive_ranking(library: Library) -> Iterator[None]:
         scores[np.isin(ids, list(exclude))] = -np.inf
         return [(int(ids[j]), float(scores[j])) for j in vector_store.top_k(scores, k)]
 
-    saved = SpaceIndex.query, FeatureCache.class_similar
+    def space_products(self: SpaceIndex, photos: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        matrix = space_vectors(self)[np.searchsorted(ids, photos)]
+        return np.stack([matrix @ np.asarray(v, np.float32) for v in vectors])
+
+    saved = SpaceIndex.query, SpaceIndex.products, FeatureCache.class_similar
     SpaceIndex.query = space_query  # type: ignore[method-assign]
+    SpaceIndex.products = space_products  # type: ignore[method-assign]
     FeatureCache.class_similar = class_query  # type: ignore[method-assign]
     try:
         yield
     finally:
-        SpaceIndex.query, FeatureCache.class_similar = saved  # type: ignore[method-assign]
+        SpaceIndex.query, SpaceIndex.products, FeatureCache.class_similar = saved  # type: ignore[method-assign]
 
 
 def recall_rows(
-    library: Library, n: int, candidates: list[int], queries: list[str] = QUERIES
+    library: Library, n: int, candidates: list[int], queries: list[str] = QUERIES, k: int = 10
 ) -> list[str]:
     rng = np.random.default_rng(1)
     photos = [p for _, p in library.catalog.ok_photos()]
@@ -147,13 +159,13 @@ def recall_rows(
     class_args = [(sample[i], CLASSES[i % len(CLASSES)]) for i in range(40)]
     search_args = WORDS + [f"{a} {b}" for a, b in zip(WORDS, WORDS[::-1], strict=True)]
     cases: list[tuple[str, Callable[[Any], list[str]], list[Any]]] = [
-        ("similar", lambda p: [h.path for h in library.find_similar(p, 10)], sample),
+        ("similar", lambda p: [h.path for h in library.find_similar(p, k)], sample),
         (
             "similar --class",
-            lambda a: [h.path for h in library.find_similar(a[0], 10, a[1])],
+            lambda a: [h.path for h in library.find_similar(a[0], k, a[1])],
             class_args,
         ),
-        ("search", lambda w: [h.path for h in library.search(w.split(), 10).hits], search_args),
+        ("search", lambda w: [h.path for h in library.search(w.split(), k).hits], search_args),
     ]
     runs: list[tuple[str, Callable[[Any], list[str]], list[Any], int | None]] = [
         (name, fn, args, None) for name, fn, args in cases if name != "similar --class"
@@ -170,7 +182,8 @@ def recall_rows(
             truth = [fn(a) for a in args]
         pairs = zip(got, truth, strict=True)
         recall = np.mean([len(set(g) & set(t)) / max(len(t), 1) for g, t in pairs])
-        method = library.image_index.status()["method"] if c is None else f"two-stage, {c}"
+        index = library.joint_index if name == "search" else library.image_index
+        method = index.status()["method"] if c is None else f"two-stage, {c}"
         rows.append(
             f"| {n:,} | {name} | {method} | {recall:.3f} | {np.percentile(times, 50):.1f} "
             f"| {np.percentile(times, 95):.1f} | {np.percentile(cpu, 50):.1f} "
@@ -234,6 +247,15 @@ def main() -> int:
         help="class search: photos re-ranked exactly (several values: one row each)",
     )
     parser.add_argument(
+        "--k", type=int, default=10, help="results per query (recall@K; the GUI asks for 100s)"
+    )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="build each library under KEEP/N and reuse it if there (for iterating; not for the "
+        "README's table)",
+    )
+    parser.add_argument(
         "--queries",
         nargs="+",
         choices=QUERIES,
@@ -245,30 +267,39 @@ def main() -> int:
     real = real_features()
     print(f"features: {'mixes of real photos' if real is not None else 'random (no shared data)'}")
     print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print("\n| photos | query | method | recall@10 | p50 ms | p95 ms | CPU p50 | CPU p95 |")
+    print(f"\n| photos | query | method | recall@{args.k} | p50 ms | p95 ms | CPU p50 | CPU p95 |")
     print("|---|---|---|---|---|---|---|---|")
     for n in args.sizes:
-        root = Path(tempfile.mkdtemp(prefix="ps-recall-"))
+        root = args.keep / str(n) if args.keep else Path(tempfile.mkdtemp(prefix="ps-recall-"))
         try:
             t0 = time.perf_counter()
-            library, _ = synthetic_library(root, n, feature_maker(real))
+            if (root / "built").exists():
+                library = Library(resolve_profile(root / "profile"))
+            else:
+                shutil.rmtree(root, ignore_errors=True)
+                library, _ = synthetic_library(root, n, feature_maker(real))
+                (root / "built").touch()
             print(
-                f"<!-- {n:,} photos built in {time.perf_counter() - t0:.0f} s -->", file=sys.stderr
+                f"<!-- {n:,} photos ready in {time.perf_counter() - t0:.0f} s -->", file=sys.stderr
             )
-            for row in recall_rows(library, n, args.candidates, args.queries):
+            for row in recall_rows(library, n, args.candidates, args.queries, args.k):
                 print(row, flush=True)
             library.close()
         finally:
-            shutil.rmtree(root, ignore_errors=True)
+            if not args.keep:
+                shutil.rmtree(root, ignore_errors=True)
     if args.crossover:
         print("\n| vectors | method | recall@10 | p50 ms | p95 ms |\n|---|---|---|---|---|")
         for row in crossover_rows(real, args.crossover):
             print(row, flush=True)
-    print(f"\nAnnoy from {vector_store.ANN_MIN_ITEMS:,} photos")
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
+    print(f"Annoy from {vector_store.ANN_MIN_ITEMS:,} photos")
     sizes = " ".join(map(str, args.sizes))
     cross = f" --crossover {' '.join(map(str, args.crossover))}" if args.crossover else ""
     if args.candidates != default_candidates:
         cross += f" --candidates {' '.join(map(str, args.candidates))}"
+    if args.k != 10:
+        cross += f" --k {args.k}"
     if args.queries != QUERIES:
         cross += " --queries " + " ".join(f'"{q}"' if " " in q else q for q in args.queries)
     print(f"command: .venv/bin/python -m benchmarks.recall --sizes {sizes}{cross}")

@@ -18,7 +18,7 @@ import numpy as np
 from core.ann import unit_rows
 from core.catalog import Catalog
 from core.joint import VectorSpace
-from core.vector_store import LoadedVectors, VectorStore, rows_of, scan, top_k
+from core.vector_store import LoadedVectors, VectorStore, gather_rows, rows_of, scan, top_k
 
 
 class SpaceIndex:
@@ -105,7 +105,7 @@ class SpaceIndex:
             "pending": len(self._delta_ids),
             "removed_since_build": removed,
             "built_at": stored.meta.get("built_at") if stored is not None else None,
-            "method": "annoy" if stored is not None and stored.ann is not None else "exact",
+            "method": _method(stored),
             "fresh": len(self._delta_ids) == 0 and removed == 0 and stored is not None,
         }
 
@@ -141,6 +141,24 @@ class SpaceIndex:
             score_parts.append(scores[best])
         return _merge(ids_parts, score_parts, k)
 
+    def products(self, photos: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        """[len(vectors), len(photos)] float32: the vectors' dot products with these photos'
+        unit vectors (photos this index knows, ids ascending or not; any other scores 0)."""
+        with self._lock:
+            self.refresh()
+            stored, delta_ids, delta_vecs = self._stored, self._delta_ids, self._delta_vecs
+        out = np.zeros((len(vectors), len(photos)), np.float32)
+        if stored is not None and len(stored.ids):
+            at, found = _positions(stored.ids, photos)
+            for j, vector in enumerate(vectors):
+                out[j, found] = stored.scores_of(at[found], vector)
+        if len(delta_ids):
+            at, found = _positions(delta_ids, photos)
+            rows = gather_rows(delta_vecs, at[found])
+            for j, vector in enumerate(vectors):
+                out[j, found] = scan(rows, vector)
+        return out
+
     def exhaustive(
         self, vector: np.ndarray, k: int, exclude: frozenset[int] = frozenset()
     ) -> list[tuple[int, float]]:
@@ -168,3 +186,15 @@ def _merge(
     ids, scores = ids[live], scores[live]
     best = top_k(scores, k)
     return [(int(ids[j]), float(scores[j])) for j in best]
+
+
+def _positions(ids: np.ndarray, photos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(where each photo is in the ascending ids, whether it is there)."""
+    at = np.minimum(np.searchsorted(ids, photos), len(ids) - 1)
+    return at, ids[at] == photos
+
+
+def _method(stored: LoadedVectors | None) -> str:
+    if stored is not None and stored.ann is not None:
+        return "annoy"
+    return "exact, bounded" if stored is not None and stored.rotated is not None else "exact"

@@ -4,9 +4,12 @@ The store is a derived cache of the catalog: a float16 matrix of unit vectors (N
 the photo id of each row (NAME.ids.npy, ascending), a metadata file with checksums
 (NAME.json), and, for large libraries only, an Annoy index over the same rows (NAME.ann).
 
-Below ANN_MIN_ITEMS rows a query is an exact scan (matrix-vector product + argpartition), which
-is both exact and faster there (`python -m benchmarks.recall`). Above it Annoy proposes
-candidates and the matrix re-ranks them exactly, so scores are always true cosines.
+Below ANN_MIN_ITEMS rows a query is exact, and faster there than Annoy (`python -m
+benchmarks.recall`): a scan (matrix-vector product + argpartition) for small stores, and from
+ROTATED_MIN_ITEMS rows a two-stage scan (core/rotated_rows.py) that bounds every row's cosine
+from part of its rotated coordinates and scores exactly only the rows whose bound can reach the
+top k. Above it Annoy proposes candidates and the matrix re-ranks them exactly, so scores are
+always true cosines.
 """
 
 from __future__ import annotations
@@ -14,17 +17,21 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from annoy import AnnoyIndex
 
 from core.ann import file_sha256
 from core.atomic import atomic_path, atomic_write_bytes
+
+if TYPE_CHECKING:
+    from core.rotated_rows import RotatedRows
 
 # Where Annoy starts to beat the exact scan at recall@10 >= 0.98 (benchmarks/recall.py).
 ANN_MIN_ITEMS = 250_000
@@ -33,6 +40,13 @@ ANN_TREES = 32
 ANN_SEARCH_PER_RESULT = 2_000
 ANN_CANDIDATES_PER_RESULT = 10
 STORE_DTYPE = np.float16
+# From this many rows (and without Annoy) a store is held rotated (core/rotated_rows.py) and a
+# query scores exactly only the rows whose bound can reach its top k; below, a scan is cheap.
+ROTATED_MIN_ITEMS = 20_000
+# If the bound leaves more than this share of the rows in play, scoring them all is cheaper.
+BOUND_MAX_SHARE = 0.15
+# Margin for float32 rounding in the bounds (far more than it can be).
+BOUND_SLACK = 1e-4
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -98,24 +112,65 @@ def rows_above(scores: np.ndarray, k: int, sample_size: int) -> np.ndarray:
 
 @dataclass
 class LoadedVectors:
-    """A store's rows in memory: ids (ascending), float32 unit vectors, metadata, Annoy."""
+    """A store's rows in memory: ids (ascending), float32 unit vectors, metadata, Annoy; a large
+    store without Annoy is held rotated instead (rotated, and vectors None) from its second
+    query on, so that a process that asks once (a CLI search) never pays for the rotation
+    (0.1-0.2 s of CPU at 100,000 photos, more with busy BLAS threads)."""
 
     ids: np.ndarray
-    vectors: np.ndarray
+    vectors: np.ndarray | None
     meta: dict[str, Any]
     ann: AnnoyIndex | None
+    rotated: RotatedRows | None = None
+    rotate: bool = False
+    _queries: int = field(default=0, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _rows(self) -> tuple[np.ndarray | None, RotatedRows | None]:
+        """(vectors, rotated), read together: the rotation replaces one by the other."""
+        with self._lock:
+            return self.vectors, self.rotated
+
+    def _count_query(self) -> None:
+        if not self.rotate:
+            return
+        with self._lock:
+            self._queries += 1
+            turn = self._queries == 2 and self.vectors is not None
+            vectors = self.vectors
+        if turn and vectors is not None:
+            from core.rotated_rows import RotatedRows
+
+            rotated = RotatedRows.fit(vectors)
+            with self._lock:
+                self.vectors, self.rotated = None, rotated
+
+    def scores_of(self, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """float32: the cosines of these rows with a unit vector."""
+        vectors, rotated = self._rows()
+        if rotated is not None:
+            return rotated.scores(rows, vector)
+        assert vectors is not None
+        return scan(gather_rows(vectors, rows), vector)
 
     def query(
         self, vector: np.ndarray, k: int, dead: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """(row positions, cosines) of the k best rows; rows where dead is True never appear."""
+        self._count_query()
+        vectors, rotated = self._rows()
         n_dead = int(dead.sum()) if dead is not None else 0
         if self.ann is None:
-            scores = scan(self.vectors, vector)
+            k = min(k, len(self.ids) - n_dead)
+            if rotated is not None:
+                return self._bounded_query(rotated, vector, k, dead)
+            assert vectors is not None
+            scores = scan(vectors, vector)
             if n_dead:
                 scores[dead] = -np.inf
-            rows = top_k(scores, min(k, len(scores) - n_dead))
+            rows = top_k(scores, k)
             return rows, scores[rows]
+        assert vectors is not None
         want = k + n_dead
         rows = np.asarray(
             self.ann.get_nns_by_vector(
@@ -127,9 +182,47 @@ class LoadedVectors:
         )
         if n_dead and dead is not None:
             rows = rows[~dead[rows]]
-        scores = scan(self.vectors[rows], vector)
+        scores = scan(vectors[rows], vector)
         best = top_k(scores, k)
         return rows[best], scores[best]
+
+    def _bounded_query(
+        self, rotated: RotatedRows, vector: np.ndarray, k: int, dead: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The exact top k: every row whose bound reaches the k-th best cosine among the rows
+        with the highest bounds is scored exactly (all rows where that would be most)."""
+        if k < 1:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        bounds = rotated.bounds(vector)
+        if dead is not None:
+            bounds[dead] = -np.inf
+        first = highest_rows(bounds, max(4 * k, 200), k)
+        scores = rotated.scores(first, vector)
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        rows = np.flatnonzero(bounds >= kth - BOUND_SLACK)
+        if len(rows) > BOUND_MAX_SHARE * len(bounds):
+            scores = rotated.scores(None, vector)
+            scores[~np.isfinite(bounds)] = -np.inf
+            rows = top_k(scores, k)
+            return rows, scores[rows]
+        scores = rotated.scores(rows, vector)
+        best = top_k(scores, k)
+        return rows[best], scores[best]
+
+
+def highest_rows(scores: np.ndarray, count: int, at_least: int) -> np.ndarray:
+    """Rows (ascending) of about the count highest finite scores, and at least at_least of
+    them where there are as many: a threshold from an evenly spaced sample, as in rows_above,
+    lowered until enough rows pass."""
+    stride = max(len(scores) // 4000, 1)
+    sample = np.sort(scores[::stride])
+    rank = max(count // stride, 1)
+    while rank < len(sample) and np.isfinite(sample[len(sample) - rank]):
+        rows = np.flatnonzero(scores >= sample[len(sample) - rank])
+        if len(rows) >= at_least:
+            return rows
+        rank *= 4
+    return np.flatnonzero(np.isfinite(scores))
 
 
 class VectorStore:
@@ -143,6 +236,7 @@ class VectorStore:
         self.ids_path = directory / f"{name}.ids.npy"
         self.meta_path = directory / f"{name}.json"
         self.ann_path = directory / f"{name}.ann"
+        self.rotated_min_items = ROTATED_MIN_ITEMS
 
     def build(
         self,
@@ -228,13 +322,14 @@ class VectorStore:
             stored = np.load(self.vectors_path, mmap_mode="r", allow_pickle=False)
             if stored.shape != (meta["items"], self.dim) or len(ids) != meta["items"]:
                 return None
-            vectors = np.asarray(stored, np.float32)  # one conversion, then every scan is BLAS
+            vectors = np.asarray(stored, np.float32)  # one conversion, then scans are float32
             if not np.isfinite(vectors).all():
                 return None
             ann = self._load_ann(meta) if meta.get("ann_trees") else None
             if meta.get("ann_trees") and ann is None:
                 return None
-            return LoadedVectors(ids, vectors, meta, ann)
+            big = ann is None and len(ids) >= self.rotated_min_items
+            return LoadedVectors(ids, vectors, meta, ann, rotate=big)
         except (OSError, ValueError, KeyError, TypeError, EOFError):
             return None
 

@@ -80,8 +80,15 @@ class WordModel:
         with np.load(model_file(self.entry)) as npz:
             return {k: npz[k] for k in npz.files}
 
+    @cached_property
+    def _float32(self) -> dict[str, np.ndarray]:
+        return {}
+
     def _f32(self, key: str) -> np.ndarray:
-        return np.asarray(self._arrays[key], np.float32)
+        # Converted once: converting the classifier weights took 1-2 ms of every search.
+        if key not in self._float32:
+            self._float32[key] = np.asarray(self._arrays[key], np.float32)
+        return self._float32[key]
 
     @property
     def name(self) -> str:
