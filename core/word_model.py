@@ -208,14 +208,18 @@ class WordModel:
 
     def tag_scores(self, features: np.ndarray) -> np.ndarray:
         """[n, tag_words]: probability that a caption uses the word, less a share of how often
-        it fits any photo, so tags say what is particular to the photo; times the share of the
-        word's training positives whose captions use it (below 1 for VOC object words only)."""
+        a caption uses it for any photo, so tags say what is particular to the photo."""
         mask = self._arrays["tag_candidates"].astype(bool)
-        p = sigmoid(self.word_logits(features)[:, mask])
-        prior = self._f32("prior")[mask]
-        scale = self._f32("tag_scale")[mask] if "tag_scale" in self._arrays else 1.0
-        tags = scale * (p - self._calibration["tag_prior_weight"] * prior)
-        return np.asarray(tags, np.float32)
+        c = self._calibration
+        if "tag_weight" in self._arrays:  # a head trained on caption words alone
+            x = unit_rows(np.atleast_2d(np.asarray(features, np.float32))) - self._f32("mean")
+            raw = x @ self._f32("tag_weight").T + self._f32("tag_bias")
+            p = sigmoid(c["tag_slope"] * raw + c["tag_intercept"])
+            prior = self._f32("tag_prior")
+        else:
+            p = sigmoid(self.word_logits(features)[:, mask])
+            prior = self._f32("prior")[mask]
+        return np.asarray(p - c["tag_prior_weight"] * prior, np.float32)
 
 
 def tags_with_classes(

@@ -28,7 +28,8 @@ from evaluation import everyday
 from evaluation.metrics import mean_average_precision
 from export.manifest import MODELS_DIR, sha256_file, update_manifest_entry
 from export.word_classifiers import Projection, fit_projection, ridge_classifiers
-from export.word_data import PASCAL, Photos, Targets, load_photos, word_targets
+from export.word_data import PASCAL, Photos, load_photos, word_targets
+from export.word_model_tags import TagHead, fit_tag_head, tag_inputs
 
 NAME = "word-model-efficientnet-lite0"
 PROJECTION_DIM = 128
@@ -82,7 +83,7 @@ class Fitted:
     glove_map: np.ndarray  # [50, dim]
     word_glove: np.ndarray  # [words, 50] unit
     prior: np.ndarray  # [words] mean relevance over the training photos
-    tag_scale: np.ndarray  # [words] share of the word's positives whose captions use it
+    tags: TagHead  # caption words only (export/word_model_tags.py)
 
 
 def fit(photos: Photos, rows: np.ndarray, glove: WordVectors) -> Fitted:
@@ -100,31 +101,11 @@ def fit(photos: Photos, rows: np.ndarray, glove: WordVectors) -> Fitted:
     glove_map = fit_glove_map(z, targets, word_glove)
     seen = targets.mask.sum(axis=0)
     prior = (targets.targets > 0).astype(np.float32).sum(axis=0) / np.maximum(seen, 1.0)
-    scale = tag_scale(photos, rows, targets, glove)
-    return Fitted(projection, targets.words, weight, bias, glove_map, word_glove, prior, scale)
+    tags = fit_tag_head(projection, photos, rows, targets, 1)
+    return Fitted(projection, targets.words, weight, bias, glove_map, word_glove, prior, tags)
 
 
-def tag_scale(photos: Photos, rows: np.ndarray, targets: Targets, glove: WordVectors) -> np.ndarray:
-    """[words] how often a captioned photo the word is a target for has a caption using it.
-
-    1 for caption words; less for a VOC object word ("person" is in 40% of the Pascal photos
-    but their captions say "man", "woman", "people"): tags are judged by captions, so a tag
-    score is the word's probability times this (val tag P@5: Pascal 0.382 -> 0.397, Flickr8k
-    0.458 -> 0.462)."""
-    no_objects = replace(photos, objects=[() for _ in photos.objects])
-    cap = word_targets(no_objects, rows, lambda w: glove.id_of(w) is not None, MIN_PHOTOS)
-    captioned = np.array([bool(photos.captions[r]) for r in rows])
-    col = {w: j for j, w in enumerate(cap.words)}
-    out = np.ones(len(targets.words), np.float32)
-    for j, w in enumerate(targets.words):
-        pos = int((targets.targets[captioned, j] > 0).sum())
-        used = int((cap.targets[captioned, col[w]] > 0).sum()) if w in col else 0
-        if pos:
-            out[j] = min(used / pos, 1.0)
-    return out
-
-
-def fit_glove_map(z: np.ndarray, targets: Targets, word_glove: np.ndarray) -> np.ndarray:
+def fit_glove_map(z: np.ndarray, targets: Any, word_glove: np.ndarray) -> np.ndarray:
     """Ridge map z -> unit IDF-weighted mean GloVe vector of the photo's words."""
     df = (targets.targets > 0).sum(axis=0) + 1.0
     idf = np.log(len(z) / df).astype(np.float32)
@@ -172,7 +153,12 @@ def calibrate(fitted: Fitted, photos: Photos, rows: np.ndarray) -> dict[str, Any
     m = judged.ravel()
     both = platt(np.stack([raw.ravel()[m], cos.ravel()[m]], axis=1), rel.ravel()[m])
     alone = platt(cos.ravel()[m][:, None], rel.ravel()[m])
+    tag_raw = tag_inputs(fitted.projection, photos.features[rows]) @ fitted.tags.weight.T
+    tag_raw += fitted.tags.bias
+    tag = platt(tag_raw.ravel()[m][:, None], rel.ravel()[m])
     return {
+        "tag_slope": float(tag[0]),
+        "tag_intercept": float(tag[1]),
         "slope": float(both[0]),
         "glove_weight": float(both[1]),
         "intercept": float(both[2]),
@@ -200,23 +186,30 @@ def word_val_ap(
 def tag_choice(
     fitted: Fitted, cal: dict[str, float], photos: Photos, rows: np.ndarray, candidates: np.ndarray
 ) -> tuple[float, dict[float, tuple[float, int]]]:
-    """The prior weight for tags, and {weight: (P@5 on captioned val photos, distinct tags)}."""
-    z = fitted.projection(photos.features[rows])
-    p = 1.0 / (
-        1.0 + np.exp(-(cal["slope"] * (z @ fitted.weight.T + fitted.bias) + cal["intercept"]))
-    )
-    rel, _ = relevance(photos, rows, fitted.words)
-    captioned = np.array([bool(photos.captions[r]) for r in rows])
+    """The prior weight for tags, and {weight: (P@5, distinct tags)} on captioned val photos;
+    P@5 is the mean of Pascal's and Flickr8k's (a caption uses the tag), so the photos of
+    neither source decide alone."""
+    p = tag_probability(fitted, cal, photos.features[rows])
+    no_objects = replace(photos, objects=[() for _ in photos.objects])
+    rel, _ = relevance(no_objects, rows, fitted.words)
+    sources = [photos.source[rows] == s for s in (PASCAL, everyday.FLICKR)]
     cols = np.flatnonzero(candidates)
     table: dict[float, tuple[float, int]] = {}
-    for weight in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5):
-        s = fitted.tag_scale[cols] * (p[:, cols] - weight * fitted.prior[cols])
+    for weight in (0.0, 0.5, 1.0, 1.5, 2.0):
+        s = p[:, cols] - weight * fitted.tags.prior[cols]
         top = cols[np.argsort(-s, axis=1)[:, :5]]
-        prec = float(np.take_along_axis(rel, top, axis=1)[captioned].mean())
-        table[weight] = (prec, len(np.unique(top)))
+        hits = np.take_along_axis(rel, top, axis=1)
+        prec = float(np.mean([hits[src].mean() for src in sources]))
+        table[weight] = (prec, len(np.unique(top[np.logical_or(*sources)])))
     # The largest penalty whose P@5 stays within 0.01 of the best: as precise, more specific.
     best = max(p for p, _ in table.values())
     return max(w for w, (p, _) in table.items() if p >= best - 0.01), table
+
+
+def tag_probability(fitted: Fitted, cal: dict[str, Any], features: np.ndarray) -> np.ndarray:
+    """[n, words] the tag head's calibrated probability that a caption uses the word."""
+    raw = tag_inputs(fitted.projection, features) @ fitted.tags.weight.T + fitted.tags.bias
+    return np.asarray(1.0 / (1.0 + np.exp(-(cal["tag_slope"] * raw + cal["tag_intercept"]))))
 
 
 def fit_blend_on_val(
@@ -289,7 +282,9 @@ def save(
         glove_map=fitted.glove_map.astype(f16),
         word_glove=fitted.word_glove.astype(f16),
         prior=fitted.prior.astype(np.float32),
-        tag_scale=fitted.tag_scale.astype(np.float32),
+        tag_weight=fitted.tags.weight[candidates].astype(f16),  # the tag words' rows only
+        tag_bias=fitted.tags.bias[candidates].astype(np.float32),
+        tag_prior=fitted.tags.prior[candidates].astype(np.float32),
         words=np.array(fitted.words),
         tag_candidates=candidates.astype(np.uint8),
     )
