@@ -331,12 +331,10 @@ def save(
     return out
 
 
-def build(
-    out_dir: Path = MODELS_DIR, cache: Path = everyday.FEATURE_CACHE, progress: Progress = print
-) -> Path:
-    """Choose on val, refit on train + val, write the npz and its manifest entry."""
-    glove = WordVectors(cache / "glove")
-    photos = load_photos(cache)
+def choose_on_val(
+    photos: Photos, glove: WordVectors, cache: Path, progress: Progress = print
+) -> tuple[Fitted, dict[str, Any], np.ndarray, np.ndarray]:
+    """(the train-only model, its calibration and blend, its tag candidates, val word APs)."""
     train = np.flatnonzero(photos.select(["train"]))
     val = np.flatnonzero(photos.select(["val"]))
     fitted = fit(photos, train, glove)
@@ -344,17 +342,27 @@ def build(
     cal = calibrate(fitted, photos, val)
     progress(f"calibration on val: {cal}")
     ap = word_val_ap(fitted, cal, photos, val)
-    candidates_train = np.isnan(ap) | (np.nan_to_num(ap, nan=0.0) >= TAG_MIN_AP)
-    weight, table = tag_choice(fitted, cal, photos, val, candidates_train)
+    candidates = np.isnan(ap) | (np.nan_to_num(ap, nan=0.0) >= TAG_MIN_AP)
+    weight, table = tag_choice(fitted, cal, photos, val, candidates)
     cal["tag_prior_weight"] = weight
     progress(
-        f"{int(candidates_train.sum())} tag words (val AP >= {TAG_MIN_AP} or unmeasured); "
+        f"{int(candidates.sum())} tag words (val AP >= {TAG_MIN_AP} or unmeasured); "
         "prior weight "
         f"{weight}: " + ", ".join(f"{w}: P@5 {p:.3f}, {n} tags" for w, (p, n) in table.items())
     )
-    cal["blend"] = fit_blend_on_val(fitted, cal, candidates_train, photos, val, glove, cache)
+    cal["blend"] = fit_blend_on_val(fitted, cal, candidates, photos, val, glove, cache)
     progress(f"blend of word logit and class evidence on val: {cal['blend']}")
-    final = fit(photos, np.concatenate([train, val]), glove)
+    return fitted, cal, candidates, ap
+
+
+def build(
+    out_dir: Path = MODELS_DIR, cache: Path = everyday.FEATURE_CACHE, progress: Progress = print
+) -> Path:
+    """Choose on val, refit on train + val, write the npz and its manifest entry."""
+    glove = WordVectors(cache / "glove")
+    photos = load_photos(cache)
+    fitted, cal, candidates_train, ap = choose_on_val(photos, glove, cache, progress)
+    final = fit(photos, np.flatnonzero(photos.select(["train", "val"])), glove)
     good = {w for w, c in zip(fitted.words, candidates_train, strict=True) if c}
     candidates = np.array([w in good for w in final.words])
     metrics = {"val_word_map": round(float(np.nanmean(ap)), 4)}
