@@ -190,6 +190,7 @@ def fit_supervised_projection(
     fitted = xc @ b.T
     spread = np.sqrt(fitted.std(axis=0) + 1e-6)
     _, _, vt = np.linalg.svd((fitted / spread).astype(np.float64), full_matrices=False)
-    directions = (b / spread[:, None]).T @ vt[:dim].T  # [feature_dim, dim]
+    vt = vt[:dim] * np.sign(vt[np.arange(dim), np.abs(vt[:dim]).argmax(axis=1)])[:, None]
+    directions = (b / spread[:, None]).T @ vt.T  # [feature_dim, dim]; signs fixed for rebuilds
     directions = directions / np.sqrt((xc @ directions).std(axis=0))
     return Projection(mean.astype(np.float32), directions.T.astype(np.float32))
