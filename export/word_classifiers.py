@@ -183,6 +183,8 @@ def fit_supervised_projection(
     scores mapped back to feature directions, each scaled by its spread to the power -1/2
     (half-whitened). PCA keeps the directions the features vary most along, whatever the words.
     """
+    if dim > targets.shape[1]:
+        raise ValueError(f"{dim} directions need at least as many words, not {targets.shape[1]}")
     x = unit_rows(np.asarray(features, np.float32))
     mean = x.mean(axis=0)
     xc = x - mean
