@@ -1,6 +1,6 @@
 """The trained word model: calibrated per-word classifiers and a GloVe map on CNN features.
 
-A photo's vector is [z, g] / sqrt(2): z is its unit, centred, PCA-projected features and g the
+A photo's vector is [z, g] / sqrt(2): z is its unit, centred, projected features and g the
 unit GloVe-space vector a linear map gives it. A query word's vector is [a * w, beta * glove]:
 its classifier weight (scaled by the calibration slope a) beside its GloVe vector. Their dot
 product is then the word's calibrated logit, blended with GloVe similarity, less a per-word

@@ -1,7 +1,7 @@
 """Per-word linear classifiers on CNN features, trained on caption words and scene labels.
 
 Numpy only (full-batch Adam on a multi-label logistic loss): the inputs are compact (the unit
-features, centred and PCA-projected), so a few hundred steps over ~9k photos take seconds.
+features, centred and projected to 128-d), so a few hundred steps over ~9k photos take seconds.
 A word's positives are weighted up to balance its negatives (Flickr8k leans to people and dogs,
 so "man" would otherwise drown "frisbee"); the bias is then shifted back by that weight's log,
 so that sigmoid(logit) stays close to "probability that a caption of the photo uses the word".

@@ -3,11 +3,12 @@
     python -m export word-model
 
 Recipe, every choice made on the val splits (evaluation/): per-word ridge classifiers on the
-unit Lite0 features, centred and PCA-projected to 128-d, trained on caption words (Pascal +
-Flickr8k) and scene labels; a ridge map from the same vectors to the IDF-weighted GloVe mean of
-the photo's caption words (words no classifier knows are searched through it); one logistic
-calibration of (classifier score, GloVe cosine) -> "a caption uses the word", fitted on val,
-which is at once the learned blend of the two and what makes scores comparable across words.
+unit Lite0 features, centred and projected on 128 directions fitted to the words, trained on
+caption words (Pascal + Flickr8k) and scene labels; a ridge map from the same vectors to the
+IDF-weighted GloVe mean of the photo's caption words (words no classifier knows are searched
+through it); one logistic calibration of (classifier score, GloVe cosine) -> "a caption uses
+the word", fitted on val, which is at once the learned blend of the two and what makes scores
+comparable across words; a tag head of its own (export/word_model_tags.py).
 The shipped model is then refitted on train + val with those choices. Test photos are never
 used, so the benchmarks' test figures stay honest.
 """
