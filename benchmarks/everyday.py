@@ -238,12 +238,13 @@ def word_methods(model: WordModel, encoder: ImageEncoder, words: WordVectors) ->
 
 
 class TestData:
-    """Test-split photos of every source, features from the shared-features cache."""
+    """Test-split photos of every source, features from the shared-features cache (split
+    "val": the same for the val photos, where scratch experiments choose)."""
 
-    def __init__(self) -> None:
-        fl = [p for p in everyday.load(everyday.FLICKR) if p.split == "test"]
-        sc = [p for p in everyday.load(everyday.SCENES) if p.split == "test"]
-        pa = [p for p in pascal.load_photos() if p.split == "test"]
+    def __init__(self, split: str = "test") -> None:
+        fl = [p for p in everyday.load(everyday.FLICKR) if p.split == split]
+        sc = [p for p in everyday.load(everyday.SCENES) if p.split == split]
+        pa = [p for p in pascal.load_photos() if p.split == split]
         self.flickr = everyday.cached_features(everyday.FLICKR, [p.key for p in fl])
         self.flickr_words = caption_word_sets([p.captions for p in fl])
         self.scenes = everyday.cached_features(everyday.SCENES, [p.key for p in sc])
@@ -254,7 +255,7 @@ class TestData:
             i
             for i, p in enumerate(sample.paths)
             if sample.labels[i] is None
-            or everyday.split_of(f"images/{p.name}", everyday.IMAGENET) == "test"
+            or everyday.split_of(f"images/{p.name}", everyday.IMAGENET) == split
         ]
         self.sample = inq.Sample(
             [sample.paths[i] for i in test],

@@ -1,7 +1,7 @@
 """Per-word linear classifiers on CNN features, trained on caption words and scene labels.
 
 Numpy only (full-batch Adam on a multi-label logistic loss): the inputs are compact (the unit
-features, centred and PCA-projected), so a few hundred steps over ~9k photos take seconds.
+features, centred and projected to 128-d), so a few hundred steps over ~9k photos take seconds.
 A word's positives are weighted up to balance its negatives (Flickr8k leans to people and dogs,
 so "man" would otherwise drown "frisbee"); the bias is then shifted back by that weight's log,
 so that sigmoid(logit) stays close to "probability that a caption of the photo uses the word".
@@ -20,7 +20,7 @@ from core.ann import unit_rows
 
 @dataclass(frozen=True)
 class Projection:
-    """Unit features, centred, projected on the top principal axes, then made unit again."""
+    """Unit features, centred, projected on 128 fitted directions, then made unit again."""
 
     mean: np.ndarray  # [feature_dim]
     components: np.ndarray  # [dim, feature_dim]
@@ -28,13 +28,6 @@ class Projection:
     def __call__(self, features: np.ndarray) -> np.ndarray:
         z = (unit_rows(np.asarray(features, np.float32)) - self.mean) @ self.components.T
         return unit_rows(z)
-
-
-def fit_projection(features: np.ndarray, dim: int) -> Projection:
-    x = unit_rows(np.asarray(features, np.float32))
-    mean = x.mean(axis=0)
-    _, _, vt = np.linalg.svd(x - mean, full_matrices=False)
-    return Projection(mean.astype(np.float32), vt[:dim].astype(np.float32))
 
 
 @dataclass(frozen=True)
@@ -172,3 +165,34 @@ def ridge_classifiers(
         weight[cols] = sol[:d].T
         bias[cols] = sol[d]
     return weight, bias
+
+
+def fit_supervised_projection(
+    features: np.ndarray,
+    targets: np.ndarray,
+    mask: np.ndarray,
+    dim: int,
+    ridge: float,
+    row_weight: np.ndarray | None = None,
+) -> Projection:
+    """Reduced-rank ridge: the dim directions of the features that predict the word targets best.
+
+    A full ridge from the centred unit features to every word's target, each word's fitted
+    scores scaled by the square root of their spread (frequent words do not take every
+    direction, rare ones do not get one each), then the top right singular vectors of those
+    scores mapped back to feature directions, each scaled by its spread to the power -1/2
+    (half-whitened). PCA keeps the directions the features vary most along, whatever the words.
+    """
+    if dim > targets.shape[1]:
+        raise ValueError(f"{dim} directions need at least as many words, not {targets.shape[1]}")
+    x = unit_rows(np.asarray(features, np.float32))
+    mean = x.mean(axis=0)
+    xc = x - mean
+    b, _ = ridge_classifiers(xc, targets, mask, ridge, row_weight)  # [words, feature_dim]
+    fitted = xc @ b.T
+    spread = np.sqrt(fitted.std(axis=0) + 1e-6)
+    _, _, vt = np.linalg.svd((fitted / spread).astype(np.float64), full_matrices=False)
+    vt = vt[:dim] * np.sign(vt[np.arange(dim), np.abs(vt[:dim]).argmax(axis=1)])[:, None]
+    directions = (b / spread[:, None]).T @ vt.T  # [feature_dim, dim]; signs fixed for rebuilds
+    directions = directions / np.sqrt((xc @ directions).std(axis=0))
+    return Projection(mean.astype(np.float32), directions.T.astype(np.float32))

@@ -37,6 +37,7 @@ class Photos:
     captions: list[tuple[str, ...]]  # empty for scene photos
     scene: np.ndarray  # [n] scene word or ""
     objects: list[tuple[str, ...]]  # Pascal: the folder class and every VOC object present
+    subject: list[str] = ()  # type: ignore[assignment]  # Pascal: the folder class, else ""
 
     def select(self, splits: Sequence[str]) -> np.ndarray:
         return np.isin(self.split, list(splits))
@@ -61,10 +62,17 @@ def load_photos(cache: Path = everyday.FEATURE_CACHE) -> Photos:
         objects=[tuple(VOC_WORDS.get(c, c) for c in {p.cls, *p.present}) for p in pa]
         + [() for _ in fl]
         + [() for _ in sc],
+        subject=[VOC_WORDS.get(p.cls, p.cls) for p in pa] + [""] * (len(fl) + len(sc)),
         scene=np.array(
             [""] * (len(pa) + len(fl)) + [everyday.SCENE_WORDS[p.labels[0]] for p in sc]
         ),
     )
+
+
+# The target of a VOC object that is in a Pascal photo but not its folder class (a chair in a
+# "dining table" photo), when the captions use the word less often than that: the folder class
+# is what the photo is of, and what a search for the word should put first.
+PRESENT_TARGET = 1.0
 
 
 @dataclass(frozen=True)
@@ -107,9 +115,11 @@ def word_targets(
         targets, mask = np.concatenate([targets, pad], 1), np.concatenate([mask, pad], 1)
         mask[at] = 1.0
     for i, r in enumerate(rows):
+        subject = photos.subject[r] if photos.subject else ""
         for o in photos.objects[r]:
+            share = 1.0 if o == subject or not subject else PRESENT_TARGET
             for w in o.split():
-                targets[i, index[w]] = 1.0
+                targets[i, index[w]] = max(targets[i, index[w]], share)
     scene_cols = [index[w] for w in everyday.SCENE_WORDS.values()]
     for i, r in enumerate(rows):
         if photos.scene[r]:

@@ -44,9 +44,11 @@ def test_default_model_beats_conse_and_tags_what_captions_say(
     model = score_word_model(space, encoder, feats, photos, words, vocab)
     conse = score_joint(ConSE(encoder, words).transform(feats), photos, words, vocab)
 
-    # README (benchmarks/quality.py): class P@10 0.66, concept mAP 0.50, two-word mAP 0.61
-    # (0.41 when one sure word could carry a photo the other misses), tag P@5 0.40.
-    assert model.class_p10 >= conse.class_p10 + 0.3
+    # README (benchmarks/quality.py): class P@10 0.69, concept mAP 0.49, two-word mAP 0.68
+    # (0.41 when one sure word could carry a photo the other misses), tag P@5 0.49; the
+    # Pascal-trained model the word model replaced: tag P@5 0.473 (0.40 when the tags came from
+    # the search scorers, which VOC's objects taught to say "person" for 40% of the photos).
+    assert model.class_p10 >= conse.class_p10 + 0.35
     assert model.concept_map >= conse.concept_map + 0.2
     assert model.pair_map >= 0.55
-    assert model.tag_p5 >= 0.38
+    assert model.tag_p5 >= 0.473

@@ -1,0 +1,66 @@
+"""The word model's val figures: the train-only model `python -m export word-model` chooses
+with, scored on the val photos as benchmarks.quality and benchmarks.everyday score test.
+
+    .venv/bin/python -m benchmarks.word_model_val
+
+This is where README's round-3 choices were made (test photos are never touched here). The
+model is written to a scratch folder, never to resources/. About 2 minutes.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks import everyday as bev
+from benchmarks.quality import score_word_model
+from core.models import ImageEncoder
+from core.word_model import WordModel
+from core.words import TagVocabulary, WordVectors
+from evaluation import everyday, pascal
+from export.word_data import load_photos
+from export.word_model import NAME, choose_on_val, save
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    del argv
+    if not all(everyday.available(s) for s in everyday.SOURCES) or not pascal.available():
+        print(f"{everyday.DATA_DIR} not found: nothing to measure", file=sys.stderr)
+        return 1
+    cache = everyday.FEATURE_CACHE
+    photos = load_photos(cache)
+    fitted, cal, candidates, _ = choose_on_val(photos, WordVectors(cache / "glove"), cache)
+    encoder = ImageEncoder()
+    words = WordVectors(Path(tempfile.gettempdir()))
+    with tempfile.TemporaryDirectory() as tmp:
+        save(fitted, cal, candidates, Path(tmp), {}, cache)
+        model = WordModel(NAME, (Path(tmp),))
+        pa = pascal.load_photos()
+        val = np.array([i for i, p in enumerate(pa) if p.split == "val"])
+        feats = pascal.features(pa)[val]
+        vocab = TagVocabulary(words)
+        s = score_word_model(model, encoder, feats, [pa[i] for i in val], words, vocab)
+        method = next(m for m in bev.word_methods(model, encoder, words) if "app" in m.label)
+        r = bev.evaluate(method, bev.TestData("val"))
+    cells = [s.class_map, s.pair_map, s.concept_map, s.tag_p5, r["everyday_map"]]
+    cells += [r["phrase_map"], r["tag_p5"]]
+    print(
+        "| Pascal class mAP | two-word mAP | concept mAP | Pascal tag P@5 | everyday mAP | "
+        "phrase mAP | Flickr8k tag P@5 | distinct tags | ImageNet recall@10 |"
+    )
+    print("|---" * 9 + "|")
+    print(
+        "| "
+        + " | ".join(f"{c:.3f}" for c in cells)
+        + f" | {r['distinct_tags']:.0f} | {r['name_recall10']:.3f} |"
+    )
+    print("\ncommand: .venv/bin/python -m benchmarks.word_model_val")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
