@@ -13,7 +13,10 @@ baseline of issue 13's "0.21x"), so each ratio compares measurements made under 
 on a shared machine photos/s move with the load, the ratios much less. CPU ms per photo (all
 threads) does not depend on the load at all. Memory is the index process's resident set,
 sampled every 50 ms: its peak (VmHWM) and its value at each quarter of the run, to show
-that it stays flat.
+that it stays flat. The baseline's CNN is the float model (the issue's baseline); the index
+runs whichever encoder the app runs (int8 where installed; PHOTOSEARCH_FLOAT_ENCODER=1 in the
+environment runs the float one, for before/after pairs). Indexing an empty folder once shows
+the fixed cost (start-up, imports, opening the profile) that every run pays.
 """
 
 from __future__ import annotations
@@ -166,11 +169,13 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="ps-12mp-"))
     for p in paths:  # a folder of exactly these photos, without copying gigabytes
         os.link(p, folder / p.name)
-    encoder = ImageEncoder()
+    encoder = ImageEncoder(int8=False)
     encoder.encode(np.zeros((1, encoder.input_size, encoder.input_size, 3), np.uint8))
     # run; full decode wall and CPU s/photo; full decode + CNN wall s/photo
     runs: list[tuple[IndexRun, float, float, float]] = []
+    empty = Path(tempfile.mkdtemp(prefix="ps-empty-"))
     try:
+        fixed = cli_index(empty)
         for _ in range(args.repeat):
             wall0, cpu0 = full_decode_seconds(sample)
             cnn0 = full_decode_and_cnn_seconds(sample[: len(sample) // 2], encoder)
@@ -185,6 +190,7 @@ def main() -> int:
         for p in folder.iterdir():
             p.unlink()
         folder.rmdir()
+        empty.rmdir()
 
     n = args.count
     print(
@@ -213,7 +219,11 @@ def main() -> int:
         f"{median([1000 * cpu for _, _, cpu, _ in runs]):.1f} | "
         f"**{max(r.peak_mib for r, *_ in runs):.0f} MiB** | |"
     )
-    print(f"\ncores: {os.cpu_count()}; 1-minute load average at the end: {os.getloadavg()[0]:.1f}")
+    print(
+        f"\nfixed cost (an empty folder): {fixed.seconds:.2f} s wall, "
+        f"{fixed.cpu_seconds:.2f} s CPU; index encoder: {ImageEncoder().model_path.name}"
+    )
+    print(f"cores: {os.cpu_count()}; 1-minute load average at the end: {os.getloadavg()[0]:.1f}")
     command = f".venv/bin/python -m benchmarks.indexing_speed --count {args.count}"
     if args.size != SIZE:
         command += f" --size {w}x{h}"
