@@ -101,6 +101,14 @@ class IndexRun:
     summary: dict[str, object]
     peak_mib: float
     rss_mib: list[float] = field(default_factory=list)  # at 25, 50, 75 and 100 % of the run
+    # Seconds from the start to the end of the scan, and to the start and end of the index build
+    # (from the progress lines on stderr): what the photos themselves cost is between the two.
+    phases: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def embed_seconds(self) -> float:
+        """Wall time from the end of the scan to the start of the index build."""
+        return self.phases.get("building", self.seconds) - self.phases.get("scanned", 0.0)
 
 
 def _memory(pid: int) -> tuple[float, float] | None:
@@ -116,13 +124,22 @@ def _memory(pid: int) -> tuple[float, float] | None:
         return None
 
 
+def _cpu_seconds(pid: int) -> float:
+    """user + system CPU seconds of a live process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cli_index(folder: Path) -> IndexRun:
     """`main.py index --json` in a fresh process and profile, its RSS sampled meanwhile."""
     with tempfile.TemporaryDirectory() as profile:
         cmd = [sys.executable, "main.py", "--data-dir", profile, "index", str(folder), "--json"]
         start, cpu = time.perf_counter(), _children_cpu()
         proc = subprocess.Popen(
-            cmd, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+            cmd, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         samples: list[tuple[float, float, float]] = []
 
@@ -133,9 +150,29 @@ def cli_index(folder: Path) -> IndexRun:
                     samples.append((time.perf_counter() - start, *mem))
                 time.sleep(0.05)
 
+        phases: dict[str, float] = {}
+
+        def watch() -> None:
+            assert proc.stderr is not None
+            for line in proc.stderr:
+                now = time.perf_counter() - start
+                if line.startswith("scanning") and "found" in line:
+                    phases["scanned"] = now  # the last such line ends the scan
+                    phases["scanned_cpu"] = _cpu_seconds(proc.pid)
+                elif line.startswith("building") and "building" not in phases:
+                    phases["building"] = now
+                    phases["building_cpu"] = _cpu_seconds(proc.pid)
+                elif line.startswith("building"):
+                    phases["built"] = now
+
         sampler = threading.Thread(target=sample)
         sampler.start()
-        out, _ = proc.communicate()
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        proc.wait()
+        watcher.join()
         seconds = time.perf_counter() - start
         cpu_seconds = _children_cpu() - cpu
         sampler.join()
@@ -146,7 +183,7 @@ def cli_index(folder: Path) -> IndexRun:
     for q in (0.25, 0.5, 0.75, 1.0):
         before = [rss for t, rss, _ in samples if t <= q * seconds]
         quarters.append(before[-1] if before else 0.0)
-    return IndexRun(seconds, cpu_seconds, json.loads(out), peak, quarters)
+    return IndexRun(seconds, cpu_seconds, json.loads(out), peak, quarters, phases)
 
 
 def main() -> int:
@@ -219,6 +256,19 @@ def main() -> int:
         f"{median([1000 * cpu for _, _, cpu, _ in runs]):.1f} | "
         f"**{max(r.peak_mib for r, *_ in runs):.0f} MiB** | |"
     )
+    print(
+        "\n| the same runs by phase | start-up + scan | photos (read to catalog) | photos/s "
+        "| photos vs full decode | CPU ms/photo | index build |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for i, (run, wall, _, _) in enumerate(runs, 1):
+        ph, embed = run.phases, run.embed_seconds
+        build = ph.get("built", run.seconds) - ph.get("building", run.seconds)
+        cpu_ms = 1000 * (ph.get("building_cpu", 0.0) - ph.get("scanned_cpu", 0.0)) / n
+        print(
+            f"| run {i} | {ph.get('scanned', 0.0):.2f} s | {embed:.2f} s | {n / embed:.1f} | "
+            f"{embed / n / wall:.3f}x | {cpu_ms:.1f} | {build:.2f} s |"
+        )
     print(
         f"\nfixed cost (an empty folder): {fixed.seconds:.2f} s wall, "
         f"{fixed.cpu_seconds:.2f} s CPU; index encoder: {ImageEncoder().model_path.name}"
