@@ -16,8 +16,8 @@ import pytest
 
 pytest.importorskip("onnxruntime")
 
-from core.decode import load_pixels  # noqa: E402
-from core.models import FLOAT_ENCODER_ENV, ImageEncoder, model_file  # noqa: E402
+from core.decode import load_pixels
+from core.models import FLOAT_ENCODER_ENV, ImageEncoder, model_file
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MODELS = REPO_ROOT / "resources" / "models"
