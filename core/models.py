@@ -146,8 +146,8 @@ def find_int8(entry: dict[str, Any], name: str, extra_dirs: tuple[Path, ...] = (
 class ImageEncoder:
     """An ImageNet CNN in ONNX: pixels in, pooled features and logits out. Loads lazily.
 
-    Runs the encoder's int8 copy when one is installed (2.7x less CPU; features within cosine
-    0.99 of the float model's, so they keep its backbone id), unless int8 is False or
+    Runs the encoder's int8 copy when one is installed (2.3x less CPU; features within cosine
+    0.995 of the float model's, so they keep its backbone id), unless int8 is False or
     PHOTOSEARCH_FLOAT_ENCODER=1.
     """
 

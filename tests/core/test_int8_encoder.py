@@ -39,7 +39,7 @@ def test_int8_file_matches_manifest_and_was_made_from_the_shipped_float_model() 
     entry = _manifest()["efficientnet-lite0-int8"]
     assert _sha256(MODELS / entry["file"]) == entry["sha256"]
     assert entry["quantized_from_sha256"] == _manifest()["efficientnet-lite0"]["sha256"]
-    assert entry["fidelity"]["cosine_mean"] >= 0.99
+    assert entry["fidelity"]["cosine_mean"] >= 0.995
 
 
 def test_models_shipped_stay_within_40_mb() -> None:
@@ -76,8 +76,8 @@ def test_int8_features_match_float_features_on_real_photos() -> None:
     pixels = np.stack([load_pixels(p, fast.input_size) for p in photos])
     q, f = fast.encode(pixels).features, exact.encode(pixels).features
     cos = (q * f).sum(1) / (np.linalg.norm(q, axis=1) * np.linalg.norm(f, axis=1))
-    # Measured mean 0.993, min 0.957 over the 320 held-out Pascal photos.
-    assert cos.mean() >= 0.985 and cos.min() >= 0.94, cos.round(3)
+    # Measured mean 0.9975, min 0.994 over the 320 held-out Pascal photos.
+    assert cos.mean() >= 0.995 and cos.min() >= 0.985, cos.round(4)
     # Each photo's nearest float neighbour among these photos is its own float vector.
     qn = q / np.linalg.norm(q, axis=1, keepdims=True)
     fn = f / np.linalg.norm(f, axis=1, keepdims=True)
