@@ -158,6 +158,9 @@ class ImageEncoder:
         int8: bool | None = None,
     ) -> None:
         self.entry = find_model(name, extra_dirs)
+        kind = self.entry.get("kind", "image-encoder")
+        if kind != "image-encoder":
+            raise PhotoSearchError(f"model {name!r} is a {kind}, not an image encoder")
         self.name = name
         if int8 is None:
             int8 = os.environ.get(FLOAT_ENCODER_ENV, "") in ("", "0")

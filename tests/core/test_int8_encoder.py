@@ -18,6 +18,7 @@ pytest.importorskip("onnxruntime")
 
 from core.decode import load_pixels
 from core.models import FLOAT_ENCODER_ENV, ImageEncoder, model_file
+from tests.conftest import run_cli
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MODELS = REPO_ROOT / "resources" / "models"
@@ -82,3 +83,10 @@ def test_int8_features_match_float_features_on_real_photos() -> None:
     qn = q / np.linalg.norm(q, axis=1, keepdims=True)
     fn = f / np.linalg.norm(f, axis=1, keepdims=True)
     assert ((qn @ fn.T).argmax(1) == np.arange(len(photos))).all()
+
+
+def test_int8_copy_is_not_a_backbone_of_its_own(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "--backbone", "efficientnet-lite0-int8", "index", str(tmp_path))
+    assert result.returncode != 0
+    assert "image-encoder-int8, not an image encoder" in result.stderr
+    assert "Traceback" not in result.stderr
