@@ -14,8 +14,8 @@ on a shared machine photos/s move with the load, the ratios much less. CPU ms pe
 threads) does not depend on the load at all. Memory is the index process's resident set,
 sampled every 50 ms: its peak (VmHWM) and its value at each quarter of the run, to show
 that it stays flat. The baseline's CNN is the float model (the issue's baseline); the index
-runs whichever encoder the app runs (int8 where installed; PHOTOSEARCH_FLOAT_ENCODER=1 in the
-environment runs the float one, for before/after pairs). Indexing an empty folder once shows
+runs whichever encoder the app runs (float; PHOTOSEARCH_INT8_ENCODER=1 in the environment
+runs the int8 copy, for before/after pairs). Indexing an empty folder once shows
 the fixed cost (start-up, imports, opening the profile) that every run pays.
 """
 

@@ -1,16 +1,16 @@
 """Is the int8 encoder harmless? Fidelity to the float features, then the quality benchmarks
 run on int8 features with every downstream model unchanged.
 
-    .venv/bin/python -m export shared-features --cache DIR   # int8 features (the default encoder)
+    PHOTOSEARCH_INT8_ENCODER=1 .venv/bin/python -m export shared-features --cache DIR
     .venv/bin/python -m benchmarks.int8_quality --int8-cache DIR [--run quality everyday]
 
-The float features are the shared-features cache (evaluation/everyday.py FEATURE_CACHE, made
-with PHOTOSEARCH_FLOAT_ENCODER=1 or before the int8 model existed); DIR holds the same files
-made by the int8 model. On the held-out photos of every source it prints the cosine of each
-photo's int8 features to its float features, top-1 agreement of the 1000-class logits (the
-app's float head), and image->image P@10 on the Pascal test photos for float, int8 and a mixed
-library (int8 queries, float library: a library indexed before the switch). Then, with --run,
-benchmarks.quality and benchmarks.everyday print their own tables on the int8 features.
+The float features are the shared-features cache (evaluation/everyday.py FEATURE_CACHE); DIR
+holds the same files made by the int8 model. On the held-out photos of every source it prints
+the cosine of each photo's int8 features to its float features, top-1 agreement of the
+1000-class logits (the app's float head), and image->image P@10 on the Pascal test photos
+for float, int8 and mixed libraries (int8 queries, float library: a library indexed before
+the switch). Then, with --run, benchmarks.quality and benchmarks.everyday print their own
+tables on the int8 features.
 """
 
 from __future__ import annotations

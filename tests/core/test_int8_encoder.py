@@ -1,7 +1,7 @@
-"""The int8 copy of the image encoder: the app runs it, and its features match the float model's.
+"""The int8 copy of the image encoder: run on request, and its features match the float model's.
 
-Indexing runs the int8 model (export/quantize.py); a library indexed before keeps float
-features under the same backbone id, so the two must agree closely on real photos.
+With PHOTOSEARCH_INT8_ENCODER=1 indexing runs the int8 model (export/quantize.py); a library
+indexed before keeps float features under the same backbone id, so the two must agree closely.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("onnxruntime")
 
 from core.decode import load_pixels
-from core.models import FLOAT_ENCODER_ENV, ImageEncoder, model_file
+from core.models import INT8_ENCODER_ENV, ImageEncoder, model_file
 from tests.conftest import run_cli
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -48,11 +48,13 @@ def test_models_shipped_stay_within_40_mb() -> None:
     assert total <= 40 * 10**6, f"{total / 1e6:.1f} MB of models"
 
 
-def test_encoder_runs_int8_unless_float_is_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(FLOAT_ENCODER_ENV, raising=False)
+def test_encoder_runs_float_unless_int8_is_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(INT8_ENCODER_ENV, raising=False)
+    assert ImageEncoder().model_path.name == "efficientnet-lite0.onnx"
+    assert ImageEncoder(int8=True).model_path.name == "efficientnet-lite0-int8.onnx"
+    monkeypatch.setenv(INT8_ENCODER_ENV, "1")
     assert ImageEncoder().model_path.name == "efficientnet-lite0-int8.onnx"
-    assert ImageEncoder(int8=False).model_path.name == "efficientnet-lite0.onnx"
-    monkeypatch.setenv(FLOAT_ENCODER_ENV, "1")
+    monkeypatch.setenv(INT8_ENCODER_ENV, "0")
     assert ImageEncoder().model_path.name == "efficientnet-lite0.onnx"
 
 
