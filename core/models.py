@@ -148,7 +148,7 @@ class ImageEncoder:
     """An ImageNet CNN in ONNX: pixels in, pooled features and logits out. Loads lazily.
 
     With int8 (default: PHOTOSEARCH_INT8_ENCODER=1), runs the encoder's int8 copy when one is
-    installed: 2.3x less CPU, features within cosine 0.995 of the float model's, so they keep
+    installed: about half the CPU, features within cosine 0.995 of the float model's, so they keep
     its backbone id.
     """
 

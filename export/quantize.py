@@ -1,11 +1,11 @@
 """Static int8 quantisation of the image encoder: ``python -m export quantize efficientnet-lite0``.
 
 EfficientNet-Lite was designed to quantise well (ReLU6, no squeeze-excite); with its stem and
-first two blocks left float, the int8 model runs 2.3x faster on one core with VNNI. The result
+first two blocks left float, the int8 model runs 1.8-2.3x faster on one core with VNNI. The result
 is a second manifest entry of kind "image-encoder-int8" next to the float model it came from;
-core.models.ImageEncoder uses it for that backbone while its "quantized_from_sha256" still
-matches the float file, so features keep the same backbone id and a library indexed with the
-float model stays searchable.
+core.models.ImageEncoder runs it when asked (PHOTOSEARCH_INT8_ENCODER=1) while its
+"quantized_from_sha256" still matches the float file, so features keep the same backbone id
+and a library indexed with the float model stays searchable.
 
 Calibration: MinMax over the Pascal "train" photos through the app's own decode and crop;
 fidelity (cosine to the float features, top-1 agreement of the logits through the float head)
