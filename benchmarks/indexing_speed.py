@@ -13,7 +13,10 @@ baseline of issue 13's "0.21x"), so each ratio compares measurements made under 
 on a shared machine photos/s move with the load, the ratios much less. CPU ms per photo (all
 threads) does not depend on the load at all. Memory is the index process's resident set,
 sampled every 50 ms: its peak (VmHWM) and its value at each quarter of the run, to show
-that it stays flat.
+that it stays flat. The baseline's CNN is the float model (the issue's baseline); the index
+runs whichever encoder the app runs (float; PHOTOSEARCH_INT8_ENCODER=1 in the environment
+runs the int8 copy, for before/after pairs). Indexing an empty folder once shows
+the fixed cost (start-up, imports, opening the profile) that every run pays.
 """
 
 from __future__ import annotations
@@ -98,6 +101,14 @@ class IndexRun:
     summary: dict[str, object]
     peak_mib: float
     rss_mib: list[float] = field(default_factory=list)  # at 25, 50, 75 and 100 % of the run
+    # Seconds from the start to the end of the scan, and to the start and end of the index build
+    # (from the progress lines on stderr): what the photos themselves cost is between the two.
+    phases: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def embed_seconds(self) -> float:
+        """Wall time from the end of the scan to the start of the index build."""
+        return self.phases.get("building", self.seconds) - self.phases.get("scanned", 0.0)
 
 
 def _memory(pid: int) -> tuple[float, float] | None:
@@ -113,13 +124,22 @@ def _memory(pid: int) -> tuple[float, float] | None:
         return None
 
 
+def _cpu_seconds(pid: int) -> float:
+    """user + system CPU seconds of a live process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cli_index(folder: Path) -> IndexRun:
     """`main.py index --json` in a fresh process and profile, its RSS sampled meanwhile."""
     with tempfile.TemporaryDirectory() as profile:
         cmd = [sys.executable, "main.py", "--data-dir", profile, "index", str(folder), "--json"]
         start, cpu = time.perf_counter(), _children_cpu()
         proc = subprocess.Popen(
-            cmd, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+            cmd, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         samples: list[tuple[float, float, float]] = []
 
@@ -130,9 +150,29 @@ def cli_index(folder: Path) -> IndexRun:
                     samples.append((time.perf_counter() - start, *mem))
                 time.sleep(0.05)
 
+        phases: dict[str, float] = {}
+
+        def watch() -> None:
+            assert proc.stderr is not None
+            for line in proc.stderr:
+                now = time.perf_counter() - start
+                if line.startswith("scanning") and "found" in line:
+                    phases["scanned"] = now  # the last such line ends the scan
+                    phases["scanned_cpu"] = _cpu_seconds(proc.pid)
+                elif line.startswith("building") and "building" not in phases:
+                    phases["building"] = now
+                    phases["building_cpu"] = _cpu_seconds(proc.pid)
+                elif line.startswith("building"):
+                    phases["built"] = now
+
         sampler = threading.Thread(target=sample)
         sampler.start()
-        out, _ = proc.communicate()
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        proc.wait()
+        watcher.join()
         seconds = time.perf_counter() - start
         cpu_seconds = _children_cpu() - cpu
         sampler.join()
@@ -143,7 +183,7 @@ def cli_index(folder: Path) -> IndexRun:
     for q in (0.25, 0.5, 0.75, 1.0):
         before = [rss for t, rss, _ in samples if t <= q * seconds]
         quarters.append(before[-1] if before else 0.0)
-    return IndexRun(seconds, cpu_seconds, json.loads(out), peak, quarters)
+    return IndexRun(seconds, cpu_seconds, json.loads(out), peak, quarters, phases)
 
 
 def main() -> int:
@@ -166,11 +206,13 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="ps-12mp-"))
     for p in paths:  # a folder of exactly these photos, without copying gigabytes
         os.link(p, folder / p.name)
-    encoder = ImageEncoder()
+    encoder = ImageEncoder(int8=False)
     encoder.encode(np.zeros((1, encoder.input_size, encoder.input_size, 3), np.uint8))
     # run; full decode wall and CPU s/photo; full decode + CNN wall s/photo
     runs: list[tuple[IndexRun, float, float, float]] = []
+    empty = Path(tempfile.mkdtemp(prefix="ps-empty-"))
     try:
+        fixed = cli_index(empty)
         for _ in range(args.repeat):
             wall0, cpu0 = full_decode_seconds(sample)
             cnn0 = full_decode_and_cnn_seconds(sample[: len(sample) // 2], encoder)
@@ -185,6 +227,7 @@ def main() -> int:
         for p in folder.iterdir():
             p.unlink()
         folder.rmdir()
+        empty.rmdir()
 
     n = args.count
     print(
@@ -213,7 +256,24 @@ def main() -> int:
         f"{median([1000 * cpu for _, _, cpu, _ in runs]):.1f} | "
         f"**{max(r.peak_mib for r, *_ in runs):.0f} MiB** | |"
     )
-    print(f"\ncores: {os.cpu_count()}; 1-minute load average at the end: {os.getloadavg()[0]:.1f}")
+    print(
+        "\n| the same runs by phase | start-up + scan | photos (read to catalog) | photos/s "
+        "| photos vs full decode | CPU ms/photo | index build |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for i, (run, wall, _, _) in enumerate(runs, 1):
+        ph, embed = run.phases, run.embed_seconds
+        build = ph.get("built", run.seconds) - ph.get("building", run.seconds)
+        cpu_ms = 1000 * (ph.get("building_cpu", 0.0) - ph.get("scanned_cpu", 0.0)) / n
+        print(
+            f"| run {i} | {ph.get('scanned', 0.0):.2f} s | {embed:.2f} s | {n / embed:.1f} | "
+            f"{embed / n / wall:.3f}x | {cpu_ms:.1f} | {build:.2f} s |"
+        )
+    print(
+        f"\nfixed cost (an empty folder): {fixed.seconds:.2f} s wall, "
+        f"{fixed.cpu_seconds:.2f} s CPU; index encoder: {ImageEncoder().model_path.name}"
+    )
+    print(f"cores: {os.cpu_count()}; 1-minute load average at the end: {os.getloadavg()[0]:.1f}")
     command = f".venv/bin/python -m benchmarks.indexing_speed --count {args.count}"
     if args.size != SIZE:
         command += f" --size {w}x{h}"

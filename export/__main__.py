@@ -248,6 +248,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     where.add_argument("--out-dir", type=Path, help="write the files and manifest here instead")
     vgg.set_defaults(func=cmd_vgg16)
+
+    from export.quantize import add_quantize_parser
+
+    add_quantize_parser(sub)
     return parser
 
 
