@@ -262,3 +262,29 @@ def test_calibrated_scores_below_the_weak_bar_are_faded() -> None:
     assert is_weak(PhotoHit("/p/a.jpg", WEAK_SCORE - 0.01))
     assert not is_weak(PhotoHit("/p/b.jpg", WEAK_SCORE + 0.01))
     assert not is_weak(PhotoHit("/p/c.jpg", 0.9))
+
+
+def test_a_photo_shows_no_unlikely_tags_but_always_its_best_few(
+    qtbot, open_window, indexed_profile, monkeypatch
+):
+    window = open_window(indexed_profile)
+    words = ["beach", "sea", "sand", "penguin", "runway", "sheep"] + [f"w{i}" for i in range(50)]
+    sure = {"beach": 0.8, "sea": 0.4, "sand": 0.05, "penguin": 0.012, "runway": 0.011}
+
+    def tag_scores(images):
+        scores = np.full((len(images), len(words)), 0.001)
+        for word, score in sure.items():
+            scores[:, words.index(word)] = score
+        return words, scores
+
+    monkeypatch.setattr(window.library, "_tag_scores", tag_scores)
+    window.gallery.setCurrentIndex(window.library_model.index(row_named(window, "photo_00.jpg")))
+    qtbot.waitUntil(lambda: bool(window.tag_panel.tag_words), timeout=10_000)
+    assert window.tag_panel.tag_words == ["beach", "sea", "sand"]  # not penguin at 0.012
+
+    sure.update({"beach": 0.015, "sea": 0.014, "sand": 0.003})  # nothing sure: the best 3
+    window.gallery.setCurrentIndex(window.library_model.index(row_named(window, "photo_01.jpg")))
+    qtbot.waitUntil(lambda: window.details.name.text() == "photo_01.jpg", timeout=10_000)
+    qtbot.waitUntil(
+        lambda: window.tag_panel.tag_words == ["beach", "sea", "penguin"], timeout=10_000
+    )
