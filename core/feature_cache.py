@@ -39,7 +39,8 @@ from core.ann import file_sha256
 from core.atomic import atomic_path, atomic_write_bytes
 from core.catalog import Catalog
 from core.feature_codec import HEADER, decode_rows
-from core.vector_store import gather_rows, rows_above, rows_of, scan, top_k
+from core.row_ops import gather_rows, scan
+from core.vector_store import rows_above, rows_of, top_k
 
 SKETCH_DIMS = 256
 COARSE_DIMS = 128

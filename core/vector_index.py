@@ -18,7 +18,8 @@ import numpy as np
 from core.ann import unit_rows
 from core.catalog import Catalog
 from core.joint import VectorSpace
-from core.vector_store import LoadedVectors, VectorStore, gather_rows, rows_of, scan, top_k
+from core.row_ops import gather_rows, scan
+from core.vector_store import LoadedVectors, VectorStore, rows_of, top_k
 
 
 class SpaceIndex:
