@@ -212,7 +212,7 @@ def test_tags_for_one_photo_shared_tags_for_several_and_tag_click_searches(
     window = open_window(indexed_profile)
     monkeypatch.setattr(window.library, "top_classes", fake_top_classes)
     window.gallery.setCurrentIndex(window.library_model.index(row_named(window, "photo_00.jpg")))
-    qtbot.waitUntil(lambda: len(window.tag_panel.tag_words) == 10, timeout=10_000)
+    qtbot.waitUntil(lambda: len(window.tag_panel.tag_words) >= 3, timeout=10_000)
     assert window.tag_panel.title.text() == "Tags"
     qtbot.waitUntil(lambda: window.details.name.text() == "photo_00.jpg", timeout=10_000)
     assert window.details.dimensions.text() == "320 × 240"
@@ -411,7 +411,7 @@ def test_screenshot_after_search(qtbot, open_window, indexed_profile, tmp_path):
     window.search("circle")
     wait_results(qtbot, window)
     window.gallery.setCurrentIndex(window.results_model.index(0))
-    qtbot.waitUntil(lambda: len(window.tag_panel.tag_words) == 10, timeout=10_000)
+    qtbot.waitUntil(lambda: len(window.tag_panel.tag_words) >= 3, timeout=10_000)  # its likely tags
     window.loader.wait()
     qtbot.wait(50)
     target = tmp_path / "main-window.png"

@@ -245,7 +245,7 @@ def test_side_panels_forget_a_photo_that_left_the_gallery(qtbot, open_window, in
     window = open_window(indexed_profile)
     window.gallery.setCurrentIndex(window.library_model.index(row_named(window, "photo_00.jpg")))
     qtbot.waitUntil(lambda: window.details.name.text() == "photo_00.jpg", timeout=10_000)
-    qtbot.waitUntil(lambda: len(window.tag_panel.tag_words) == 10, timeout=10_000)
+    qtbot.waitUntil(lambda: len(window.tag_panel.tag_words) >= 3, timeout=10_000)
 
     window.search_bar.set_text("qwxzvq")
     window.search("qwxzvq")  # no results: the selected photo is no longer shown
