@@ -302,20 +302,19 @@ class Catalog:
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(ids, features) chunks of every indexed photo, in id order (small chunks: the joint
         model's activations for one stay in onnxruntime's arena; 4096 rows cost 190 MiB)."""
-        cur = self.conn.execute(
-            "SELECT p.id, f.vector FROM photos p JOIN features f "
-            "ON f.photo_id = p.id AND f.model = ? WHERE p.status = 'ok' ORDER BY p.id",
-            (model,),
-        )
-        while rows := cur.fetchmany(chunk):
-            ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-            yield ids, feature_codec.decode_many([r[1] for r in rows], dim)
+        for ids, blobs in self._feature_blobs(model, chunk):
+            yield ids, feature_codec.decode_many(blobs, dim)
 
     def feature_rows(
         self, model: str, dim: int, chunk: int = 4096
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(ids, stored blobs as uint8 [n, 8 + dim]) chunks of every indexed photo, in id order:
         the 8-bit rows themselves, undecoded (the class search keeps them in memory)."""
+        for ids, blobs in self._feature_blobs(model, chunk):
+            yield ids, feature_codec.stack_blobs(blobs, dim)
+
+    def _feature_blobs(self, model: str, chunk: int) -> Iterator[tuple[np.ndarray, list[bytes]]]:
+        """(ids, stored blobs) chunks of every indexed photo, in id order."""
         try:  # a scan of every feature row: damage anywhere in them is found here
             cur = self.conn.execute(
                 "SELECT p.id, f.vector FROM photos p JOIN features f "
@@ -323,8 +322,7 @@ class Catalog:
                 (model,),
             )
             while rows := cur.fetchmany(chunk):
-                ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-                yield ids, feature_codec.stack_blobs([r[1] for r in rows], dim)
+                yield np.fromiter((r[0] for r in rows), np.int64, len(rows)), [r[1] for r in rows]
         except sqlite3.Error as e:
             if not is_fault(e):
                 raise
