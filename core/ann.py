@@ -39,6 +39,15 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def file_unchanged(path: Path, size: int, mtime_ns: int, sha256: str) -> bool:
+    """Whether a file still has the size, and the bytes, it had when built: its checksum is read
+    only when its mtime moved since (touched, so only trusted if the bytes are the same)."""
+    stat = path.stat()
+    if stat.st_size != size:
+        return False
+    return stat.st_mtime_ns == mtime_ns or file_sha256(path) == sha256
+
+
 @dataclass
 class AnnIndex:
     """A loaded Annoy index plus the external ids of its items and its build metadata."""
@@ -115,12 +124,9 @@ class AnnStore:
         """The index if it is present, complete and unchanged since it was built; else None."""
         try:
             meta = json.loads(self.meta_path.read_text())
-            stat = self.ann_path.stat()
-            if meta.get("dim") != self.dim or stat.st_size != meta["ann_size"]:
-                return None
-            # Touched since the build: only trust it if the bytes are still the same.
-            touched = stat.st_mtime_ns != meta["ann_mtime_ns"]
-            if touched and file_sha256(self.ann_path) != meta["ann_sha256"]:
+            if meta.get("dim") != self.dim or not file_unchanged(
+                self.ann_path, meta["ann_size"], meta["ann_mtime_ns"], meta["ann_sha256"]
+            ):
                 return None
             ids_bytes = self.ids_path.read_bytes()
             if hashlib.sha256(ids_bytes).hexdigest() != meta["ids_sha256"]:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from annoy import AnnoyIndex
 
-from core.ann import file_sha256
+from core.ann import file_sha256, file_unchanged
 from core.atomic import atomic_path, atomic_write_bytes
 from core.row_ops import gather_rows, scan
 
@@ -291,12 +291,9 @@ class VectorStore:
         """The store if present, complete and unchanged since it was built; else None."""
         try:
             meta = json.loads(self.meta_path.read_text())
-            stat = self.vectors_path.stat()
-            if meta.get("dim") != self.dim or stat.st_size != meta["size"]:
-                return None
-            # Touched since the build: only trust it if the bytes are still the same.
-            touched = stat.st_mtime_ns != meta["mtime_ns"]
-            if touched and file_sha256(self.vectors_path) != meta["sha256"]:
+            if meta.get("dim") != self.dim or not file_unchanged(
+                self.vectors_path, meta["size"], meta["mtime_ns"], meta["sha256"]
+            ):
                 return None
             ids_bytes = self.ids_path.read_bytes()
             if hashlib.sha256(ids_bytes).hexdigest() != meta["ids_sha256"]:
@@ -317,11 +314,9 @@ class VectorStore:
             return None
 
     def _load_ann(self, meta: dict[str, Any]) -> AnnoyIndex | None:
-        stat = self.ann_path.stat()
-        if stat.st_size != meta["ann_size"]:
-            return None
-        touched = stat.st_mtime_ns != meta["ann_mtime_ns"]
-        if touched and file_sha256(self.ann_path) != meta["ann_sha256"]:
+        if not file_unchanged(
+            self.ann_path, meta["ann_size"], meta["ann_mtime_ns"], meta["ann_sha256"]
+        ):
             return None
         index = AnnoyIndex(self.dim, "angular")
         index.load(str(self.ann_path))
