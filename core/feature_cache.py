@@ -40,7 +40,7 @@ from core.atomic import atomic_path, atomic_write_bytes
 from core.catalog import Catalog
 from core.feature_codec import HEADER, decode_rows
 from core.row_ops import gather_rows, scan
-from core.vector_store import rows_above, rows_of, top_k
+from core.vector_store import positions, rows_above, rows_of, top_k
 
 SKETCH_DIMS = 256
 COARSE_DIMS = 128
@@ -169,9 +169,10 @@ class FeatureCache:
         """uint8 [len(ids), 8 + dim]: the catalog's blobs of these photos (ascending ids); a
         photo no longer indexed gets zeros (its row is dead for every query)."""
         out = np.zeros((len(ids), HEADER.itemsize + self.dim), np.uint8)
+        if not len(ids):
+            return out
         for chunk_ids, blobs in self.catalog.feature_rows(self.model, self.dim):
-            pos = np.minimum(np.searchsorted(ids, chunk_ids), max(len(ids) - 1, 0))
-            hit = ids[pos] == chunk_ids if len(ids) else np.zeros(len(chunk_ids), bool)
+            pos, hit = positions(ids, chunk_ids)
             out[pos[hit]] = blobs[hit]  # photos indexed after ids was read are not covered
         return out
 

@@ -17,7 +17,7 @@ from core.browse import without_ids
 from core.class_evidence import ClassEvidence, ClassPostings, candidate_count, query_evidence
 from core.query import Concepts
 from core.vector_index import SpaceIndex
-from core.vector_store import highest_rows
+from core.vector_store import highest_rows, positions
 from core.word_model import WordModel, WordQuery, and_logit, query_logits, sigmoid
 from core.words import WordVectors
 
@@ -176,10 +176,9 @@ def _blend(
 def positions_of(ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(where each wanted id is in the non-empty ids, whether it is there at all)."""
     if ids.size < 2 or bool((ids[1:] > ids[:-1]).all()):  # ascending, as the cache keeps them
-        at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
-    else:
-        order = np.argsort(ids)
-        at = order[np.clip(np.searchsorted(ids, wanted, sorter=order), 0, len(ids) - 1)]
+        return positions(ids, wanted)
+    order = np.argsort(ids)
+    at = order[np.clip(np.searchsorted(ids, wanted, sorter=order), 0, len(ids) - 1)]
     return at, ids[at] == wanted
 
 

@@ -19,7 +19,7 @@ from core.ann import unit_rows
 from core.catalog import Catalog
 from core.joint import VectorSpace
 from core.row_ops import gather_rows, scan
-from core.vector_store import LoadedVectors, VectorStore, rows_of, top_k
+from core.vector_store import LoadedVectors, VectorStore, positions, rows_of, top_k
 
 
 class SpaceIndex:
@@ -150,11 +150,11 @@ class SpaceIndex:
             stored, delta_ids, delta_vecs = self._stored, self._delta_ids, self._delta_vecs
         out = np.zeros((len(vectors), len(photos)), np.float32)
         if stored is not None and len(stored.ids):
-            at, found = _positions(stored.ids, photos)
+            at, found = positions(stored.ids, photos)
             for j, vector in enumerate(vectors):
                 out[j, found] = stored.scores_of(at[found], vector)
         if len(delta_ids):
-            at, found = _positions(delta_ids, photos)
+            at, found = positions(delta_ids, photos)
             rows = gather_rows(delta_vecs, at[found])
             for j, vector in enumerate(vectors):
                 out[j, found] = scan(rows, vector)
@@ -187,12 +187,6 @@ def _merge(
     ids, scores = ids[live], scores[live]
     best = top_k(scores, k)
     return [(int(ids[j]), float(scores[j])) for j in best]
-
-
-def _positions(ids: np.ndarray, photos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(where each photo is in the ascending ids, whether it is there)."""
-    at = np.minimum(np.searchsorted(ids, photos), len(ids) - 1)
-    return at, ids[at] == photos
 
 
 def _method(stored: LoadedVectors | None) -> str:

@@ -59,14 +59,20 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     return part[np.lexsort((part, -scores[part]))]
 
 
+def positions(ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(where each wanted id is in the ascending, non-empty array ids, whether it is there)."""
+    at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+    return at, ids[at] == wanted
+
+
 def rows_of(ids: np.ndarray, wanted: frozenset[int]) -> np.ndarray:
     """Positions in the ascending array ids of those wanted ids it holds."""
     want = np.fromiter(wanted, np.int64, len(wanted))
     if not len(ids):
         return want[:0]
-    pos = np.minimum(np.searchsorted(ids, want), len(ids) - 1)
-    found: np.ndarray = pos[ids[pos] == want]
-    return found
+    at, found = positions(ids, want)
+    rows: np.ndarray = at[found]
+    return rows
 
 
 def rows_above(scores: np.ndarray, k: int, sample_size: int) -> np.ndarray:
