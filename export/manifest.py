@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
+from core.ann import file_sha256
 from core.atomic import atomic_write_bytes
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -17,11 +17,7 @@ MANIFEST_NAME = "manifest.json"
 
 def sha256_file(path: str | Path) -> str:
     """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return file_sha256(Path(path))
 
 
 def load_manifest(path: Path) -> dict[str, Any]:
