@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
 from core.errors import PhotoSearchError, ProfileWarning
-from core.paths import is_too_broad, resolve_profile
+from core.storage.profile import is_too_broad, resolve_profile
 
 
 def open_library(args: argparse.Namespace, repair: bool = False) -> Any:
@@ -210,7 +210,7 @@ def _per_image(
 def cmd_similar(args: argparse.Namespace) -> int:
     library = open_library(args)
     if args.class_name:
-        from core.imagenet import resolve_class
+        from core.models.imagenet import resolve_class
 
         resolve_class(args.class_name)  # fail once, before any photo is read
     if args.min_score is not None and not 0.0 <= args.min_score <= 1.0:
@@ -278,7 +278,7 @@ def cmd_words(args: argparse.Namespace) -> int:
 
 
 def cmd_classes(args: argparse.Namespace) -> int:
-    from core.imagenet import find_classes
+    from core.models.imagenet import find_classes
 
     classes = find_classes(args.query)
     if args.json:

@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from core.catalog import feature_blob, path_key
-from core.dates import ids_outside_dates
 from core.library import Library
-from core.paths import resolve_profile
+from core.media.dates import ids_outside_dates
+from core.storage.catalog import feature_blob, path_key
+from core.storage.profile import resolve_profile
 
 
 def make_library(root: Path, n: int) -> tuple[Library, Path]:

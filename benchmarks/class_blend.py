@@ -1,4 +1,4 @@
-"""Choose the class-evidence blend weight (core.class_evidence.CLASS_EVIDENCE_WEIGHT) on
+"""Choose the class-evidence blend weight (core.search.class_evidence.CLASS_EVIDENCE_WEIGHT) on
 held-out everyday photos: prints the mean AP per weight.
 
     .venv/bin/python -m benchmarks.class_blend [--cache-dir DIR]
@@ -27,20 +27,20 @@ from typing import NamedTuple
 import numpy as np
 
 from benchmarks.imagenet_queries import CACHE_DIR, DATA, average_precision, cached_features
-from core.ann import unit_rows
-from core.class_evidence import (
+from core.index.ann import unit_rows
+from core.models.encoder import ImageEncoder, softmax
+from core.models.glove import WordVectors
+from core.models.joint import ConSE, VectorSpace
+from core.models.joint_registry import load_joint_space
+from core.search.class_evidence import (
     CLASS_EVIDENCE_WEIGHT,
     ClassPostings,
     blend,
     query_evidence,
     top_classes,
 )
-from core.joint import ConSE, VectorSpace
-from core.joint_registry import load_joint_space
-from core.models import ImageEncoder, softmax
-from core.query import STOP_WORDS, Concepts, load_concepts
-from core.settings import DEFAULT_JOINT
-from core.words import WordVectors
+from core.search.query_parse import STOP_WORDS, Concepts, load_concepts
+from core.storage.settings import DEFAULT_JOINT
 
 FLICKR_DIR = DATA / "flickr8k-train"
 PHOTOS = 1200

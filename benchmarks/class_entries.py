@@ -26,8 +26,8 @@ def main() -> int:
     if not pascal.available():
         print(f"needs the shared Pascal photos in {pascal.PASCAL_DIR}", file=sys.stderr)
         return 2
-    from core.imagenet import imagenet_classes
-    from core.models import ImageEncoder, softmax
+    from core.models.encoder import ImageEncoder, softmax
+    from core.models.imagenet import imagenet_classes
 
     photos = pascal.load_photos()
     probs = softmax(ImageEncoder("efficientnet-lite0").logits(pascal.features(photos)))

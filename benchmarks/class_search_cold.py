@@ -32,9 +32,9 @@ import numpy as np
 
 from benchmarks.query_latency import synthetic_library
 from benchmarks.recall import feature_maker, real_features
-from core.catalog import Catalog, feature_blob, path_key
-from core.feature_cache import FeatureCache
-from core.models import ImageEncoder
+from core.index.feature_cache import FeatureCache
+from core.models.encoder import ImageEncoder
+from core.storage.catalog import Catalog, feature_blob, path_key
 
 MODEL = "efficientnet-lite0"
 LAUNCHER = """

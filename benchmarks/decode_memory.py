@@ -71,7 +71,7 @@ CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 from core.library import Library
-from core.paths import resolve_profile
+from core.storage.profile import resolve_profile
 lib = Library(resolve_profile(sys.argv[1]))
 start = time.perf_counter()
 run = lib.index([Path(sys.argv[2])])

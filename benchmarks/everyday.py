@@ -27,16 +27,16 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import imagenet_queries as inq
-from core.class_evidence import ClassPostings, top_classes
-from core.imagenet import imagenet_classes
-from core.joint import OnnxJointModel
-from core.joint_registry import load_joint_space
-from core.models import ImageEncoder, softmax
-from core.query import load_concepts
-from core.settings import DEFAULT_JOINT
-from core.text_search import score_all
-from core.word_model import WordModel, tags_with_classes
-from core.words import WordVectors
+from core.models.encoder import ImageEncoder, softmax
+from core.models.glove import WordVectors
+from core.models.imagenet import imagenet_classes
+from core.models.joint import OnnxJointModel
+from core.models.joint_registry import load_joint_space
+from core.models.word_model import WordModel, tags_with_classes
+from core.search.class_evidence import ClassPostings, top_classes
+from core.search.query_parse import load_concepts
+from core.search.text_ranking import score_all
+from core.storage.settings import DEFAULT_JOINT
 from evaluation import everyday, pascal
 from evaluation.metrics import chance_average_precision, mean_average_precision
 from export.word_blend import caption_word_sets

@@ -13,7 +13,8 @@ classifier.
   (partly) unknown.
 
 Methods: "default" and "conse" are today's joint spaces with the old whitespace parsing;
-"blend" is core.query + core.class_evidence blended into the default joint space, as
+"blend" is core.search.query_parse + core.search.class_evidence blended into the default
+joint space, as
 Library.search ranks; "classes" is the class evidence alone.
 `imagenet_query_metrics()` returns the figures for other benchmarks.
 """
@@ -31,8 +32,13 @@ from pathlib import Path
 
 import numpy as np
 
-from core.ann import unit_rows
-from core.class_evidence import (
+from core.index.ann import unit_rows
+from core.models.encoder import ImageEncoder, softmax
+from core.models.glove import WordVectors
+from core.models.imagenet import imagenet_classes
+from core.models.joint import ConSE, VectorSpace
+from core.models.joint_registry import load_joint_space
+from core.search.class_evidence import (
     CLASS_EVIDENCE_WEIGHT,
     TOP_CLASSES,
     ClassPostings,
@@ -42,14 +48,9 @@ from core.class_evidence import (
     rank_blended,
     top_classes,
 )
-from core.imagenet import imagenet_classes
-from core.joint import ConSE, VectorSpace
-from core.joint_registry import load_joint_space
-from core.models import ImageEncoder, softmax
-from core.paths import REPO_ROOT
-from core.query import Concepts, load_concepts
-from core.settings import DEFAULT_JOINT
-from core.words import WordVectors
+from core.search.query_parse import Concepts, load_concepts
+from core.storage.profile import REPO_ROOT
+from core.storage.settings import DEFAULT_JOINT
 
 DATA = REPO_ROOT.parent / "shared" / "data"
 SAMPLE_DIR = DATA / "imagenet-sample"
@@ -93,7 +94,7 @@ def cached_features(
     paths: Sequence[Path], encoder: ImageEncoder, cache_dir: Path, label: str
 ) -> np.ndarray:
     """Raw features of photos (as the indexer decodes them), cached by file list and backbone."""
-    from core.decode import load_pixels
+    from core.media.decode import load_pixels
 
     digest = hashlib.sha1("\n".join(map(str, paths)).encode()).hexdigest()[:12]
     path = cache_dir / f"{label}-{encoder.name}-{digest}.npy"
@@ -111,7 +112,7 @@ def cached_features(
 
 
 def legacy_terms(query: str, words: WordVectors) -> tuple[list[str], list[str]]:
-    """(known, unknown) words as text search split them before core.query."""
+    """(known, unknown) words as text search split them before core.search.query_parse."""
     return words.split_known(query.split())
 
 
@@ -169,7 +170,7 @@ def blend_scorer(
     app_k: int = 0,
 ) -> Scorer:
     """The blend over every photo; weight inf: class evidence alone. app_k > 0: the first
-    app_k places as Library.search ranks them (core.class_evidence.rank_blended, the joint
+    app_k places as Library.search ranks them (core.search.class_evidence.rank_blended, the joint
     space's Annoy candidates taken exactly here), then the rest by the exact blend."""
     photos = unit_rows(space.transform(feats))
     postings = ClassPostings.from_top(*top_classes(softmax(logits)))

@@ -37,9 +37,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from core.decode import centre_crop_resize
-from core.models import ImageEncoder
-from core.paths import REPO_ROOT
+from core.media.decode import centre_crop_resize
+from core.models.encoder import ImageEncoder
+from core.storage.profile import REPO_ROOT
 from evaluation import pascal
 
 OUT = REPO_ROOT / "benchmarks" / "out"

@@ -23,12 +23,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageEnhance
 
-from core import feature_codec
-from core.ann import unit_rows
-from core.decode import centre_crop_resize, open_image
-from core.duplicates import DEFAULT_THRESHOLD, near_duplicate_groups, similar_pairs
-from core.joint import ImageSpace
-from core.models import ImageEncoder
+from core.browse.duplicates import DEFAULT_THRESHOLD, near_duplicate_groups, similar_pairs
+from core.index.ann import unit_rows
+from core.media.decode import centre_crop_resize, open_image
+from core.models.encoder import ImageEncoder
+from core.models.joint import ImageSpace
+from core.storage import feature_codec
 from evaluation import pascal
 
 Variant = Callable[[Image.Image], Image.Image]

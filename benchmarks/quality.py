@@ -17,15 +17,15 @@ from pathlib import Path
 
 import numpy as np
 
-from core.imagenet import imagenet_classes
-from core.joint import ConSE, ImageSpace, VectorSpace, tag_head_of
-from core.joint_registry import load_joint_space
-from core.models import ImageEncoder, read_manifest, softmax
-from core.paths import MODELS_DIR
-from core.settings import DEFAULT_JOINT
-from core.text_search import scorer_over
-from core.word_model import WordModel, tags_with_classes
-from core.words import TagVocabulary, WordVectors
+from core.models.encoder import ImageEncoder, read_manifest, softmax
+from core.models.glove import TagVocabulary, WordVectors
+from core.models.imagenet import imagenet_classes
+from core.models.joint import ConSE, ImageSpace, VectorSpace, tag_head_of
+from core.models.joint_registry import load_joint_space
+from core.models.word_model import WordModel, tags_with_classes
+from core.search.text_ranking import scorer_over
+from core.storage.profile import MODELS_DIR
+from core.storage.settings import DEFAULT_JOINT
 from evaluation import pascal
 from evaluation.everyday import FEATURE_CACHE
 from evaluation.pascal_scores import (
@@ -44,7 +44,7 @@ def joint_spaces(
     encoder: ImageEncoder, words: WordVectors, extra_dirs: Sequence[Path] = ()
 ) -> list[tuple[str, VectorSpace]]:
     """ConSE, every trained joint model for this backbone, and their blends with ConSE."""
-    from core.joint import Blend, OnnxJointModel
+    from core.models.joint import Blend, OnnxJointModel
 
     conse = ConSE(encoder, words)
     spaces: list[tuple[str, VectorSpace]] = [("ConSE (T=10)", conse)]

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from core.catalog import feature_blob, path_key
 from core.library import Library
-from core.paths import REPO_ROOT, resolve_profile
+from core.storage.catalog import feature_blob, path_key
+from core.storage.profile import REPO_ROOT, resolve_profile
 
 WORDS = ["cat", "dog", "beach", "car", "tree", "snow", "kitchen", "horse", "boat", "street"]
 

@@ -32,12 +32,12 @@ from typing import Any
 import numpy as np
 
 from benchmarks.query_latency import synthetic_library
-from core import feature_cache, vector_store
-from core.ann import unit_rows
-from core.feature_cache import FeatureCache, class_scores
+from core.index import feature_cache, vector_store
+from core.index.ann import unit_rows
+from core.index.feature_cache import FeatureCache, class_scores
 from core.library import Library
-from core.paths import REPO_ROOT, resolve_profile
-from core.vector_index import SpaceIndex
+from core.search.space_index import SpaceIndex
+from core.storage.profile import REPO_ROOT, resolve_profile
 
 SHARED = REPO_ROOT.parent / "shared" / "data"
 CACHE = REPO_ROOT / "benchmarks" / "out" / "shared-features-efficientnet-lite0.npz"
@@ -55,8 +55,8 @@ def real_features() -> np.ndarray | None:
             return np.asarray(npz["features"], np.float32)
     if not SHARED.is_dir():
         return None
-    from core.decode import load_pixels
-    from core.models import ImageEncoder
+    from core.media.decode import load_pixels
+    from core.models.encoder import ImageEncoder
 
     paths = sorted(p for p in SHARED.glob("*/images/**/*.jpg"))
     encoder = ImageEncoder("efficientnet-lite0")
@@ -198,8 +198,8 @@ def first_rows(store: vector_store.LoadedVectors, vector: np.ndarray) -> np.ndar
 
 def crossover_rows(real: np.ndarray | None, sizes: list[int]) -> list[str]:
     """Exact scan against Annoy (tuned, candidates re-ranked) on unit image vectors alone."""
-    from core.joint import ImageSpace
-    from core.models import ImageEncoder
+    from core.models.encoder import ImageEncoder
+    from core.models.joint import ImageSpace
 
     space = ImageSpace(ImageEncoder("efficientnet-lite0"))
     make = feature_maker(real)

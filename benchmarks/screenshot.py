@@ -119,7 +119,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from core.library import Library
-    from core.paths import resolve_profile
+    from core.storage.profile import resolve_profile
     from gui.main_window import MainWindow
     from gui.style import apply_style
 

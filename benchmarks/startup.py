@@ -37,9 +37,9 @@ def build_library(root: Path, count: int) -> Path:
     import numpy as np
     from PIL import Image, ImageDraw
 
-    from core.catalog import feature_blob, path_key
     from core.library import Library
-    from core.paths import resolve_profile
+    from core.storage.catalog import feature_blob, path_key
+    from core.storage.profile import resolve_profile
 
     sources = root / "sources"
     sources.mkdir(parents=True)
@@ -116,7 +116,7 @@ def child(data_dir: Path, photos: int) -> int:
     from PySide6.QtWidgets import QApplication
 
     from core.library import Library
-    from core.paths import resolve_profile
+    from core.storage.profile import resolve_profile
     from gui.main_window import MainWindow
     from gui.style import apply_style
 

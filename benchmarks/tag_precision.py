@@ -20,12 +20,12 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.everyday import TestData
-from core.imagenet import imagenet_classes
-from core.joint_registry import load_joint_space
-from core.models import ImageEncoder, softmax
-from core.settings import DEFAULT_JOINT
-from core.word_model import WordModel, tags_with_classes
-from core.words import WordVectors
+from core.models.encoder import ImageEncoder, softmax
+from core.models.glove import WordVectors
+from core.models.imagenet import imagenet_classes
+from core.models.joint_registry import load_joint_space
+from core.models.word_model import WordModel, tags_with_classes
+from core.storage.settings import DEFAULT_JOINT
 
 EDGES = [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.01]
 

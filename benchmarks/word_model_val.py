@@ -18,9 +18,9 @@ import numpy as np
 
 from benchmarks import everyday as bev
 from benchmarks.quality import score_word_model
-from core.models import ImageEncoder
-from core.word_model import WordModel
-from core.words import TagVocabulary, WordVectors
+from core.models.encoder import ImageEncoder
+from core.models.glove import TagVocabulary, WordVectors
+from core.models.word_model import WordModel
 from evaluation import everyday, pascal
 from export.word_data import load_photos
 from export.word_model import NAME, choose_on_val, save

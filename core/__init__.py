@@ -1,0 +1,14 @@
+"""The app's engine: pure Python, numpy, onnxruntime, Annoy, Pillow, sqlite3; no Qt, no TensorFlow.
+
+Rooms, top to bottom; each imports only the rooms below it (import-linter's layers contract
+in pyproject.toml holds the order; docs/architecture.md draws it):
+
+    library.py                      the facade the GUI and CLI hold
+    search/                         queries: words, look-alikes, tags, and the indexes they read
+    browse/  indexing/              browsing by date and folder; the mark-and-sweep scan
+    models/                         the ONNX image encoder, word model, GloVe, ImageNet classes
+    index/   media/                 vector stores and caches; photo files to pixels and dates
+    storage/                        the profile, settings and the SQLite catalog (the truth)
+
+errors.py sits beside them: every room may raise the errors a user can cause.
+"""

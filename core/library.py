@@ -12,37 +12,37 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from core.browse import mark_removed, photo_dates
-from core.browsing import Browsing
-from core.catalog_repair import open_catalog
-from core.class_evidence import ClassEvidence
-from core.date_fill import with_dates
-from core.dates import iso
-from core.decode import DecodeError, load_pixels
+from core.browse.photos import mark_removed, photo_dates
+from core.browse.service import Browsing
 from core.errors import PhotoSearchError, storage_errors
-from core.feature_cache import FeatureCache
-from core.hits import PhotoHit as PhotoHit
-from core.hits import QueryPhoto as QueryPhoto
-from core.hits import TextSearch as TextSearch
-from core.indexing import IndexProgress, IndexSummary, index_catalog
-from core.joint import ConSE, VectorSpace
-from core.lock import IndexLock
-from core.models import ImageEncoder
-from core.paths import Profile
-from core.settings import DEFAULT_JOINT, Settings
-from core.similar_queries import SimilarQueries
-from core.tag_queries import TagQueries
-from core.text_queries import TextQueries
-from core.text_queries import parse_query as parse_query
-from core.vector_index import SpaceIndex
-from core.words import SimilarWords, TagVocabulary, WordVectors
+from core.index.feature_cache import FeatureCache
+from core.indexing.date_fill import with_dates
+from core.indexing.scan import IndexProgress, IndexSummary, index_catalog
+from core.media.dates import iso
+from core.media.decode import DecodeError, load_pixels
+from core.models.encoder import ImageEncoder
+from core.models.glove import SimilarWords, TagVocabulary, WordVectors
+from core.models.joint import ConSE, VectorSpace
+from core.search.class_evidence import ClassEvidence
+from core.search.results import PhotoHit as PhotoHit
+from core.search.results import QueryPhoto as QueryPhoto
+from core.search.results import TextSearch as TextSearch
+from core.search.similar import SimilarQueries
+from core.search.space_index import SpaceIndex
+from core.search.tags import TagQueries
+from core.search.text import TextQueries
+from core.search.text import parse_query as parse_query
+from core.storage.lock import IndexLock
+from core.storage.profile import Profile
+from core.storage.repair import open_catalog
+from core.storage.settings import DEFAULT_JOINT, Settings
 
 
 class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
     """A photo library in a profile folder.
 
-    Its queries live in mixins: core/browsing.py, core/similar_queries.py,
-    core/tag_queries.py and core/text_queries.py.
+    Its queries live in mixins: core/browse/service.py, core/search/similar.py,
+    core/search/tags.py and core/search/text.py.
     """
 
     def __init__(
@@ -85,7 +85,7 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
 
     @cached_property
     def joint_space(self) -> VectorSpace:
-        from core.joint_registry import load_joint_space
+        from core.models.joint_registry import load_joint_space
 
         name = self.joint_model
         loaded = load_joint_space(name, self.encoder, self.words, (self.profile.models_dir,))
@@ -97,7 +97,7 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
 
     @cached_property
     def image_index(self) -> SpaceIndex:
-        from core.joint import ImageSpace
+        from core.models.joint import ImageSpace
 
         space = ImageSpace(self.encoder, self.profile.models_dir, self.settings.image_projection)
         return SpaceIndex(

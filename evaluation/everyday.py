@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.paths import REPO_ROOT
+from core.storage.profile import REPO_ROOT
 
 DATA_DIR = REPO_ROOT.parent / "shared" / "data"
 FLICKR = "flickr8k-train"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.paths import REPO_ROOT
+from core.storage.profile import REPO_ROOT
 
 PASCAL_DIR = REPO_ROOT.parent / "shared" / "data" / "pascal-sentences"
 CACHE_DIR = REPO_ROOT / "benchmarks" / "out"
@@ -80,8 +80,8 @@ def features(
 ) -> np.ndarray:
     """Raw CNN features [n, d] for photos, cached in benchmarks/out/ by backbone; extra_dirs
     are searched for an encoder that is not committed (efficientnet-lite2)."""
-    from core.decode import load_pixels
-    from core.models import ImageEncoder
+    from core.media.decode import load_pixels
+    from core.models.encoder import ImageEncoder
 
     cache = CACHE_DIR / f"pascal-features-{backbone}.npz"
     keys = [p.key for p in photos]

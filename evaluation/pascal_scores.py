@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from core.ann import unit_rows
-from core.words import TagVocabulary, WordVectors
+from core.index.ann import unit_rows
+from core.models.glove import TagVocabulary, WordVectors
 from evaluation import pascal
 from evaluation.metrics import average_precision
 

@@ -164,7 +164,7 @@ def cmd_devise(args: argparse.Namespace) -> int:
 
 def cmd_vgg16(args: argparse.Namespace) -> int:
     """Export Keras VGG16 to ONNX and install it (default: into the user's profile)."""
-    from core.paths import resolve_profile
+    from core.storage.profile import resolve_profile
     from export.manifest import MANIFEST_NAME, update_manifest_entry
     from export.vgg16 import NAME, ExportError, export_vgg16
 

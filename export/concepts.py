@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.imagenet import ImageNetClass
-from core.query import STOP_WORDS, normalise_phrase, tokens
+from core.models.imagenet import ImageNetClass
+from core.search.query_parse import STOP_WORDS, normalise_phrase, tokens
 
 WORDNET_DIR = Path("/usr/share/wordnet")
 WEIGHT_SCALE = 100  # weights are stored as integer percent
@@ -315,8 +315,8 @@ def build_concepts_resource(out: Path, progress: Callable[[str], None]) -> dict[
     """Build the table from the installed WordNet and GloVe and write it to out."""
     import tempfile
 
-    from core.imagenet import imagenet_classes
-    from core.words import GLOVE_NAME, WordVectors
+    from core.models.glove import GLOVE_NAME, WordVectors
+    from core.models.imagenet import imagenet_classes
 
     classes = imagenet_classes()
     words = WordVectors(Path(tempfile.gettempdir()))

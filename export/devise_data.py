@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from core.ann import unit_rows
-from core.decode import open_image, read_file
-from core.models import ImageEncoder
-from core.words import WordVectors
+from core.index.ann import unit_rows
+from core.media.decode import open_image, read_file
+from core.models.encoder import ImageEncoder
+from core.models.glove import WordVectors
 
 Progress = Callable[[str], None]
 
@@ -160,7 +160,7 @@ def augmented_views(path: Path, size: int, views: int, rng: np.random.Generator)
     """
     from PIL import Image, ImageOps
 
-    from core.decode import centre_crop_resize
+    from core.media.decode import centre_crop_resize
 
     im = open_image(read_file(path), draft_size=size * 2)
     out = [centre_crop_resize(im, size)]

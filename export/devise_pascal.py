@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from core.ann import unit_rows
-from core.models import ImageEncoder
-from core.words import TagVocabulary, WordVectors
+from core.index.ann import unit_rows
+from core.models.encoder import ImageEncoder
+from core.models.glove import TagVocabulary, WordVectors
 from evaluation import pascal
 from evaluation.pascal_scores import CLASS_QUERIES, score_joint, text_vector
 from export.devise import (

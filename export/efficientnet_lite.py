@@ -247,8 +247,8 @@ def classifier_head(model: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def preprocess_image(path: Path, size: int) -> np.ndarray:
-    """The app's own decoding (core.decode), normalised: HWC float32."""
-    from core.decode import load_pixels
+    """The app's own decoding (core.media.decode), normalised: HWC float32."""
+    from core.media.decode import load_pixels
 
     pixels = load_pixels(path, size).astype(np.float32)
     return np.asarray((pixels - INPUT_MEAN) / INPUT_STD, np.float32)

@@ -3,7 +3,7 @@
 EfficientNet-Lite was designed to quantise well (ReLU6, no squeeze-excite); with its stem and
 first two blocks left float, the int8 model runs 1.8-2.3x faster on one core with VNNI. The result
 is a second manifest entry of kind "image-encoder-int8" next to the float model it came from;
-core.models.ImageEncoder runs it when asked (PHOTOSEARCH_INT8_ENCODER=1) while its
+core.models.encoder.ImageEncoder runs it when asked (PHOTOSEARCH_INT8_ENCODER=1) while its
 "quantized_from_sha256" still matches the float file, so features keep the same backbone id
 and a library indexed with the float model stays searchable.
 
@@ -38,7 +38,7 @@ def _progress(message: str) -> None:
 
 
 def _pixels(paths: Sequence[Path], size: int) -> np.ndarray:
-    from core.decode import load_pixels
+    from core.media.decode import load_pixels
 
     return np.stack([load_pixels(p, size) for p in paths])
 
@@ -89,7 +89,7 @@ def quantize_encoder(
     )
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
-    from core.models import ImageEncoder, model_file, new_session
+    from core.models.encoder import ImageEncoder, model_file, new_session
 
     encoder = ImageEncoder(name, extra_dirs=(out_dir,), int8=False)
     source = model_file(encoder.entry)

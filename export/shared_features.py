@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from core.decode import centre_crop_resize, open_image, read_file
-from core.models import ImageEncoder
+from core.media.decode import centre_crop_resize, open_image, read_file
+from core.models.encoder import ImageEncoder
 from evaluation.everyday import DATA_DIR, FEATURE_CACHE, FLICKR, IMAGENET, SCENES
 
 PASCAL = "pascal-sentences"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib.metadata import version
 from pathlib import Path
 
-from core.words import WordVectors
+from core.models.glove import WordVectors
 
 DEFAULT_SIZE = 40_000  # candidates from the top of GloVe's frequency order
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from core.decode import PHOTO_EXTENSIONS
 from core.errors import PhotoSearchError, UsageError
+from core.media.decode import PHOTO_EXTENSIONS
 
 MIN_PHOTOS_PER_CLASS = 3  # at least two to learn from and one to check against
 MIN_CLASSES = 2
@@ -202,10 +202,10 @@ def train_and_install(
     progress: Any = _stderr,
 ) -> dict[str, Any]:
     """Check, encode, train, measure, export and install; returns the installed entry."""
-    from core.models import ImageEncoder
-    from core.paths import resolve_profile
-    from core.settings import Settings
-    from core.words import TagVocabulary, WordVectors
+    from core.models.encoder import ImageEncoder
+    from core.models.glove import TagVocabulary, WordVectors
+    from core.storage.profile import resolve_profile
+    from core.storage.settings import Settings
 
     if epochs < 1 or views < 1:
         raise UsageError("--epochs and --views must be at least 1")
@@ -269,7 +269,7 @@ def train_and_install(
 
 
 def _encode(examples: Sequence[Example], encoder: Any, views: int, progress: Any) -> np.ndarray:
-    from core.decode import DecodeError
+    from core.media.decode import DecodeError
     from export.devise import encode_views
 
     feats = np.zeros((len(examples), views, encoder.feature_dim), np.float32)
@@ -285,7 +285,7 @@ def _training_vocabulary(
     vocab: Any, words: Any, classes: Sequence[str]
 ) -> tuple[np.ndarray, dict[str, int]]:
     """The tag vocabulary plus each class name (as a phrase vector when it is several words)."""
-    from core.ann import unit_rows
+    from core.index.ann import unit_rows
 
     names = list(vocab.words)
     rows = [vocab.matrix]
@@ -328,7 +328,7 @@ def held_out_metrics(
     """Class accuracy, class-word precision@k and mAP, and tag P@5 when there are captions:
     the tag head's top words when head = (tag words, [photos, words] logits) is given, else the
     tag vocabulary nearest to the joint vectors."""
-    from core.ann import unit_rows
+    from core.index.ann import unit_rows
 
     v = unit_rows(joint)
     class_vecs = unit_rows(np.stack([words.phrase_vector(c) for c in classes]))

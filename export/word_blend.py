@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.class_evidence import ClassPostings, top_classes
-from core.models import ImageEncoder, softmax
-from core.query import Concepts
-from core.text_search import evidence_features
-from core.word_model import WordModel
-from core.words import WordVectors
+from core.models.encoder import ImageEncoder, softmax
+from core.models.glove import WordVectors
+from core.models.word_model import WordModel
+from core.search.class_evidence import ClassPostings, top_classes
+from core.search.query_parse import Concepts
+from core.search.text_ranking import evidence_features
 from evaluation import everyday
 from export.word_classifiers import TOKEN
 

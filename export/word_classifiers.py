@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.ann import unit_rows
+from core.index.ann import unit_rows
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Train the word model (core/word_model.py) on the shared photos and write it to resources.
+"""Train the word model (core/models/word_model.py) on the shared photos and write it to resources.
 
     python -m export word-model
 
@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from core.ann import unit_rows
-from core.words import WordVectors
+from core.index.ann import unit_rows
+from core.models.glove import WordVectors
 from evaluation import everyday
 from evaluation.metrics import mean_average_precision
 from export.manifest import MODELS_DIR, sha256_file, update_manifest_entry
@@ -237,8 +237,8 @@ def fit_blend_on_val(
     the app loads it) on val photos it never saw."""
     import tempfile
 
-    from core.query import load_concepts
-    from core.word_model import WordModel
+    from core.models.word_model import WordModel
+    from core.search.query_parse import load_concepts
     from export.word_blend import caption_word_sets, fit_blend, imagenet_val
 
     captioned = val[np.array([bool(photos.captions[i]) for i in val])]

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from core.words import WordVectors
+from core.models.glove import WordVectors
 from evaluation import everyday
 from evaluation.metrics import mean_average_precision
 from export.word_data import load_photos

@@ -12,7 +12,7 @@ from core.errors import ProfileWarning
 
 if TYPE_CHECKING:
     from core.library import Library
-    from core.paths import Profile
+    from core.storage.profile import Profile
 
 
 def open_library(profile: Profile, backbone: str | None) -> tuple[Library, list[str]]:
@@ -40,7 +40,7 @@ def run_app(data_dir: str | None, backbone: str | None) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from core.errors import PhotoSearchError
-    from core.paths import resolve_profile
+    from core.storage.profile import resolve_profile
     from gui.main_window import MainWindow
     from gui.style import apply_style
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from core.dates import exif_taken
+from core.media.dates import exif_taken
 from gui.wording import with_article
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
-from core.decode import PHOTO_EXTENSIONS
+from core.media.decode import PHOTO_EXTENSIONS
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow

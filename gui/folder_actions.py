@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFileDialog
 
-from core.paths import is_too_broad
+from core.storage.profile import is_too_broad
 from gui.confirm import confirmed
 from gui.gallery import PhotoEntry
 from gui.skipped_dialog import SkippedFilesDialog

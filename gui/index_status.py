@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from core.indexing import IndexProgress
+from core.indexing.scan import IndexProgress
 
 
 def describe(p: IndexProgress) -> str:

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.indexing import IndexProgress, IndexSummary
+from core.indexing.scan import IndexProgress, IndexSummary
 from gui.wording import count
 from gui.workers import GeneratorWorker
 

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 
 from core.errors import PhotoSearchError
 from core.library import Library
-from core.paths import Profile
-from core.thumbnails import DEFAULT_MAX_SIDE, ThumbnailCache
+from core.media.thumbnails import DEFAULT_MAX_SIDE, ThumbnailCache
+from core.storage.profile import Profile
 from gui.banner import MessageBanner
 from gui.browsing import Browser
 from gui.date_filter import DateFilter

@@ -25,7 +25,7 @@ PREVIEW_MAX_SIDE = 2048
 
 def load_preview_image(path: str) -> QImage:
     """Decode a photo upright at screen size (worker thread; QImage is safe off the GUI thread)."""
-    from core.decode import load_thumbnail
+    from core.media.decode import load_thumbnail
 
     im = load_thumbnail(Path(path), PREVIEW_MAX_SIDE)
     data = im.tobytes("raw", "RGB")

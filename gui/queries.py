@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from core.errors import UnknownWordsError, UsageError
 from core.library import PhotoHit, TextSearch
-from core.words import WordHit
+from core.models.glove import WordHit
 from gui.gallery import PhotoEntry
 from gui.wording import count, with_article
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 
 from core.errors import PhotoSearchError
-from core.words import WordHit
+from core.models.glove import WordHit
 from gui.details_panel import PhotoFacts, photo_facts
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ FOLDER_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class FolderLike(Protocol):
-    """A folder of the tree (core.browse.FolderNode): photos at or below it, its subfolders."""
+    """A folder of the tree (core.browse.photos.FolderNode): photos at or below it, subfolders."""
 
     @property
     def path(self) -> Path: ...

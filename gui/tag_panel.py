@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.words import WordHit
+from core.models.glove import WordHit
 
 
 class TagPanel(QWidget):

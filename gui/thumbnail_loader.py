@@ -14,8 +14,8 @@ from collections import OrderedDict
 from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPixmap
 
-from core.decode import DecodeError
-from core.thumbnails import ThumbnailCache
+from core.media.decode import DecodeError
+from core.media.thumbnails import ThumbnailCache
 
 # Enough for several screens of 160 px cells at ~100 KB each.
 MEMORY_CACHE_SIZE = 800

@@ -230,7 +230,7 @@ class EncoderSpy:
 
 @pytest.fixture
 def encoder_spy(monkeypatch: pytest.MonkeyPatch) -> EncoderSpy:
-    from core.models import ImageEncoder
+    from core.models.encoder import ImageEncoder
 
     spy = EncoderSpy()
     real = ImageEncoder.encode

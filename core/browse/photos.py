@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.catalog import Catalog, path_key, path_str, prefix_range
-from core.dates import TAKEN_SQL, to_datetime
+from core.media.dates import TAKEN_SQL, to_datetime
+from core.storage.catalog import Catalog, path_key, path_str, prefix_range
 
 SORTS = ("date", "name", "folder")
 

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.browse import (
+from core.browse.duplicates import DEFAULT_THRESHOLD, near_duplicate_groups
+from core.browse.photos import (
     FolderNode,
     PhotoInfo,
     browse_photos,
@@ -28,15 +29,14 @@ from core.browse import (
     forget_photos,
     restore_removed,
 )
-from core.dates import ids_outside_dates
-from core.duplicates import DEFAULT_THRESHOLD, near_duplicate_groups
 from core.errors import PhotoSearchError, UsageError
-from core.lock import IndexLock
+from core.media.dates import ids_outside_dates
+from core.storage.lock import IndexLock
 
 if TYPE_CHECKING:
-    from core.catalog import Catalog
-    from core.models import ImageEncoder
-    from core.paths import Profile
+    from core.models.encoder import ImageEncoder
+    from core.storage.catalog import Catalog
+    from core.storage.profile import Profile
 
 
 class Browsing:
@@ -84,7 +84,7 @@ class Browsing:
     def near_duplicates(self, threshold: float | None = None) -> list[list[str]]:
         """Groups of visually near-identical photos (bursts, edits, resized, re-encoded or
         cropped copies): cosine of their stored CNN features >= threshold (default: measured,
-        see core/duplicates.py). Largest groups first."""
+        see core/browse/duplicates.py). Largest groups first."""
         limit = DEFAULT_THRESHOLD if threshold is None else threshold
         if not -1.0 <= limit <= 1.0:
             raise UsageError(f"the duplicate threshold is a cosine in [-1, 1] (got {limit})")

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from annoy import AnnoyIndex
 
-from core.atomic import atomic_path, atomic_write_bytes
+from core.storage.atomic import atomic_path, atomic_write_bytes
 
 # Trees trade build time and disk for recall; 10 keeps recall@10 high at these dimensions.
 DEFAULT_TREES = 10

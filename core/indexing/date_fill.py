@@ -1,7 +1,8 @@
 """Capture dates that older catalogs lack, read at the end of an index run.
 
-Apart from core/dates.py because it reports progress as indexing does (core.indexing), which
-reads dates through core.decode, which imports core.dates: one module would make a circle.
+Apart from core/media/dates.py because it reports progress as indexing does
+(core.indexing.scan), which reads dates through core.media.decode, which imports
+core.media.dates: one module would make a circle.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from collections.abc import Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.dates import read_taken
-from core.indexing import IndexProgress
+from core.indexing.scan import IndexProgress
+from core.media.dates import read_taken
 
 if TYPE_CHECKING:
-    from core.catalog import Catalog
+    from core.storage.catalog import Catalog
 
 # Rows whose dates are read in one transaction by fill_missing_dates.
 FILL_BATCH = 256

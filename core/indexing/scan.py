@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from core.catalog import Catalog, NewPhoto, PhotoRow, path_key
-from core.decode import PHOTO_EXTENSIONS, DecodeError, LoadedPhoto, load_photo, retry
-from core.lock import IndexLock
-from core.models import ImageEncoder
+from core.media.decode import PHOTO_EXTENSIONS, DecodeError, LoadedPhoto, load_photo, retry
+from core.models.encoder import ImageEncoder
+from core.storage.catalog import Catalog, NewPhoto, PhotoRow, path_key
+from core.storage.lock import IndexLock
 
 # Photos a worker decodes and then embeds in one onnxruntime call. Small: a single-threaded
 # call is no faster per photo on larger batches, and a cancelled run waits for one chunk.

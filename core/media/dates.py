@@ -1,7 +1,7 @@
 """When a photo was taken: EXIF DateTimeOriginal, else the file's mtime, as Unix seconds.
 
 The catalog's `taken` column holds it. Indexing reads the date from the image it has already
-opened; rows from before the column existed are filled by core/date_fill.py at the end of
+opened; rows from before the column existed are filled by core/indexing/date_fill.py at the end of
 the next index run, and until then SQL reads their mtime (TAKEN_SQL).
 """
 
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from PIL import Image
 
 if TYPE_CHECKING:
-    from core.catalog import Catalog
+    from core.storage.catalog import Catalog
 
 EXIF_IFD = 0x8769
 DATETIME_ORIGINAL = 36867

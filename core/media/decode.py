@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from core.dates import exif_taken
 from core.errors import DecodeError as DecodeError
+from core.media.dates import exif_taken
 
 try:  # HEIC/HEIF support is optional: the wheel is not available everywhere.
     import pillow_heif

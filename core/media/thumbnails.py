@@ -13,8 +13,8 @@ import io
 import os
 from pathlib import Path
 
-from core.atomic import atomic_write_bytes
-from core.decode import DecodeError, load_thumbnail
+from core.media.decode import DecodeError, load_thumbnail
+from core.storage.atomic import atomic_write_bytes
 
 # Big enough for a 160 px grid cell on a 1.5x HiDPI screen, ~10 KB a photo as JPEG.
 DEFAULT_MAX_SIDE = 256

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core.errors import CorruptDataError, PhotoSearchError, ProfileWarning
-from core.paths import MODELS_DIR
+from core.storage.profile import MODELS_DIR
+from core.storage.settings import DEFAULT_BACKBONE as DEFAULT_BACKBONE
 
 if TYPE_CHECKING:
     import onnxruntime
 
-DEFAULT_BACKBONE = "efficientnet-lite0"
 # Manifest kind of a statically quantised copy of an image encoder (export/quantize.py).
 INT8_KIND = "image-encoder-int8"
 # Set to 1 to run an encoder's int8 copy where one is installed. Off by default: text search
@@ -185,7 +185,7 @@ class ImageEncoder:
     def session(self) -> onnxruntime.InferenceSession:
         with self._lock:
             if self._session is None:
-                # One thread a call: indexing runs one call per core at once (core/indexing.py),
+                # One thread a call: indexing runs one call per core at once (core.indexing.scan),
                 # which costs less CPU than spreading each call over the cores.
                 self._session = new_session(self.model_path, threads=1)
             return self._session

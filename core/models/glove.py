@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from core.ann import AnnIndex, AnnStore, unit_rows
-from core.atomic import atomic_write_bytes
 from core.errors import PhotoSearchError
-from core.paths import RESOURCES_DIR
-from core.word_filter import decent_neighbours
+from core.index.ann import AnnIndex, AnnStore, unit_rows
+from core.models.word_filter import decent_neighbours
+from core.storage.atomic import atomic_write_bytes
+from core.storage.profile import RESOURCES_DIR
 
 GLOVE_NAME = "glove-6b-50d"
 # Tag score = cosine - FREQUENCY_WEIGHT * log(GloVe rank) / log(400k): people describe photos

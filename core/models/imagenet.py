@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from core.errors import UnknownClassError
-from core.paths import RESOURCES_DIR
+from core.storage.profile import RESOURCES_DIR
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from core.ann import unit_rows
-from core.imagenet import imagenet_classes
-from core.models import (
+from core.index.ann import unit_rows
+from core.models.encoder import (
     ImageEncoder,
     find_model,
     model_file,
@@ -22,7 +21,8 @@ from core.models import (
     resolve_model,
     softmax,
 )
-from core.words import WordVectors
+from core.models.glove import WordVectors
+from core.models.imagenet import imagenet_classes
 
 CONSE = "conse"
 

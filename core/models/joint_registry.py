@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.errors import PhotoSearchError
-from core.joint import CONSE, Blend, ConSE, OnnxJointModel, VectorSpace
-from core.models import ImageEncoder, resolve_model
-from core.settings import DEFAULT_JOINT
-from core.words import WordVectors
+from core.models.encoder import ImageEncoder, resolve_model
+from core.models.glove import WordVectors
+from core.models.joint import CONSE, Blend, ConSE, OnnxJointModel, VectorSpace
+from core.storage.settings import DEFAULT_JOINT
 
 
 def load_joint_space(
@@ -29,7 +29,7 @@ def load_joint_space(
         return None
     name, entry = found
     if entry.get("format") == "word-model-npz":
-        from core.word_model import WordModel
+        from core.models.word_model import WordModel
 
         return WordModel(name, extra_dirs)
     model = OnnxJointModel(name, extra_dirs)

@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from core.ann import unit_rows
-from core.models import find_model, model_file
-from core.words import WordVectors
+from core.index.ann import unit_rows
+from core.models.encoder import find_model, model_file
+from core.models.glove import WordVectors
 
 WORD_MODEL = "word-model"
 # How far a "-word" pushes results away, relative to the words searched for.

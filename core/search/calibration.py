@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.paths import REPO_ROOT
+from core.storage.profile import REPO_ROOT
 
 CALIBRATION_DIR = REPO_ROOT / "resources" / "models"
 

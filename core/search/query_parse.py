@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from core.errors import PhotoSearchError
-from core.paths import RESOURCES_DIR
+from core.storage.profile import RESOURCES_DIR
 
 CONCEPTS_PATH = RESOURCES_DIR / "concepts.json"
 # Words, possibly with an inner apostrophe ("potter's"); hyphens and underscores split words.

@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.ann import unit_rows
-from core.calibration import Curve, load_curves
 from core.errors import UsageError
-from core.hits import PhotoHit, QueryPhoto, check_k
-from core.imagenet import ImageNetClass, resolve_class
+from core.index.ann import unit_rows
+from core.models.imagenet import ImageNetClass, resolve_class
+from core.search.calibration import Curve, load_curves
+from core.search.results import PhotoHit, QueryPhoto, check_k
 
 if TYPE_CHECKING:
-    from core.feature_cache import FeatureCache
-    from core.models import ImageEncoder
-    from core.vector_index import SpaceIndex
+    from core.index.feature_cache import FeatureCache
+    from core.models.encoder import ImageEncoder
+    from core.search.space_index import SpaceIndex
 
 
 class SimilarQueries:
@@ -67,7 +67,7 @@ class SimilarQueries:
         """Photos that look like image; with class_name, alike in what that class cares about.
 
         Scores are calibrated probabilities that a photo shows the same kind of thing (see
-        core/calibration.py); k caps the list and min_score, when given, ends it where the
+        core/search/calibration.py); k caps the list and min_score, when given, ends it where the
         score falls below.
         """
         check_k(k)

@@ -12,18 +12,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.hits import QueryPhoto, check_k
-from core.imagenet import ImageNetClass, imagenet_classes
-from core.joint import tag_head_of
-from core.models import softmax
-from core.word_model import WordModel, tags_with_classes
-from core.words import WordHit
+from core.models.encoder import softmax
+from core.models.glove import WordHit
+from core.models.imagenet import ImageNetClass, imagenet_classes
+from core.models.joint import tag_head_of
+from core.models.word_model import WordModel, tags_with_classes
+from core.search.results import QueryPhoto, check_k
 
 if TYPE_CHECKING:
-    from core.joint import VectorSpace
-    from core.models import ImageEncoder
-    from core.vector_index import SpaceIndex
-    from core.words import TagVocabulary
+    from core.models.encoder import ImageEncoder
+    from core.models.glove import TagVocabulary
+    from core.models.joint import VectorSpace
+    from core.search.space_index import SpaceIndex
 
 # Shared tags of several photos: a photo has a tag when it is among its 10 best, and a tag
 # counts when at least half the photos have it.

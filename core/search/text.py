@@ -11,20 +11,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.ann import unit_rows
-from core.browse import without_ids
-from core.class_evidence import candidate_count, query_evidence, rank_blended
+from core.browse.photos import without_ids
 from core.errors import UnknownWordsError, UsageError
-from core.hits import PhotoHit, TextSearch, check_k
-from core.query import Concepts, load_concepts, split_known
-from core.word_model import WordModel
-from core.words import WordHit, normalise_word
+from core.index.ann import unit_rows
+from core.models.glove import WordHit, normalise_word
+from core.models.word_model import WordModel
+from core.search.class_evidence import candidate_count, query_evidence, rank_blended
+from core.search.query_parse import Concepts, load_concepts, split_known
+from core.search.results import PhotoHit, TextSearch, check_k
 
 if TYPE_CHECKING:
-    from core.class_evidence import ClassEvidence
-    from core.joint import VectorSpace
-    from core.vector_index import SpaceIndex
-    from core.words import SimilarWords, WordVectors
+    from core.models.glove import SimilarWords, WordVectors
+    from core.models.joint import VectorSpace
+    from core.search.class_evidence import ClassEvidence
+    from core.search.space_index import SpaceIndex
 
 # How far a "-word" pushes results away, relative to the words searched for.
 NEGATIVE_WEIGHT = 0.5
@@ -97,7 +97,7 @@ class TextQueries:
         neg = [concepts.classes_for(t) for t in known_neg]
         space = self.joint_space
         if isinstance(space, WordModel):
-            from core.text_search import search
+            from core.search.text_ranking import search
 
             query = space.query(known, known_neg, self.words)
             ranked = search(
@@ -163,7 +163,7 @@ class TextQueries:
         scores = query_evidence(postings, evidence, negative)
         if scores is None:
             return [] if vector is None else self.joint_index.query(vector, k, exclude)
-        ids, scores = without_ids(ids, scores, exclude)  # a date filter (core/browse.py)
+        ids, scores = without_ids(ids, scores, exclude)  # a date filter (core/browse/photos.py)
         near = [] if vector is None else self.joint_index.query(vector, candidate_count(k), exclude)
         return rank_blended(ids, scores, near, k)
 

@@ -2,7 +2,7 @@
 
 A photo's score for a query is a probability that it is relevant: sigmoid of a learned blend
 of the word model's mean calibrated logit over the query's terms and the ImageNet class
-evidence for them (core/class_evidence.py). The blend was fitted on held-out photos
+evidence for them (core/search/class_evidence.py). The blend was fitted on held-out photos
 (python -m export word-model), so one threshold (`min_score`) means the same for every query.
 """
 
@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.browse import without_ids
-from core.class_evidence import ClassEvidence, ClassPostings, candidate_count, query_evidence
-from core.query import Concepts
-from core.vector_index import SpaceIndex
-from core.vector_store import highest_rows, positions
-from core.word_model import WordModel, WordQuery, and_logit, query_logits, sigmoid
-from core.words import WordVectors
+from core.browse.photos import without_ids
+from core.index.vector_store import highest_rows, positions
+from core.models.glove import WordVectors
+from core.models.word_model import WordModel, WordQuery, and_logit, query_logits, sigmoid
+from core.search.class_evidence import ClassEvidence, ClassPostings, candidate_count, query_evidence
+from core.search.query_parse import Concepts
+from core.search.space_index import SpaceIndex
 
 # A concept link this strong means the term names the class or one of its hypernyms.
 STRONG_LINK = 0.99
@@ -224,9 +224,9 @@ def scorer_over(
 ) -> Callable[[str], np.ndarray]:
     """query -> scores over fixed photos (raw features, ImageNet logits), as score_all; an
     unknown query scores every photo 0."""
-    from core.class_evidence import top_classes
-    from core.models import softmax
-    from core.query import load_concepts
+    from core.models.encoder import softmax
+    from core.search.class_evidence import top_classes
+    from core.search.query_parse import load_concepts
 
     vectors = model.transform(features)
     postings = ClassPostings.from_top(*top_classes(softmax(logits)))

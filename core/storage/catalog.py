@@ -14,11 +14,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from core import feature_codec
 from core.errors import storage_errors
-from core.paths import make_private
-from core.schema import SCHEMA_VERSION as SCHEMA_VERSION
-from core.schema import catalog_error, is_fault, migrate
+from core.storage import feature_codec
+from core.storage.profile import make_private
+from core.storage.schema import SCHEMA_VERSION as SCHEMA_VERSION
+from core.storage.schema import catalog_error, is_fault, migrate
 
 
 def path_key(path: str | os.PathLike[str]) -> bytes:
@@ -58,7 +58,7 @@ class NewPhoto(NamedTuple):
     hash: bytes | None = None
     width: int | None = None
     height: int | None = None
-    taken: float | None = None  # capture time, Unix seconds (core/dates.py)
+    taken: float | None = None  # capture time, Unix seconds (core/media/dates.py)
 
 
 Old = PhotoRow | None  # the row a path had before an index run
@@ -343,7 +343,7 @@ class Catalog:
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("COMMIT")
 
-    # -- indexing writes: core/indexing.py decides what changed, these apply it ---------------
+    # -- indexing writes: core/indexing/scan.py decides what changed, these apply it ---------------
     # One transaction a call. `old` is the row that held the same path before the run, if any;
     # deleting it by id and path leaves alone a row that this run moved elsewhere.
 
@@ -420,7 +420,7 @@ def _rollback(conn: sqlite3.Connection) -> None:
 
 
 def feature_blob(vector: np.ndarray) -> bytes:
-    """The stored form of one photo's features (core/feature_codec.py: 8 bits a value)."""
+    """The stored form of one photo's features (core/storage/feature_codec.py: 8 bits a value)."""
     return feature_codec.encode(vector)
 
 

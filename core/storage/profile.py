@@ -12,7 +12,7 @@ from core.errors import StorageError, UsageError
 
 APP_NAME = "photo-search"
 DATA_DIR_ENV = "PHOTOSEARCH_DATA_DIR"
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 RESOURCES_DIR = REPO_ROOT / "resources"
 MODELS_DIR = RESOURCES_DIR / "models"
 # The profile holds every photo path the user has: readable by its owner only.

@@ -7,8 +7,8 @@ import sqlite3
 import time
 from pathlib import Path
 
-from core.catalog import Catalog
 from core.errors import CorruptDataError, storage_errors
+from core.storage.catalog import Catalog
 
 
 def open_catalog(path: Path, repair: bool) -> tuple[Catalog, str | None]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.errors import DISK_FULL, CorruptDataError, PhotoSearchError, StorageError
-from core.feature_codec import migrate_features_v2
+from core.storage.feature_codec import migrate_features_v2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS folders (
@@ -53,7 +53,7 @@ def _create_v1(conn: sqlite3.Connection) -> None:
 def _add_taken(conn: sqlite3.Connection) -> None:
     """Version 3: when each photo was taken (Unix seconds; EXIF, else the file's mtime).
 
-    Rows from before stay NULL here: the next index reads their EXIF (core/dates.py), and
+    Rows from before stay NULL here: the next index reads their EXIF (core/media/dates.py), and
     until then the browser shows their mtime.
     """
     conn.execute("ALTER TABLE photos ADD COLUMN taken REAL")
@@ -67,7 +67,7 @@ Migration = Callable[[sqlite3.Connection], None]
 
 
 def _features_8bit_v2(conn: sqlite3.Connection) -> None:
-    """Version 2: feature blobs go from float16 to 8 bits a value (core/feature_codec.py)."""
+    """Version 2: feature blobs go from float16 to 8 bits a value (storage/feature_codec.py)."""
     migrate_features_v2(conn)
 
 

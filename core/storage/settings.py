@@ -9,10 +9,12 @@ import warnings
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from core.atomic import atomic_write_bytes
 from core.errors import ProfileWarning, storage_errors
-from core.models import DEFAULT_BACKBONE
+from core.storage.atomic import atomic_write_bytes
 
+# The image model the app ships; core.models.encoder reads it from here (storage sits below
+# models, so the default lives with the other defaults).
+DEFAULT_BACKBONE = "efficientnet-lite0"
 DEFAULT_JOINT = "default"  # the best-measured joint space shipped in resources/
 AUTOMATIC = ""  # for image_projection: the user's trained one, else the shipped one
 

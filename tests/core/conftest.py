@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.library import Library
-from core.paths import resolve_profile
+from core.storage.profile import resolve_profile
 
 
 @pytest.fixture

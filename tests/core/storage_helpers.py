@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.catalog import Catalog, feature_blob, path_key
+from core.storage.catalog import Catalog, feature_blob, path_key
 
 MODEL = "test-model"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.atomic import atomic_path, atomic_write_bytes
+from core.storage.atomic import atomic_path, atomic_write_bytes
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.calibration import calibration_path, load_curves
+from core.search.calibration import calibration_path, load_curves
 
 
 def test_shipped_curves_map_cosines_to_rising_probabilities() -> None:
@@ -29,7 +29,7 @@ def test_no_curves_for_another_space_or_a_damaged_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("cosine", [0.2, 0.5])
 def test_extreme_slopes_do_not_overflow(cosine: float) -> None:
-    from core.calibration import Curve
+    from core.search.calibration import Curve
 
     assert Curve(-1e6, 0.0)(cosine) == 0.0
     assert Curve(1e6, 0.0)(cosine) == 1.0

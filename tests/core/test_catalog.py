@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import core.schema
-from core.catalog import SCHEMA_VERSION, Catalog, feature_blob, path_key
+import core.storage.schema
 from core.errors import CorruptDataError, PhotoSearchError
+from core.storage.catalog import SCHEMA_VERSION, Catalog, feature_blob, path_key
 
 # The schema of the catalog as main shipped it before the migration ladder (user_version 1),
 # frozen here: the ladder must upgrade exactly this file in place.
@@ -64,7 +64,7 @@ def test_todays_catalog_upgrades_in_place_losing_nothing(tmp_path: Path) -> None
     assert catalog.folders() == [Path("/photos")]
     assert catalog.ok_photos() == [(7, "/photos/caf\udce9.jpg")]
     assert catalog.skipped() == [("/photos/locked.jpg", "permission denied")]
-    # v2 stores 8 bits a value (core/feature_codec.py): within half a step of the float16 value.
+    # v2 stores 8 bits a value (core.storage.feature_codec): within half a step of float16.
     assert np.allclose(catalog.features([7], "efficientnet-lite0", 1280)[0], vector, atol=6 / 510)
     (blob,) = catalog.conn.execute("SELECT vector FROM features WHERE photo_id = 7").fetchone()
     assert len(blob) < len(vector) * 2
@@ -82,7 +82,9 @@ def test_a_new_step_runs_once_in_its_transaction(
         runs.append(1)
         conn.execute("ALTER TABLE photos ADD COLUMN taken_at REAL")
 
-    monkeypatch.setattr(core.schema, "MIGRATIONS", [*core.schema.MIGRATIONS, add_taken_at])
+    monkeypatch.setattr(
+        core.storage.schema, "MIGRATIONS", [*core.storage.schema.MIGRATIONS, add_taken_at]
+    )
     for _ in range(2):
         catalog = Catalog(path)
         assert catalog.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
@@ -102,7 +104,9 @@ def test_a_failing_step_leaves_the_previous_version_whole(
         conn.execute("ALTER TABLE photos ADD COLUMN taken_at REAL")
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(core.schema, "MIGRATIONS", [*core.schema.MIGRATIONS, half_done])
+    monkeypatch.setattr(
+        core.storage.schema, "MIGRATIONS", [*core.storage.schema.MIGRATIONS, half_done]
+    )
     with pytest.raises(RuntimeError):
         Catalog(path)
     monkeypatch.undo()

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.class_evidence import ClassPostings, query_evidence, top_classes
 from core.library import Library
-from core.paths import resolve_profile
+from core.search.class_evidence import ClassPostings, query_evidence, top_classes
+from core.storage.profile import resolve_profile
 from tests.conftest import garble, make_photos, run_index, truncate
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from core.library import Library
-from core.paths import resolve_profile
+from core.storage.profile import resolve_profile
 from tests.conftest import garble, make_photos, run_index, truncate
 
 K = 30

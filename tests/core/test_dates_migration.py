@@ -7,9 +7,9 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from core.dates import exif_taken, parse_exif_time
 from core.library import Library
-from core.paths import resolve_profile
+from core.media.dates import exif_taken, parse_exif_time
+from core.storage.profile import resolve_profile
 from tests.conftest import EncoderSpy, make_photo, run_index
 from tests.core.test_browse import set_mtime, with_exif_date
 

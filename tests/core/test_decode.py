@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.decode import DecodeError, load_photo, load_pixels, open_image, read_file
+from core.media.decode import DecodeError, load_photo, load_pixels, open_image, read_file
 
 
 def encoded(im: Image.Image, fmt: str, **options: object) -> bytes:

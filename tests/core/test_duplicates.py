@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import core.duplicates
-from core.duplicates import near_duplicate_groups, similar_pairs
+import core.browse.duplicates
+from core.browse.duplicates import near_duplicate_groups, similar_pairs
 from core.errors import UsageError
 from core.library import Library
-from core.paths import resolve_profile
+from core.storage.profile import resolve_profile
 from tests.conftest import PASCAL_DIR, PASCAL_MISSING, run_index
 
 
@@ -38,7 +38,7 @@ def test_every_pair_is_found_whatever_the_block_size(monkeypatch: pytest.MonkeyP
     x[1000:1400] = np.abs(x[:400] + rng.normal(0, 0.35, (400, 512)))
     whole = sorted(similar_pairs(x, 0.95))
     assert 100 < len(whole) < 400  # some copies fall below the threshold, most do not
-    monkeypatch.setattr(core.duplicates, "BLOCK_SCORES", 1)  # blocks of 16 rows
+    monkeypatch.setattr(core.browse.duplicates, "BLOCK_SCORES", 1)  # blocks of 16 rows
     assert sorted(similar_pairs(x, 0.95)) == whole
     unit = x / np.linalg.norm(x, axis=1, keepdims=True)
     cosines = unit @ unit.T

@@ -16,8 +16,8 @@ import pytest
 
 ort = pytest.importorskip("onnxruntime")
 
-from core.decode import load_pixels  # noqa: E402
-from core.models import ImageEncoder  # noqa: E402
+from core.media.decode import load_pixels  # noqa: E402
+from core.models.encoder import ImageEncoder  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RESOURCES = REPO_ROOT / "resources"
@@ -55,7 +55,7 @@ def _session() -> Any:
 
 
 def _encode(paths: list[Path]) -> dict[str, np.ndarray]:
-    """The app's own path: core.decode (draft mode, EXIF, crop) and ImageEncoder."""
+    """The app's own path: core.media.decode (draft mode, EXIF, crop) and ImageEncoder."""
     encoder = ImageEncoder()
     out = encoder.encode(np.stack([load_pixels(p, encoder.input_size) for p in paths]))
     return {"features": out.features, "logits": out.logits}

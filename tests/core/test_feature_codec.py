@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.catalog import Catalog
-from core.feature_codec import decode, encode, migrate_features_v2
+from core.storage.catalog import Catalog
+from core.storage.feature_codec import decode, encode, migrate_features_v2
 from tests.core.storage_helpers import MODEL, add_photos, clustered
 
 

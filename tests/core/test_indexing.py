@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-import core.decode
-import core.indexing
+import core.indexing.scan
+import core.media.decode
 from core.errors import LibraryBusyError
-from core.indexing import IndexProgress
+from core.indexing.scan import IndexProgress
 from core.library import Library
-from core.lock import IndexLock
+from core.storage.lock import IndexLock
 from tests.conftest import EncoderSpy, make_photo, make_photos, run_index
 
 
@@ -33,13 +33,13 @@ def indexed(library: Library, synthetic_folder: Path) -> Library:
 def decode_spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Paths the indexer reads from disk (to hash and maybe decode)."""
     calls: list[str] = []
-    real = core.decode.load_photo
+    real = core.media.decode.load_photo
 
     def counting(path: Path, size: int, known: frozenset[bytes] = frozenset()) -> Any:
         calls.append(str(path))
         return real(path, size, known)
 
-    monkeypatch.setattr(core.indexing, "load_photo", counting)
+    monkeypatch.setattr(core.indexing.scan, "load_photo", counting)
     return calls
 
 
@@ -179,7 +179,7 @@ def test_unreadable_file_is_skipped(
         return real_open(file, *args, **kwargs)
 
     # We run as root in CI, where chmod 000 does not stop reads: refuse the open instead.
-    monkeypatch.setattr(core.decode, "open", guarded_open, raising=False)
+    monkeypatch.setattr(core.media.decode, "open", guarded_open, raising=False)
     library.add_folder(synthetic_folder)
     summary = run_index(library)
     assert [(s.path, s.reason) for s in summary.skipped] == [(str(locked), "permission denied")]
@@ -266,8 +266,8 @@ def test_interrupted_run_keeps_finished_batches_and_continues(
     library: Library, tmp_path: Path, encoder_spy: EncoderSpy
 ) -> None:
     folder = tmp_path / "many"
-    make_photos(folder, 2 * core.indexing.BATCH + 5)
-    total = 2 * core.indexing.BATCH + 5
+    make_photos(folder, 2 * core.indexing.scan.BATCH + 5)
+    total = 2 * core.indexing.scan.BATCH + 5
     library.add_folder(folder)
     run = library.index()
     while len(library.photos()) == 0:

@@ -16,8 +16,8 @@ import pytest
 
 pytest.importorskip("onnxruntime")
 
-from core.decode import load_pixels
-from core.models import INT8_ENCODER_ENV, ImageEncoder, model_file
+from core.media.decode import load_pixels
+from core.models.encoder import INT8_ENCODER_ENV, ImageEncoder, model_file
 from tests.conftest import run_cli
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

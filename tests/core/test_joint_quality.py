@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 
 from benchmarks.quality import score_word_model
-from core.decode import load_pixels
-from core.joint import ConSE
-from core.joint_registry import load_joint_space
-from core.models import ImageEncoder
-from core.settings import DEFAULT_JOINT
-from core.word_model import WordModel
-from core.words import TagVocabulary, WordVectors
+from core.media.decode import load_pixels
+from core.models.encoder import ImageEncoder
+from core.models.glove import TagVocabulary, WordVectors
+from core.models.joint import ConSE
+from core.models.joint_registry import load_joint_space
+from core.models.word_model import WordModel
+from core.storage.settings import DEFAULT_JOINT
 from evaluation import pascal
 from evaluation.pascal_scores import score_joint
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.joint import ImageSpace
-from core.models import DEFAULT_BACKBONE, ImageEncoder, resolve_model
-from core.paths import MODELS_DIR
+from core.models.encoder import DEFAULT_BACKBONE, ImageEncoder, resolve_model
+from core.models.joint import ImageSpace
+from core.storage.profile import MODELS_DIR
 
 KIND = "image-projection"
 
@@ -66,7 +66,7 @@ def test_the_settings_override_wins_over_both(tmp_path: Path, encoder: ImageEnco
 
 def test_through_the_library_settings(tmp_path: Path) -> None:
     from core.library import Library
-    from core.paths import resolve_profile
+    from core.storage.profile import resolve_profile
 
     profile = resolve_profile(tmp_path / "profile").ensure()
     install_projection(profile.models_dir, "mine-pca64", 64)

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageEnhance
 
 from core.library import Library
-from core.paths import resolve_profile
+from core.storage.profile import resolve_profile
 from tests.conftest import make_photos, run_index
 
 WORDS = ["cat", "sofa", "broom", "grass", "dog"] + [f"filler{i}" for i in range(40)]

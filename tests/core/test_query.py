@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.imagenet import imagenet_classes, resolve_class
-from core.query import load_concepts, normalise_phrase, parse_query
+from core.models.imagenet import imagenet_classes, resolve_class
+from core.search.query_parse import load_concepts, normalise_phrase, parse_query
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ import os
 import pytest
 from PIL import Image
 
-from core.decode import DecodeError
-from core.thumbnails import ThumbnailCache
+from core.media.decode import DecodeError
+from core.media.thumbnails import ThumbnailCache
 
 
 def test_thumbnail_is_made_once_and_fits_the_size(tmp_path):

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import vector_store
-from core.catalog import Catalog
-from core.vector_index import SpaceIndex
-from core.vector_store import VectorStore, top_k
+from core.index import vector_store
+from core.index.vector_store import VectorStore, top_k
+from core.search.space_index import SpaceIndex
+from core.storage.catalog import Catalog
 from tests.conftest import garble, truncate
 from tests.core.storage_helpers import MODEL, PlainSpace, add_photos, clustered, remove_photos
 

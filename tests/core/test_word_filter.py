@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from core.word_filter import is_decent_word
-from core.words import SimilarWords, WordVectors
+from core.models.glove import SimilarWords, WordVectors
+from core.models.word_filter import is_decent_word
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.word_model import WordModel, query_logits, sigmoid
-from core.words import WordVectors
+from core.models.glove import WordVectors
+from core.models.word_model import WordModel, query_logits, sigmoid
 from export.word_model import NAME
 
 

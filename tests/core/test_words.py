@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.words import SimilarWords, WordVectors
+from core.models.glove import SimilarWords, WordVectors
 from tests.conftest import CliResult
 
 Cli = Callable[..., CliResult]

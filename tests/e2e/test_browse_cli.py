@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from core.dates import read_taken
+from core.media.dates import read_taken
 from tests.conftest import CliResult, IndexedLibrary
 
 Cli = Callable[..., CliResult]

@@ -118,7 +118,7 @@ def test_installed_app_uses_its_own_models_not_the_checkout(
         [
             installed / "python",
             "-c",
-            "import core.paths, main; print(core.paths.MODELS_DIR, main.__file__)",
+            "import core.storage.profile as p, main; print(p.MODELS_DIR, main.__file__)",
         ],
         tmp_path,
     )

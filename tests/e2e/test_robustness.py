@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from core.lock import IndexLock
-from core.paths import resolve_profile
+from core.storage.lock import IndexLock
+from core.storage.profile import resolve_profile
 from tests.conftest import REPO_ROOT, CliResult, cli_command, cli_env, make_photo, make_photos
 
 Cli = Callable[..., CliResult]

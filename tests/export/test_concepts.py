@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from core.imagenet import ImageNetClass
-from core.query import load_concepts
+from core.models.imagenet import ImageNetClass
+from core.search.query_parse import load_concepts
 from export.concepts import build_concepts, write_concepts
 
 # offset, lemmas, hypernym offsets, gloss

@@ -94,7 +94,7 @@ def test_multitask_ensemble_exports_as_one_head_that_matches_keras(tmp_path: Pat
 
 
 def test_tag_head_learns_caption_words_and_exports_beside_the_embedding(tmp_path: Path) -> None:
-    from core.joint import Blend, OnnxJointModel, tag_head_of
+    from core.models.joint import Blend, OnnxJointModel, tag_head_of
 
     rng = np.random.default_rng(0)
     # Two kinds of photo, told apart by feature 0; their captions use different words.
@@ -166,7 +166,7 @@ def test_committed_default_joint_model_is_what_the_manifest_says() -> None:
     # Issue 14: every model under resources/models together stays within 40 MB.
     assert sum(f.stat().st_size for f in MODELS_DIR.iterdir()) <= 40e6
 
-    from core.word_model import WordModel
+    from core.models.word_model import WordModel
 
     model = WordModel(defaults[0])
     feats = np.random.default_rng(1).uniform(0, 6, (4, 1280)).astype(np.float32)
@@ -177,7 +177,7 @@ def test_committed_default_joint_model_is_what_the_manifest_says() -> None:
 
 
 def test_caption_target_ignores_stop_words() -> None:
-    from core.words import WordVectors
+    from core.models.glove import WordVectors
 
     words = WordVectors(Path(__file__).resolve().parents[2] / "benchmarks" / "out")
     with_filler = caption_vector("A dog is sitting on the grass.", words)

@@ -12,7 +12,7 @@ from PIL import Image
 pytest.importorskip("onnxruntime.quantization")
 pytest.importorskip("onnx")
 
-from core.models import ImageEncoder
+from core.models.encoder import ImageEncoder
 from export.manifest import sha256_file, update_manifest_entry
 from export.quantize import quantize_encoder
 

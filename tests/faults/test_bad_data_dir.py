@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from core.catalog import Catalog
-from core.catalog_repair import open_catalog
 from core.errors import CorruptDataError, StorageError
+from core.storage.catalog import Catalog
+from core.storage.repair import open_catalog
 from tests.conftest import CliResult, make_photos
 from tests.faults.conftest import needs_non_root, one_line_error
 
@@ -73,7 +73,7 @@ def _connect_with(
     def connect(database: Any, **kw: Any) -> Any:
         return tweak(real, {"database": database, **kw})
 
-    monkeypatch.setattr("core.catalog.sqlite3.connect", connect)
+    monkeypatch.setattr("core.storage.catalog.sqlite3.connect", connect)
 
 
 def _left_alone(path: Path) -> None:

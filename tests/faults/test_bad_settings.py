@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import ProfileWarning
-from core.settings import Settings
+from core.storage.settings import Settings
 from tests.conftest import CliResult
 
 Cli = Callable[..., CliResult]

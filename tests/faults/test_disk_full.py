@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import core.atomic
+import core.storage.atomic
 from tests.conftest import CliResult, make_photos
 from tests.faults.conftest import one_line_error
 
@@ -81,14 +81,14 @@ def test_a_full_disk_simulated(
         conn.execute("PRAGMA max_page_count = 15")  # 15 x 16 KiB pages
         return conn
 
-    monkeypatch.setattr("core.catalog.sqlite3.connect", small_catalog)
+    monkeypatch.setattr("core.storage.catalog.sqlite3.connect", small_catalog)
     assert main.main(["--data-dir", str(profile), "index", str(photos)]) == 1
     monkeypatch.undo()
 
     def no_space(*args: object, **kw: object) -> object:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(core.atomic.tempfile, "mkstemp", no_space)
+    monkeypatch.setattr(core.storage.atomic.tempfile, "mkstemp", no_space)
     assert main.main(["--data-dir", str(profile), "index", str(photos)]) == 1
     monkeypatch.undo()
 
@@ -109,7 +109,7 @@ def test_the_simulated_failures_print_one_line(
     def no_space(*args: object, **kw: object) -> object:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(core.atomic.tempfile, "mkstemp", no_space)
+    monkeypatch.setattr(core.storage.atomic.tempfile, "mkstemp", no_space)
     assert main.main(["--data-dir", str(tmp_path / "p"), "index", str(photos)]) == 1
     errors = [x for x in capsys.readouterr().err.splitlines() if "error" in x]
     assert errors == [

@@ -21,7 +21,7 @@ CHILD = """
 import resource, sys
 from pathlib import Path
 resource.setrlimit(resource.RLIMIT_AS, ({ceiling}, {ceiling}))
-from core.decode import load_photo
+from core.media.decode import load_photo
 loaded = load_photo(Path(sys.argv[1]), 224)
 print(loaded.width, loaded.height, loaded.pixels.shape, loaded.pixels.dtype, loaded.pixels.mean())
 """

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-import core.decode
+import core.media.decode
 from tests.conftest import CliResult, make_photos
 from tests.faults.conftest import needs_non_root
 
@@ -34,7 +34,7 @@ def test_a_permission_denied_skip_is_retried(
 ) -> None:
     """The same, for any user (root reads everything): the file system refuses one photo."""
     from core.library import Library
-    from core.paths import resolve_profile
+    from core.storage.profile import resolve_profile
     from tests.conftest import run_index
 
     folder = tmp_path / "photos"
@@ -46,7 +46,7 @@ def test_a_permission_denied_skip_is_retried(
         return builtins.open(path, *args, **kw)
 
     library = Library(resolve_profile(tmp_path / "profile"))
-    monkeypatch.setattr(core.decode, "open", refusing_open, raising=False)
+    monkeypatch.setattr(core.media.decode, "open", refusing_open, raising=False)
     first = run_index(library, [folder])
     assert [(s.path, s.reason) for s in first.skipped] == [(str(locked), "permission denied")]
     monkeypatch.undo()  # the user fixed the permissions: size and mtime are unchanged

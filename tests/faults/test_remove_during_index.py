@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.library import Library
-from core.lock import IndexLock
-from core.paths import resolve_profile
+from core.storage.lock import IndexLock
+from core.storage.profile import resolve_profile
 from tests.conftest import CliResult, make_photos, run_index
 from tests.faults.conftest import one_line_error
 

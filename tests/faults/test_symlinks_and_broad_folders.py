@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from core.paths import is_too_broad
+from core.storage.profile import is_too_broad
 from tests.conftest import CliResult, make_photos
 
 Cli = Callable[..., CliResult]

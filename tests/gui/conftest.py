@@ -16,8 +16,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from core.library import Library
-from core.paths import Profile, resolve_profile
-from core.words import WordHit
+from core.models.glove import WordHit
+from core.storage.profile import Profile, resolve_profile
 
 pytest.importorskip("pytestqt")
 
@@ -220,6 +220,6 @@ FAKE_CLASSES = [("Egyptian cat", 0.55), ("tabby", 0.2), ("broom", 0.04), ("lynx"
 
 
 def fake_top_classes(image: object, k: int = 5) -> list[tuple[object, float]]:
-    from core.imagenet import resolve_class
+    from core.models.imagenet import resolve_class
 
     return [(resolve_class(name), p) for name, p in FAKE_CLASSES[:k]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.paths import resolve_profile
+from core.storage.profile import resolve_profile
 from gui.app import open_library
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 
-from core.indexing import IndexProgress
-from core.thumbnails import ThumbnailCache
+from core.indexing.scan import IndexProgress
+from core.media.thumbnails import ThumbnailCache
 from gui.gallery import PATH_ROLE, SCORE_ROLE, PhotoEntry, PhotoModel
 from gui.index_status import describe
 from gui.thumbnail_loader import ThumbnailLoader

@@ -14,8 +14,8 @@ from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication
 
 from core.library import PhotoHit, TextSearch
-from core.word_filter import is_decent_word
-from core.words import SimilarWords, WordHit, WordVectors
+from core.models.glove import SimilarWords, WordHit, WordVectors
+from core.models.word_filter import is_decent_word
 from gui.wording import with_article
 from tests.gui.conftest import fake_top_classes
 
