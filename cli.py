@@ -119,13 +119,16 @@ class ProgressBar:
             return f"scanning   {p.done:,} photo files found"
         if p.phase == "dates":
             return f"reading capture dates {p.done:,}/{p.total:,}"
+        if p.phase == "grouping":
+            return "grouping faces into people" + (" ... done" if p.done >= p.total else " ...")
         if p.phase == "building":
             return "building search indexes" + (" ... done" if p.done >= p.total else " ...")
         width = 30
         frac = p.done / p.total if p.total else 1.0
         bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
         eta = "" if p.eta is None else f"  ETA {format_seconds(p.eta)}"
-        return f"indexing   [{bar}] {p.done:,}/{p.total:,}  {p.rate:.1f} photos/s{eta}"
+        label = "faces     " if p.phase == "faces" else "indexing  "
+        return f"{label} [{bar}] {p.done:,}/{p.total:,}  {p.rate:.1f} photos/s{eta}"
 
     def close(self) -> None:
         if self.tty and self.phase:
@@ -153,7 +156,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     if not folders:
         raise PhotoSearchError("no folders in the library yet: run `index FOLDER` to add one")
     bar = ProgressBar()
-    run = library.index(folders)
+    run = library.index(folders, faces=not args.no_faces)
     try:
         while True:
             bar.update(next(run))
@@ -173,6 +176,12 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"removed {summary.removed}, unchanged {summary.unchanged}, "
         f"skipped {len(summary.skipped)} in {summary.seconds:.1f} s"
     )
+    if summary.faces is not None:
+        f = summary.faces
+        print(
+            f"faces: {f['faces']} found in {f['photos']} photos, "
+            f"{f['grouped']} grouped ({f['new_people']} new people)"
+        )
     for s in summary.skipped:
         print(f"  skipped {s.path}: {s.reason}")
     for f in summary.missing_folders:
@@ -335,6 +344,62 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
     if not groups:
         print("no near-duplicate photos in the library", file=sys.stderr)
     return 0
+
+
+def cmd_people(args: argparse.Namespace) -> int:
+    """people [list | name | merge | remove-face | hide | in | forget-all | on]."""
+    library = open_library(args)
+    people = library.people
+    action = args.people_command or "list"
+    if action not in ("on", "forget-all") and not people.enabled:
+        raise PhotoSearchError("face recognition is off: `people on` turns it on")
+    if action == "list":
+        found = people.all(include_hidden=args.all)
+        if args.json:
+            emit_json([p.to_json() for p in found])
+            return 0
+        for p in found:
+            hidden = " (hidden)" if p.hidden else ""
+            print(f"{p.id:5d}  {p.label}{hidden}: {p.photo_count} photos")
+        if not found:
+            print("no people yet: `index` finds the faces in your photos", file=sys.stderr)
+        return 0
+    if action in ("forget-all", "on"):
+        people.set_enabled(action == "on")
+        message = (
+            "face recognition is on: the next `index` finds faces"
+            if action == "on"
+            else "face recognition is off; every face, person and name was deleted"
+        )
+        _report(args, {"face_recognition": action == "on"}, message)
+        return 0
+    if action == "in":
+        faces = people.faces_in(args.photo)
+        if args.json:
+            emit_json([f.to_json() for f in faces])
+        for f in faces if not args.json else []:
+            who = f.name or (f"Person {f.person_id}" if f.person_id else "(not grouped)")
+            print(f"{who}: box {list(f.box)}")
+        return 0
+    if action == "remove-face":
+        people.remove_face(args.photo, args.person)
+        _report(args, {"removed": True}, f"taken out of person {args.person}: {args.photo}")
+        return 0
+    if action == "name":
+        person = people.name(args.person, " ".join(args.name))
+    elif action == "merge":
+        person = people.merge(args.person, args.other)
+    else:
+        person = people.hide(args.person, not args.undo)
+    _report(args, person.to_json(), f"{person.id}  {person.label}: {person.photo_count} photos")
+    return 0
+
+
+def _report(args: argparse.Namespace, value: object, line: str) -> None:
+    if args.json:
+        emit_json(value)
+    else:
+        print(line)
 
 
 def _first(items: Iterable[Any], n: int) -> list[Any]:

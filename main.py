@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("index", "add folders to the library, or refresh it; progress on stderr")
     p.add_argument("folders", nargs="*", metavar="FOLDER", help="default: every library folder")
+    p.add_argument(
+        "--no-faces", action="store_true", help="skip finding faces this time (see `people`)"
+    )
 
     p = command("similar", "find photos that look like IMAGE (in the library or not)")
     p.add_argument("images", nargs="+", metavar="IMAGE")
@@ -146,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="how alike two photos must be, 0-1 (default: the measured one, see README)",
     )
 
+    people_parser(command("people", "people found in your photos, largest first; name them"))
+
     # Training needs the export extra (TensorFlow); only its arguments live here, so the app
     # never imports export/ unless the user asks to train.
     p = command("train", "train the photo-to-word model on a folder of class subfolders")
@@ -161,6 +166,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--views", type=int, default=4, help="augmented views per photo (default 4)")
 
     return parser
+
+
+def people_parser(p: argparse.ArgumentParser) -> None:
+    """`people` and its actions (cli.cmd_people)."""
+    p.add_argument("--all", action="store_true", help="list hidden people too")
+    actions = p.add_subparsers(dest="people_command", metavar="ACTION")
+
+    def action(name: str, help: str) -> argparse.ArgumentParser:
+        a = actions.add_parser(name, help=help, description=help)
+        a.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+        return a
+
+    action("list", "the people, largest first (the default)").add_argument(
+        "--all", action="store_true", default=argparse.SUPPRESS, help="hidden people too"
+    )
+    a = action("name", "name a person (an empty NAME takes the name away)")
+    a.add_argument("person", type=int, metavar="ID")
+    a.add_argument("name", nargs="+", metavar="NAME")
+    a = action("merge", "make two people one: ID keeps its id (and its name, if any)")
+    a.add_argument("person", type=int, metavar="ID")
+    a.add_argument("other", type=int, metavar="OTHER_ID")
+    a = action("remove-face", "this face in PHOTO is not person ID: take it out for good")
+    a.add_argument("photo", metavar="PHOTO")
+    a.add_argument("person", type=int, metavar="ID")
+    a = action("hide", "hide a person from the list (--undo shows them again)")
+    a.add_argument("person", type=int, metavar="ID")
+    a.add_argument("--undo", action="store_true")
+    action("in", "the faces in one photo and who they are").add_argument("photo", metavar="PHOTO")
+    action("forget-all", "turn face recognition off and delete every face, person and name")
+    action("on", "turn face recognition on again (the next `index` finds faces)")
 
 
 def protect_negative_words(argv: list[str]) -> list[str]:

@@ -23,6 +23,7 @@ from core.media.decode import DecodeError, load_pixels
 from core.models.encoder import ImageEncoder
 from core.models.glove import SimilarWords, TagVocabulary, WordVectors
 from core.models.joint import ConSE, VectorSpace
+from core.people.service import People
 from core.search.class_evidence import ClassEvidence
 from core.search.results import PhotoHit as PhotoHit
 from core.search.results import QueryPhoto as QueryPhoto
@@ -70,6 +71,12 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
     @cached_property
     def encoder(self) -> ImageEncoder:
         return ImageEncoder(self.backbone, extra_dirs=(self.profile.models_dir,))
+
+    @cached_property
+    def people(self) -> People:
+        return People(
+            self.catalog, self.settings, self.profile.settings_path, self.profile.lock_path
+        )
 
     @cached_property
     def words(self) -> WordVectors:
@@ -165,12 +172,13 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
         return removed
 
     def index(
-        self, folders: Sequence[Path] | None = None
+        self, folders: Sequence[Path] | None = None, faces: bool = True
     ) -> Generator[IndexProgress, None, IndexSummary]:
         """Index folders (default: every library folder); yields progress, returns a summary.
 
         Folders not in the library yet are added once the indexing lock is held, so a run
-        refused because another process is indexing changes nothing.
+        refused because another process is indexing changes nothing. Then, unless faces is
+        False or face recognition is off, the face pass (search works before it starts).
         """
         run = index_catalog(
             self.catalog,
@@ -182,7 +190,16 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
             refresh_indexes=self.refresh_indexes,
             follow_external_symlinks=self.settings.follow_external_symlinks,
         )
-        return with_dates(run, self.catalog)  # then the dates older catalogs lack
+        run = with_dates(run, self.catalog)  # then the dates older catalogs lack
+        return self._then_faces(run) if faces and self.people.enabled else run
+
+    def _then_faces(
+        self, run: Generator[IndexProgress, None, IndexSummary]
+    ) -> Generator[Any, None, IndexSummary]:
+        summary = yield from run
+        found = yield from self.people.find_faces()
+        summary.faces = found.to_json()
+        return summary
 
     def _indexes_stale(self) -> bool:
         return not (

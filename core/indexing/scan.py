@@ -60,6 +60,8 @@ class IndexSummary:
     skipped: list[SkippedFile] = field(default_factory=list)
     missing_folders: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # The face pass that followed (core/people), as its to_json(); None when it did not run.
+    faces: dict[str, Any] | None = None
 
     @property
     def changed(self) -> bool:
@@ -75,7 +77,7 @@ class IndexSummary:
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "missing_folders": self.missing_folders,
             "seconds": round(self.seconds, 3),
-        }
+        } | ({"faces": self.faces} if self.faces is not None else {})
 
 
 @dataclass(frozen=True)

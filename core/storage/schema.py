@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.errors import DISK_FULL, CorruptDataError, PhotoSearchError, StorageError
+from core.storage.faces import create_face_tables
 from core.storage.feature_codec import migrate_features_v2
 
 SCHEMA = """
@@ -71,7 +72,13 @@ def _features_8bit_v2(conn: sqlite3.Connection) -> None:
     migrate_features_v2(conn)
 
 
-MIGRATIONS: list[Migration] = [_create_v1, _features_8bit_v2, _add_taken]
+def _add_faces(conn: sqlite3.Connection) -> None:
+    """Faces found in photos, the people they form and the user's corrections
+    (core/storage/faces.py). Photos get their faces at the next `index`."""
+    create_face_tables(conn)
+
+
+MIGRATIONS: list[Migration] = [_create_v1, _features_8bit_v2, _add_taken, _add_faces]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -29,6 +29,8 @@ class Settings:
     image_projection: str = AUTOMATIC
     # Follow symlinks that lead out of a library folder (off: a link to / cannot pull it in).
     follow_external_symlinks: bool = False
+    # Find faces and group them into people; switching it off deletes every stored face.
+    face_recognition: bool = True
     # Why the file on disk was not used as it is (None: it was fine or absent). Not saved.
     problem: str | None = field(default=None, compare=False, repr=False)
 

@@ -1,0 +1,170 @@
+"""The face pass: find the faces of every indexed photo not looked at yet, then group them.
+
+A generator like indexing: it yields FacePass progress records and returns a FaceSummary;
+whoever drives it may stop at any yield. Faces are stored a batch of photos per transaction,
+so a killed run loses at most the batch in flight, and the next run carries on.
+
+dlib holds the GIL, so the photos are read and searched in worker processes (one a core),
+each with its own models; this process only writes the results.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Generator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.errors import DecodeError
+from core.people.detector import MODEL_NAME, FaceModel
+from core.people.grouping import Grouper
+from core.storage.catalog import Catalog
+from core.storage.faces import FaceStore, FoundFace
+from core.storage.lock import IndexLock
+
+# Photos a worker reads in one task, and photos per catalog transaction.
+CHUNK = 4
+BATCH = 16
+# Fewer photos than this are done in this process: starting workers costs about a second.
+IN_PROCESS_BELOW = 12
+
+
+@dataclass(frozen=True)
+class FaceProgress:
+    """One progress step: phase is "faces" (photos looked at) or "grouping"."""
+
+    phase: str
+    done: int
+    total: int
+    rate: float = 0.0
+    eta: float | None = None
+    path: str | None = None
+
+
+@dataclass
+class FaceSummary:
+    """What a face pass did; the CLI prints it inside index's JSON."""
+
+    photos: int = 0
+    faces: int = 0
+    unreadable: int = 0
+    grouped: int = 0
+    new_people: int = 0
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "photos": self.photos,
+            "faces": self.faces,
+            "unreadable": self.unreadable,
+            "grouped": self.grouped,
+            "new_people": self.new_people,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+Scan = tuple[int, list[FoundFace] | str]  # photo id, its faces or why it could not be read
+_worker_model: FaceModel | None = None
+
+
+def scan_photos(photos: list[tuple[int, str]], model: FaceModel | None = None) -> list[Scan]:
+    """Faces of a few photos (a worker's task; a process keeps one model across tasks)."""
+    global _worker_model
+    if model is None:
+        if _worker_model is None:
+            _worker_model = FaceModel()
+        model = _worker_model
+    out: list[Scan] = []
+    for photo_id, path in photos:
+        try:
+            out.append((photo_id, model.find_in_file(Path(path))))
+        except DecodeError as e:
+            out.append((photo_id, str(e)))
+    return out
+
+
+def find_faces(
+    catalog: Catalog, lock_path: Path, workers: int | None = None
+) -> Generator[FaceProgress, None, FaceSummary]:
+    """Look for faces in every indexed photo not looked at yet, then group the new faces."""
+    start = time.monotonic()
+    summary = FaceSummary()
+    store = FaceStore(catalog)
+    with IndexLock(lock_path):
+        todo = store.photos_to_scan(MODEL_NAME)
+        if todo:
+            yield from _scan_all(store, todo, summary, workers)
+        yield FaceProgress("grouping", 0, 1)
+        summary.grouped, summary.new_people = group_faces(store)
+        yield FaceProgress("grouping", 1, 1)
+    summary.seconds = time.monotonic() - start
+    return summary
+
+
+def _scan_all(
+    store: FaceStore, todo: list[tuple[int, str]], summary: FaceSummary, workers: int | None
+) -> Generator[FaceProgress, None, None]:
+    n = workers if workers is not None else max(1, min(4, os.cpu_count() or 1))
+    pool: Executor | None = None
+    if n > 1 and len(todo) >= IN_PROCESS_BELOW:
+        # spawn, not fork: forking a process that has threads (the GUI) can deadlock.
+        pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"))
+    local = FaceModel() if pool is None else None
+    chunks = iter([todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)])
+    pending: deque[Future[list[Scan]] | list[Scan]] = deque()
+    batch: list[tuple[int, list[FoundFace]]] = []
+    paths = dict(todo)
+    done = 0
+    began = time.monotonic()
+    try:
+        while True:
+            while len(pending) < 2 * n and (photos := next(chunks, None)) is not None:
+                if pool is not None:
+                    pending.append(pool.submit(scan_photos, photos))
+                else:
+                    pending.append(scan_photos(photos, local))
+                    break
+            if not pending:
+                break
+            head = pending.popleft()
+            scans = head.result() if isinstance(head, Future) else head
+            for photo_id, found in scans:
+                if isinstance(found, str):
+                    summary.unreadable += 1
+                    found = []  # not retried until the photo changes
+                batch.append((photo_id, found))
+                summary.faces += len(found)
+            summary.photos += len(scans)
+            done += len(scans)
+            if len(batch) >= BATCH or (not pending and batch):
+                store.store_scans(MODEL_NAME, batch)
+                batch = []
+            rate = done / max(time.monotonic() - began, 1e-6)
+            eta = (len(todo) - done) / rate if rate > 0 else None
+            yield FaceProgress("faces", done, len(todo), rate, eta, paths[scans[-1][0]])
+        if batch:
+            store.store_scans(MODEL_NAME, batch)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def group_faces(store: FaceStore) -> tuple[int, int]:
+    """Place every ungrouped face in a person; returns (faces grouped, people created)."""
+    ids, vectors = store.ungrouped()
+    if not len(ids):
+        return 0, 0
+    grouper = Grouper()
+    for person_id, vector in store.grouped():
+        grouper.add_faces(person_id, (vector,))
+    rejected = store.rejections()
+    forbidden = [frozenset(rejected.get(int(f), ())) for f in ids]
+    people = grouper.assign(vectors, forbidden)
+    new = len({p for p in people if p < 0})
+    store.assign(ids.tolist(), people, new)
+    return len(ids), new

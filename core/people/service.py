@@ -1,0 +1,191 @@
+"""The library's people: who is in which photo, names, merges and the user's corrections.
+
+Every correction is stored (core/storage/faces.py), so it survives re-indexing and the next
+grouping: a face taken out of a person never goes back to them, and people are never merged
+except by the user.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.errors import PhotoSearchError, UsageError
+from core.people.face_pass import FaceProgress, FaceSummary, find_faces
+from core.storage.catalog import Catalog
+from core.storage.faces import FaceRow, FaceStore, PersonSummary
+from core.storage.lock import IndexLock
+from core.storage.settings import Settings
+
+# Photos listed per person by `people` (the count is always whole).
+MAX_LISTED = 1000
+BUSY = "change people when it is done"
+
+
+@dataclass(frozen=True)
+class PersonPhoto:
+    path: str
+    box: tuple[int, int, int, int]  # x, y, w, h in the photo's upright pixels
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person and the photos their faces are in (one face each, the first found)."""
+
+    id: int
+    name: str | None
+    hidden: bool
+    photo_count: int
+    photos: list[PersonPhoto]
+
+    @property
+    def label(self) -> str:
+        return self.name or f"Person {self.id}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "hidden": self.hidden,
+            "photo_count": self.photo_count,
+            "photos": [{"path": p.path, "box": list(p.box)} for p in self.photos],
+        }
+
+
+@dataclass(frozen=True)
+class FaceInPhoto:
+    """One face in a photo, and who it is (None: not grouped, too small or blurred)."""
+
+    face_id: int
+    box: tuple[int, int, int, int]
+    person_id: int | None
+    name: str | None
+
+    def to_json(self) -> dict[str, object]:
+        return {"box": list(self.box), "person": self.person_id, "name": self.name}
+
+
+def normalise_name(name: str) -> str:
+    """How names are compared: words, case-folded, one space apart."""
+    return " ".join(name.casefold().split())
+
+
+class People:
+    """Faces and people of one library; face recognition can be switched off (and forgotten)."""
+
+    def __init__(self, catalog: Catalog, settings: Settings, settings_path: Path, lock_path: Path):
+        self.catalog = catalog
+        self.store = FaceStore(catalog)
+        self.settings = settings
+        self.settings_path = settings_path
+        self.lock_path = lock_path
+
+    @property
+    def enabled(self) -> bool:
+        return self.settings.face_recognition
+
+    def find_faces(self, workers: int | None = None) -> Generator[FaceProgress, None, FaceSummary]:
+        """The face pass over photos not looked at yet (core/people/face_pass.py)."""
+        return find_faces(self.catalog, self.lock_path, workers)
+
+    def set_enabled(self, on: bool) -> None:
+        """Turn face recognition on or off; off deletes every face, person and correction."""
+        with IndexLock(self.lock_path, busy="change the setting when it is done"):
+            if not on:
+                self.store.forget_all()
+            self.settings.face_recognition = on
+            self.settings.save(self.settings_path)
+
+    # -- questions --------------------------------------------------------------------------
+
+    def all(self, include_hidden: bool = False, max_photos: int = MAX_LISTED) -> list[Person]:
+        """Every person, most photos first, each with (up to max_photos of) their photos."""
+        summaries = self.store.people(include_hidden)
+        faces: dict[int, list[FaceRow]] = {}
+        for face in self.store.faces_of([p.id for p in summaries]) if summaries else []:
+            faces.setdefault(face.person_id or 0, []).append(face)
+        return [self._person(s, faces.get(s.id, []), max_photos) for s in summaries]
+
+    def get(self, person_id: int) -> Person:
+        """One person with their photos; an unknown id is a clear error."""
+        summary = self.store.person(person_id)
+        return self._person(summary, self.store.faces_of([person_id]), MAX_LISTED)
+
+    @staticmethod
+    def _person(s: PersonSummary, faces: Sequence[FaceRow], max_photos: int) -> Person:
+        seen: dict[str, PersonPhoto] = {}
+        for f in faces:
+            if f.path not in seen and len(seen) < max_photos:
+                seen[f.path] = PersonPhoto(f.path, f.box)
+        return Person(s.id, s.name, s.hidden, s.photo_count, list(seen.values()))
+
+    def photos_of(self, person_id: int) -> set[int]:
+        """Ids of the indexed photos a person is in."""
+        return self.store.photos_with(person_id)
+
+    def faces_in(self, photo: str | os.PathLike[str]) -> list[FaceInPhoto]:
+        """The faces in one indexed photo, left to right, with who they are."""
+        row = self.catalog.photo_by_path(Path(os.path.abspath(os.fspath(photo))))
+        if row is None or row.status != "ok":
+            raise PhotoSearchError(f"not an indexed photo: {photo}")
+        names = self.store.named()
+        return [
+            FaceInPhoto(f.id, f.box, f.person_id, names.get(f.person_id or 0))
+            for f in self.store.faces_in(row.id)
+        ]
+
+    def named(self) -> dict[str, int]:
+        """{normalised name: person id} of every named person (search reads names here)."""
+        return {normalise_name(n): i for i, n in self.store.named().items()}
+
+    # -- corrections ------------------------------------------------------------------------
+
+    def name(self, person_id: int, name: str) -> Person:
+        """Give a person a name ("" takes it away); two people cannot share one name."""
+        clean = " ".join(name.split())
+        self.store.person(person_id)
+        if clean:
+            other = self.named().get(normalise_name(clean))
+            if other is not None and other != person_id:
+                raise PhotoSearchError(
+                    f"person {other} is already called {clean!r}; "
+                    f"to make them one person: people merge {other} {person_id}"
+                )
+        with IndexLock(self.lock_path, busy=BUSY):
+            self.store.set_name(person_id, clean or None)
+        return self.get(person_id)
+
+    def merge(self, keep: int, other: int) -> Person:
+        """Make two people one (the first id stays; it takes the second's name if it has none)."""
+        if keep == other:
+            raise UsageError(f"cannot merge person {keep} with itself")
+        a, b = self.store.person(keep), self.store.person(other)
+        with IndexLock(self.lock_path, busy=BUSY):
+            self.store.merge(keep, other)
+            if a.name is None and b.name is not None:
+                self.store.set_name(keep, b.name)
+            if a.hidden and not b.hidden:
+                self.store.set_hidden(keep, False)
+        return self.get(keep)
+
+    def remove_face(self, photo: str | os.PathLike[str], person_id: int) -> None:
+        """Take a person's face in one photo out of them ("not Anna"), for good."""
+        self.store.person(person_id)
+        path = os.path.abspath(os.fspath(photo))
+        faces = [f for f in self.store.faces_of([person_id]) if f.path == path]
+        if not faces:
+            raise PhotoSearchError(f"person {person_id} has no face in {photo}")
+        with IndexLock(self.lock_path, busy=BUSY):
+            for f in faces:
+                self.store.remove_face(f.id, person_id)
+
+    def hide(self, person_id: int, hidden: bool = True) -> Person:
+        """Hide a person from the people list (their faces stay theirs)."""
+        self.store.person(person_id)
+        self.store.set_hidden(person_id, hidden)
+        return self.get(person_id)
+
+    def counts(self) -> dict[str, int]:
+        return self.store.counts()

@@ -1,0 +1,332 @@
+"""The catalog's face tables: faces found in photos, the people they are grouped into, and the
+user's corrections. SQL only; core/people decides what goes in.
+
+Faces hang off photo ids: a moved photo keeps its row and so its faces, a changed photo gets
+a new row (core/indexing/scan.py) and its faces are found again. Every write is one
+transaction, so a killed face pass loses at most the batch in flight.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from core.errors import PhotoSearchError
+
+EMBEDDING_DIM = 128
+# flags: why a face is kept out of automatic grouping.
+SMALL = 1  # too few pixels for a trustworthy embedding
+BLURRED = 2
+UNGROUPED = SMALL | BLURRED
+
+FACES_SCHEMA = """
+CREATE TABLE persons (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT,
+    hidden INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL
+);
+CREATE TABLE faces (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    x INTEGER NOT NULL,
+    y INTEGER NOT NULL,
+    w INTEGER NOT NULL,
+    h INTEGER NOT NULL,
+    score REAL NOT NULL,
+    sharpness REAL NOT NULL,
+    flags INTEGER NOT NULL DEFAULT 0,
+    embedding BLOB NOT NULL,
+    person_id INTEGER REFERENCES persons(id) ON DELETE SET NULL
+);
+CREATE INDEX faces_photo ON faces(photo_id);
+CREATE INDEX faces_person ON faces(person_id);
+CREATE TABLE face_scans (
+    photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    scanned_at REAL NOT NULL
+);
+CREATE TABLE face_rejections (
+    face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+    person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+    PRIMARY KEY (face_id, person_id)
+) WITHOUT ROWID;
+"""
+
+
+def create_face_tables(conn: sqlite3.Connection) -> None:
+    """The migration step that adds the face tables (core/storage/schema.py runs it)."""
+    for statement in FACES_SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+@dataclass(frozen=True)
+class FoundFace:
+    """A face as the detector found it; the box is in pixels of the photo as shown (upright)."""
+
+    box: tuple[int, int, int, int]  # x, y, w, h
+    score: float
+    sharpness: float
+    flags: int
+    embedding: np.ndarray  # float32 [EMBEDDING_DIM]
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    id: int
+    name: str | None
+    hidden: bool
+    photo_count: int
+
+
+@dataclass(frozen=True)
+class FaceRow:
+    id: int
+    photo_id: int
+    path: str
+    box: tuple[int, int, int, int]
+    person_id: int | None
+
+
+def embedding_blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, "<f4").tobytes()
+
+
+def _vector(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, "<f4")
+
+
+class CatalogConnection(Protocol):
+    """What FaceStore needs of core.storage.catalog.Catalog (which imports this module's
+    schema step through core.storage.schema, so this module cannot import it)."""
+
+    @property
+    def conn(self) -> sqlite3.Connection: ...
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+
+class FaceStore:
+    """The face tables of one catalog."""
+
+    def __init__(self, catalog: CatalogConnection) -> None:
+        self.catalog = catalog
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        return self.catalog.conn
+
+    # -- the face pass ----------------------------------------------------------------------
+
+    def photos_to_scan(self, model: str) -> list[tuple[int, str]]:
+        """(id, path) of indexed photos whose faces this model has not looked for yet."""
+        rows = self._conn.execute(
+            "SELECT p.id, p.path FROM photos p LEFT JOIN face_scans s "
+            "ON s.photo_id = p.id AND s.model = ? "
+            "WHERE p.status = 'ok' AND s.photo_id IS NULL ORDER BY p.id",
+            (model,),
+        ).fetchall()
+        return [(int(i), os.fsdecode(p)) for i, p in rows]
+
+    def store_scans(self, model: str, scans: Sequence[tuple[int, list[FoundFace]]]) -> None:
+        """Record the faces found in some photos (replacing any older ones): one transaction."""
+        now = time.time()
+        with self.catalog.transaction() as c:
+            for photo_id, faces in scans:
+                if c.execute("SELECT 1 FROM photos WHERE id = ?", (photo_id,)).fetchone() is None:
+                    continue  # the photo changed or left while its faces were being found
+                c.execute("DELETE FROM faces WHERE photo_id = ?", (photo_id,))
+                c.executemany(
+                    "INSERT INTO faces(photo_id, x, y, w, h, score, sharpness, flags, embedding)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            photo_id,
+                            *f.box,
+                            f.score,
+                            f.sharpness,
+                            f.flags,
+                            embedding_blob(f.embedding),
+                        )
+                        for f in faces
+                    ],
+                )
+                c.execute(
+                    "INSERT OR REPLACE INTO face_scans(photo_id, model, scanned_at) "
+                    "VALUES (?, ?, ?)",
+                    (photo_id, model, now),
+                )
+
+    def scanned_count(self) -> int:
+        row = self._conn.execute("SELECT count(*) FROM face_scans").fetchone()
+        return int(row[0])
+
+    # -- grouping ---------------------------------------------------------------------------
+
+    def ungrouped(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, embeddings) of faces waiting for a person, oldest first: not flagged small or
+        blurred, in an indexed photo."""
+        rows = self._conn.execute(
+            "SELECT f.id, f.embedding FROM faces f JOIN photos p ON p.id = f.photo_id "
+            "WHERE f.person_id IS NULL AND f.flags & ? = 0 AND p.status = 'ok' ORDER BY f.id",
+            (UNGROUPED,),
+        ).fetchall()
+        ids = np.array([r[0] for r in rows], np.int64)
+        vectors = np.stack([_vector(r[1]) for r in rows]) if rows else np.zeros((0, EMBEDDING_DIM))
+        return ids, vectors.astype(np.float32)
+
+    def grouped(self) -> Iterator[tuple[int, np.ndarray]]:
+        """(person id, embedding) of every grouped face, by person then age: streamed."""
+        cur = self._conn.execute(
+            "SELECT person_id, embedding FROM faces WHERE person_id IS NOT NULL "
+            "ORDER BY person_id, id"
+        )
+        for person_id, blob in cur:
+            yield int(person_id), _vector(blob)
+
+    def rejections(self) -> dict[int, set[int]]:
+        """{face id: the people the user said it is not}."""
+        out: dict[int, set[int]] = {}
+        for face_id, person_id in self._conn.execute(
+            "SELECT face_id, person_id FROM face_rejections"
+        ):
+            out.setdefault(int(face_id), set()).add(int(person_id))
+        return out
+
+    def assign(self, face_ids: Sequence[int], people: Sequence[int], new_people: int) -> list[int]:
+        """Put faces into people; people[i] < 0 means the (-people[i])-th new person, created
+        here. One transaction; returns the new people's ids."""
+        with self.catalog.transaction() as c:
+            now = time.time()
+            created = [
+                int(c.execute("INSERT INTO persons(created_at) VALUES (?)", (now,)).lastrowid or 0)
+                for _ in range(new_people)
+            ]
+            c.executemany(
+                "UPDATE faces SET person_id = ? WHERE id = ? AND person_id IS NULL",
+                [
+                    (created[-p - 1] if p < 0 else p, int(f))
+                    for f, p in zip(face_ids, people, strict=True)
+                ],
+            )
+        return created
+
+    # -- people -----------------------------------------------------------------------------
+
+    def people(self, include_hidden: bool = False) -> list[PersonSummary]:
+        """Every person with at least one face in an indexed photo, most photos first."""
+        rows = self._conn.execute(
+            "SELECT r.id, r.name, r.hidden, count(DISTINCT f.photo_id) AS n FROM persons r "
+            "JOIN faces f ON f.person_id = r.id JOIN photos p ON p.id = f.photo_id "
+            "WHERE p.status = 'ok' AND (? OR r.hidden = 0) GROUP BY r.id ORDER BY n DESC, r.id",
+            (int(include_hidden),),
+        ).fetchall()
+        return [PersonSummary(int(i), n, bool(h), int(c)) for i, n, h, c in rows]
+
+    def person(self, person_id: int) -> PersonSummary:
+        """One person; an unknown id is a clear error."""
+        row = self._conn.execute(
+            "SELECT r.id, r.name, r.hidden, (SELECT count(DISTINCT f.photo_id) FROM faces f "
+            "JOIN photos p ON p.id = f.photo_id WHERE f.person_id = r.id AND p.status = 'ok') "
+            "FROM persons r WHERE r.id = ?",
+            (person_id,),
+        ).fetchone()
+        if row is None:
+            raise PhotoSearchError(f"no person with id {person_id} (see `people`)")
+        return PersonSummary(int(row[0]), row[1], bool(row[2]), int(row[3]))
+
+    def faces_of(self, person_ids: Sequence[int]) -> list[FaceRow]:
+        """The faces of some people in indexed photos, by person then photo."""
+        return self._face_rows(
+            f"f.person_id IN ({','.join('?' * len(person_ids))})", list(person_ids)
+        )
+
+    def faces_in(self, photo_id: int) -> list[FaceRow]:
+        """Every face found in one photo, left to right."""
+        return sorted(self._face_rows("f.photo_id = ?", [photo_id]), key=lambda f: f.box[0])
+
+    def _face_rows(self, where: str, args: list[int]) -> list[FaceRow]:
+        rows = self._conn.execute(
+            "SELECT f.id, f.photo_id, p.path, f.x, f.y, f.w, f.h, f.person_id FROM faces f "
+            f"JOIN photos p ON p.id = f.photo_id WHERE p.status = 'ok' AND {where} "
+            "ORDER BY f.person_id, p.path, f.id",
+            args,
+        ).fetchall()
+        return [
+            FaceRow(int(r[0]), int(r[1]), os.fsdecode(r[2]), (r[3], r[4], r[5], r[6]), r[7])
+            for r in rows
+        ]
+
+    def named(self) -> dict[int, str]:
+        """{person id: name} of every named person."""
+        rows = self._conn.execute("SELECT id, name FROM persons WHERE name IS NOT NULL")
+        return {int(i): str(n) for i, n in rows}
+
+    def photos_with(self, person_id: int) -> set[int]:
+        rows = self._conn.execute(
+            "SELECT DISTINCT f.photo_id FROM faces f JOIN photos p ON p.id = f.photo_id "
+            "WHERE f.person_id = ? AND p.status = 'ok'",
+            (person_id,),
+        )
+        return {int(r[0]) for r in rows}
+
+    def set_name(self, person_id: int, name: str | None) -> None:
+        with self.catalog.transaction() as c:
+            c.execute("UPDATE persons SET name = ? WHERE id = ?", (name, person_id))
+
+    def set_hidden(self, person_id: int, hidden: bool) -> None:
+        with self.catalog.transaction() as c:
+            c.execute("UPDATE persons SET hidden = ? WHERE id = ?", (int(hidden), person_id))
+
+    def merge(self, keep: int, gone: int) -> None:
+        """Move every face of person `gone` into `keep`, and delete `gone`."""
+        with self.catalog.transaction() as c:
+            c.execute("UPDATE faces SET person_id = ? WHERE person_id = ?", (keep, gone))
+            # "not gone" now means "not keep": the user said so of the same person.
+            c.execute(
+                "INSERT OR IGNORE INTO face_rejections(face_id, person_id) "
+                "SELECT face_id, ? FROM face_rejections WHERE person_id = ?",
+                (keep, gone),
+            )
+            c.execute("DELETE FROM persons WHERE id = ?", (gone,))
+
+    def remove_face(self, face_id: int, person_id: int) -> None:
+        """Take a face out of a person for good ("not Anna"): it waits for another person."""
+        with self.catalog.transaction() as c:
+            c.execute(
+                "UPDATE faces SET person_id = NULL WHERE id = ? AND person_id = ?",
+                (face_id, person_id),
+            )
+            c.execute(
+                "INSERT OR IGNORE INTO face_rejections(face_id, person_id) VALUES (?, ?)",
+                (face_id, person_id),
+            )
+
+    def forget_all(self) -> None:
+        """Delete every face, person and correction; photos will be looked at again."""
+        # secure_delete overwrites the freed pages, so no embedding lingers in the file.
+        self._conn.execute("PRAGMA secure_delete = ON")
+        try:
+            with self.catalog.transaction() as c:
+                for table in ("face_rejections", "faces", "persons", "face_scans"):
+                    c.execute(f"DELETE FROM {table}")
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            self._conn.execute("PRAGMA secure_delete = OFF")
+
+    def counts(self) -> dict[str, int]:
+        """Faces found, faces grouped, and people (hidden ones too)."""
+        row = self._conn.execute(
+            "SELECT (SELECT count(*) FROM faces), "
+            "(SELECT count(*) FROM faces WHERE person_id IS NOT NULL), "
+            "(SELECT count(*) FROM persons)"
+        ).fetchone()
+        return {"faces": int(row[0]), "grouped": int(row[1]), "people": int(row[2])}
