@@ -258,10 +258,13 @@ def cmd_search(args: argparse.Namespace) -> int:
     )
     if result.unknown:
         warn(f"ignored unknown words: {', '.join(result.unknown)}")
+    for note in result.notes:
+        warn(note)
     if args.json:
         emit_json([h.to_json() for h in result.hits])
         return 0
-    understood = " ".join(result.words + ["-" + w for w in result.negated])
+    people = [f"-person:{n[1:]}" if n[:1] == "-" else f"person:{n}" for n in result.people]
+    understood = " ".join(people + result.words + ["-" + w for w in result.negated])
     print(f"search: {understood}", file=sys.stderr)
     for h in result.hits:
         print(f"{h.score:6.3f}  {h.path}")
@@ -270,6 +273,8 @@ def cmd_search(args: argparse.Namespace) -> int:
             print(f"no photo scores at least {args.min_score:g}", file=sys.stderr)
         elif args.taken_from or args.taken_to:
             print("no photos taken in that date range", file=sys.stderr)
+        elif result.people:
+            print("no photo with those people fits the other words", file=sys.stderr)
         else:
             print("no photos in the library yet: run `index FOLDER` first", file=sys.stderr)
     return 0

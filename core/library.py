@@ -219,6 +219,11 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
             self.feature_cache.build()
             self.class_evidence.ensure()
 
+    @property
+    def photo_ids(self) -> frozenset[int]:
+        """Ids of every indexed photo."""
+        return frozenset(self.catalog.ok_ids(self.backbone).tolist())
+
     def photo_counts(self, folder: Path | None = None) -> dict[str, int]:
         """Photos indexed ("ok"), "skipped" and "deleted", in the library or below folder."""
         return self.catalog.counts(folder)

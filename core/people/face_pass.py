@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Generator
@@ -30,8 +31,8 @@ from core.storage.lock import IndexLock
 # Photos a worker reads in one task, and photos per catalog transaction.
 CHUNK = 4
 BATCH = 16
-# Fewer photos than this are done in this process: starting workers costs about a second.
-IN_PROCESS_BELOW = 12
+# Fewer photos than this are done in this process: starting workers costs a second or two.
+IN_PROCESS_BELOW = 32
 
 
 @dataclass(frozen=True)
@@ -69,16 +70,15 @@ class FaceSummary:
 
 
 Scan = tuple[int, list[FoundFace] | str]  # photo id, its faces or why it could not be read
-_worker_model: FaceModel | None = None
+# One model a process, kept across tasks and runs; dlib's objects are not for two threads at
+# once, so runs in this process (not in workers) take turns.
+_model = FaceModel()
+_model_lock = threading.Lock()
 
 
-def scan_photos(photos: list[tuple[int, str]], model: FaceModel | None = None) -> list[Scan]:
-    """Faces of a few photos (a worker's task; a process keeps one model across tasks)."""
-    global _worker_model
-    if model is None:
-        if _worker_model is None:
-            _worker_model = FaceModel()
-        model = _worker_model
+def scan_photos(photos: list[tuple[int, str]]) -> list[Scan]:
+    """Faces of a few photos: a worker process's task."""
+    model = _model
     out: list[Scan] = []
     for photo_id, path in photos:
         try:
@@ -114,7 +114,6 @@ def _scan_all(
     if n > 1 and len(todo) >= IN_PROCESS_BELOW:
         # spawn, not fork: forking a process that has threads (the GUI) can deadlock.
         pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"))
-    local = FaceModel() if pool is None else None
     chunks = iter([todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)])
     pending: deque[Future[list[Scan]] | list[Scan]] = deque()
     batch: list[tuple[int, list[FoundFace]]] = []
@@ -127,7 +126,8 @@ def _scan_all(
                 if pool is not None:
                     pending.append(pool.submit(scan_photos, photos))
                 else:
-                    pending.append(scan_photos(photos, local))
+                    with _model_lock:
+                        pending.append(scan_photos(photos))
                     break
             if not pending:
                 break

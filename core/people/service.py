@@ -136,8 +136,12 @@ class People:
             for f in self.store.faces_in(row.id)
         ]
 
+    def names(self) -> dict[int, str]:
+        """{person id: name} of every named person (search reads names here)."""
+        return self.store.named()
+
     def named(self) -> dict[str, int]:
-        """{normalised name: person id} of every named person (search reads names here)."""
+        """{normalised name: person id} of every named person."""
         return {normalise_name(n): i for i, n in self.store.named().items()}
 
     # -- corrections ------------------------------------------------------------------------

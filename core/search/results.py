@@ -29,6 +29,8 @@ class TextSearch:
     words: list[str]
     negated: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)  # named people in the query ("-Name": not)
+    notes: list[str] = field(default_factory=list)  # how the query was read, for the user
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,14 @@ from core.index.ann import unit_rows
 from core.models.glove import WordHit, normalise_word
 from core.models.word_model import WordModel
 from core.search.class_evidence import candidate_count, query_evidence, rank_blended
+from core.search.people_terms import PeopleInQuery, people_in_query
 from core.search.query_parse import Concepts, load_concepts, split_known
 from core.search.results import PhotoHit, TextSearch, check_k
 
 if TYPE_CHECKING:
     from core.models.glove import SimilarWords, WordVectors
     from core.models.joint import VectorSpace
+    from core.people.service import People
     from core.search.class_evidence import ClassEvidence
     from core.search.space_index import SpaceIndex
 
@@ -59,6 +61,12 @@ class TextQueries:
         @property
         def class_evidence(self) -> ClassEvidence: ...
 
+        @property
+        def people(self) -> People: ...
+
+        @property
+        def photo_ids(self) -> frozenset[int]: ...
+
         def _hits(self, ranked: Sequence[tuple[int, float]]) -> list[PhotoHit]: ...
 
         def _outside_dates(
@@ -86,6 +94,14 @@ class TextQueries:
             raise UsageError(f"--min-score must be between 0 and 1 (got {min_score:g})")
         outside = self._outside_dates(taken_from, taken_to)
         concepts = load_concepts()
+        people = self._people_in(words, concepts)
+        if people.any:  # named people filter the photos; the other words rank them
+            words = people.rest
+            outside = outside | people.excluded
+            if people.photos is not None:
+                if not parse_query(words)[0]:
+                    return self._people_only(people, outside, k)
+                outside = outside | (self.photo_ids - people.photos)
         wanted, unwanted = parse_query(words)
         if not wanted:
             raise UsageError("a search needs at least one word to look for (not only -words)")
@@ -124,6 +140,33 @@ class TextQueries:
             words=known,
             negated=known_neg,
             unknown=unknown + ["-" + w for w in unknown_neg],
+            people=people.wanted + ["-" + n for n in people.unwanted],
+            notes=people.notes,
+        )
+
+    def _people_in(self, words: Sequence[str], concepts: Concepts) -> PeopleInQuery:
+        if not self.people.enabled:
+            return PeopleInQuery(rest=list(words))
+
+        def is_word(term: str) -> bool:  # a word that search reads as something in a picture
+            space = self.joint_space
+            return bool(concepts.classes_for(term)) or (
+                isinstance(space, WordModel) and all(map(space.knows, term.split()))
+            )
+
+        return people_in_query(words, self.people.names(), self.people.photos_of, is_word)
+
+    def _people_only(self, people: PeopleInQuery, outside: frozenset[int], k: int) -> TextSearch:
+        """Photos with every person named, newest first: no other word to rank them by."""
+        ids = sorted((people.photos or frozenset()) - outside)
+        hits = sorted(self._hits([(p, 1.0) for p in ids]), key=lambda h: h.taken or "")
+        ignored = parse_query(people.rest)[1]
+        return TextSearch(
+            hits=hits[::-1][:k],
+            words=[],
+            unknown=["-" + w for w in ignored],
+            people=people.wanted + ["-" + n for n in people.unwanted],
+            notes=people.notes,
         )
 
     def _term_vector(self, term: str) -> np.ndarray | None:

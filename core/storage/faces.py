@@ -27,13 +27,13 @@ BLURRED = 2
 UNGROUPED = SMALL | BLURRED
 
 FACES_SCHEMA = """
-CREATE TABLE persons (
+CREATE TABLE IF NOT EXISTS persons (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT,
     hidden INTEGER NOT NULL DEFAULT 0,
     created_at REAL NOT NULL
 );
-CREATE TABLE faces (
+CREATE TABLE IF NOT EXISTS faces (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
     x INTEGER NOT NULL,
@@ -46,14 +46,14 @@ CREATE TABLE faces (
     embedding BLOB NOT NULL,
     person_id INTEGER REFERENCES persons(id) ON DELETE SET NULL
 );
-CREATE INDEX faces_photo ON faces(photo_id);
-CREATE INDEX faces_person ON faces(person_id);
-CREATE TABLE face_scans (
+CREATE INDEX IF NOT EXISTS faces_photo ON faces(photo_id);
+CREATE INDEX IF NOT EXISTS faces_person ON faces(person_id);
+CREATE TABLE IF NOT EXISTS face_scans (
     photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
     model TEXT NOT NULL,
     scanned_at REAL NOT NULL
 );
-CREATE TABLE face_rejections (
+CREATE TABLE IF NOT EXISTS face_rejections (
     face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
     person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
     PRIMARY KEY (face_id, person_id)

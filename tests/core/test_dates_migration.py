@@ -10,14 +10,16 @@ from pathlib import Path
 from core.library import Library
 from core.media.dates import exif_taken, parse_exif_time
 from core.storage.profile import resolve_profile
+from core.storage.schema import SCHEMA_VERSION
 from tests.conftest import EncoderSpy, make_photo, run_index
 from tests.core.test_browse import set_mtime, with_exif_date
 
 
 def downgrade_to_v2(catalog_path: Path) -> None:
-    """Turn a catalog back into schema 2, the one before the `taken` column."""
+    """Turn a catalog back into schema 2, the one before the `taken` column (and faces)."""
     conn = sqlite3.connect(catalog_path)
     conn.executescript(
+        "DROP TABLE face_rejections; DROP TABLE face_scans; DROP TABLE faces; DROP TABLE persons;"
         "DROP INDEX photos_taken; ALTER TABLE photos DROP COLUMN taken; PRAGMA user_version = 2;"
     )
     conn.close()
@@ -46,7 +48,7 @@ def test_an_old_catalog_keeps_every_photo_and_vector_and_gains_dates(
 
     upgraded = Library(profile)
     version = upgraded.catalog.conn.execute("PRAGMA user_version").fetchone()[0]
-    assert version == 3 and not upgraded.catalog.created
+    assert version == SCHEMA_VERSION and not upgraded.catalog.created
     assert upgraded.photos() == photos
     again = upgraded.catalog.features(upgraded.catalog.ok_ids(model).tolist(), model, 1280)
     assert (again == features).all()
