@@ -1,0 +1,260 @@
+"""People: face detection, grouping and "name one photo, find the rest", speed and memory.
+
+    .venv/bin/python -m benchmarks.faces lfw [--split test]     quality on LFW people
+    .venv/bin/python -m benchmarks.faces speed [--count 48]     face pass on 12 MP JPEGs
+    .venv/bin/python -m benchmarks.faces grouping [--faces 100000]
+    .venv/bin/python -m benchmarks.faces wild [--sheet DIR]     Pascal person / Flickr8k groups
+
+`lfw` indexes the photos of one split's people (evaluation/faces.py: by person, thresholds
+were chosen on "dev", figures are reported on "test") into a temporary library with the real
+`index`, then reads what a user would see: the faces stored (a detection counts when a face
+is centred in LFW's crop), the people formed (pairwise precision and recall of the central
+faces), and, for each person, `search NAME` after naming the person that the central face of
+their first photo is in (precision and recall of the photos returned).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from core.library import Library
+from core.people.detector import FaceModel
+from core.people.grouping import Grouper
+from core.storage.profile import resolve_profile
+from evaluation.faces import LFW_DIR, is_central, lfw_photos, pairwise_precision_recall
+
+SHARED = LFW_DIR.parent
+
+
+def drive(run: Generator[Any, None, Any]) -> Any:
+    while True:
+        try:
+            next(run)
+        except StopIteration as stop:
+            return stop.value
+
+
+def peak_rss_mib() -> tuple[float, float]:
+    """Peak resident memory of this process and of its largest finished child, MiB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, kids
+
+
+def lfw(split: str) -> dict[str, Any]:
+    photos = lfw_photos(split)
+    if not photos:
+        sys.exit(f"no LFW photos in {LFW_DIR}")
+    tmp = Path(tempfile.mkdtemp(prefix="faces-lfw-"))
+    try:
+        folder = tmp / "photos"
+        for p in photos:
+            (folder / p.person).mkdir(parents=True, exist_ok=True)
+            shutil.copy(p.path, folder / p.person / p.path.name)
+        library = Library(resolve_profile(tmp / "profile"))
+        library.add_folder(folder)
+        start = time.monotonic()
+        summary = drive(library.index())
+        seconds = time.monotonic() - start
+        people = library.people
+        central: dict[str, int | None] = {}  # photo path -> person of its central face
+        found = 0
+        for p in photos:
+            path = str(folder / p.person / p.path.name)
+            faces = [f for f in people.faces_in(path) if is_central(f.box)]
+            found += bool(faces)
+            central[path] = faces[0].person_id if faces else None
+        labels = [Path(path).parent.name for path in central]
+        precision, recall = pairwise_precision_recall(labels, list(central.values()))
+        # Name one photo, find the rest.
+        tp = fp = fn = 0
+        named: dict[int, str] = {}
+        by_person: dict[str, list[str]] = {}
+        for path in central:
+            by_person.setdefault(Path(path).parent.name, []).append(path)
+        for person, paths in sorted(by_person.items()):
+            first = central[sorted(paths)[0]]
+            if first is None:
+                fn += len(paths)
+                continue
+            name = named.get(first) or person.replace("_", " ")
+            if first not in named:
+                people.name(first, name)
+                named[first] = name
+            hits = {h.path for h in library.search([name], k=10_000).hits}
+            right = sum(1 for h in hits if Path(h).parent.name == person)
+            tp += right
+            fp += len(hits) - right
+            fn += len(paths) - right
+        library.close()
+        return {
+            "split": split,
+            "people": len(by_person),
+            "photos": len(photos),
+            "faces_found": summary.faces["faces"],
+            "index_seconds": round(seconds, 1),
+            "face_pass_seconds": summary.faces["seconds"],
+            "detection_recall_central": round(found / len(photos), 4),
+            "grouping_pairwise_precision": round(precision, 4),
+            "grouping_pairwise_recall": round(recall, 4),
+            "people_formed": len(people.all(include_hidden=True)),
+            "search_name_precision": round(tp / max(tp + fp, 1), 4),
+            "search_name_recall": round(tp / max(tp + fn, 1), 4),
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def person_photos() -> list[Path]:
+    """Shared photos with people: Pascal's person class, then Flickr8k group captions."""
+    pascal = sorted((SHARED / "pascal-sentences" / "images" / "person").glob("*.jpg"))
+    return pascal + [p for p, _ in flickr_groups(200)]
+
+
+def flickr_groups(count: int) -> list[tuple[Path, str]]:
+    """Flickr8k photos whose captions speak of a group of people (first count, by name)."""
+    root = SHARED / "flickr8k-train"
+    labels = json.loads((root / "labels.json").read_text())
+    words = ("group of", "crowd", "team", "people", "men ", "women", "children", "family")
+    out = []
+    for key, info in sorted(labels.items()):
+        text = " ".join(info.get("captions", [])).lower()
+        if sum(text.count(w) for w in words) >= 3:
+            out.append((root / key, info["captions"][0]))
+    return out[:count]
+
+
+def speed(count: int, workers: int | None) -> dict[str, Any]:
+    """The face pass alone on count 12 MP JPEGs (made by upscaling photos with people)."""
+    tmp = Path(tempfile.mkdtemp(prefix="faces-speed-"))
+    try:
+        folder = tmp / "photos"
+        folder.mkdir()
+        sources = person_photos()
+        for i in range(count):
+            im = Image.open(sources[i % len(sources)]).convert("RGB")
+            size = (4000, 3000) if im.width >= im.height else (3000, 4000)
+            im.resize(size, Image.Resampling.BICUBIC).save(folder / f"p{i:04d}.jpg", quality=92)
+        library = Library(resolve_profile(tmp / "profile"))
+        library.add_folder(folder)
+        drive(library.index(faces=False))
+        start = time.monotonic()
+        summary = drive(library.people.find_faces(workers))
+        seconds = time.monotonic() - start
+        library.close()
+        own, kids = peak_rss_mib()
+        return {
+            "photos": count,
+            "megapixels": 12,
+            "faces": summary.faces,
+            "seconds": round(seconds, 2),
+            "photos_per_second": round(count / seconds, 2),
+            "peak_rss_mib_parent": round(own),
+            "peak_rss_mib_worker": round(kids),
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def grouping(n_faces: int, seed: int = 0) -> dict[str, Any]:
+    """Group n synthetic faces: people with Zipf-like photo counts, spread like dlib's space
+    (same person ~0.4 apart, different people ~0.9)."""
+    rng = np.random.default_rng(seed)
+    n_people = n_faces // 5
+    sizes = np.minimum(rng.zipf(1.6, n_people), 500)
+    who = np.repeat(np.arange(n_people), sizes)[:n_faces]
+    rng.shuffle(who)
+    centres = rng.normal(0, 0.9 / np.sqrt(256), (n_people, 128)).astype(np.float32)
+    faces = centres[who] + rng.normal(0, 0.4 / np.sqrt(256), (len(who), 128)).astype(np.float32)
+    grouper = Grouper()
+    start = time.monotonic()
+    groups = grouper.assign(faces)
+    seconds = time.monotonic() - start
+    precision, recall = pairwise_precision_recall([str(w) for w in who], groups)
+    return {
+        "faces": len(who),
+        "true_people": len(set(who.tolist())),
+        "people_formed": len(grouper),
+        "seconds": round(seconds, 1),
+        "pairwise_precision": round(precision, 4),
+        "pairwise_recall": round(recall, 4),
+        "peak_rss_mib": round(peak_rss_mib()[0]),
+    }
+
+
+def wild(sheet: Path | None) -> dict[str, Any]:
+    """Faces found in photos of people (no identities): counts, and contact sheets to look at."""
+    model = FaceModel()
+    out: dict[str, Any] = {}
+    for label, paths in (
+        ("pascal_person", sorted((SHARED / "pascal-sentences/images/person").glob("*.jpg"))),
+        ("flickr8k_groups", [p for p, _ in flickr_groups(100)]),
+    ):
+        counts, flagged, drawn = [], 0, []
+        for path in paths:
+            faces = model.find_in_file(path)
+            counts.append(len(faces))
+            flagged += sum(1 for f in faces if f.flags)
+            if sheet is not None:
+                im = Image.open(path).convert("RGB")
+                from PIL import ImageDraw
+
+                d = ImageDraw.Draw(im)
+                for f in faces:
+                    x, y, w, h = f.box
+                    d.rectangle(
+                        (x, y, x + w, y + h), outline=(255, 0, 0) if f.flags else (0, 255, 0)
+                    )
+                drawn.append(im.resize((240, 240 * im.height // im.width)))
+        if sheet is not None:
+            sheet.mkdir(parents=True, exist_ok=True)
+            for start in range(0, len(drawn), 20):
+                page = Image.new("RGB", (240 * 5, 240 * 4), "white")
+                for i, im in enumerate(drawn[start : start + 20]):
+                    page.paste(im, (240 * (i % 5), 240 * (i // 5)))
+                page.save(sheet / f"{label}-{start // 20:02d}.png")
+        out[label] = {
+            "photos": len(paths),
+            "faces": sum(counts),
+            "photos_with_a_face": sum(1 for c in counts if c),
+            "faces_flagged_small_or_blurred": flagged,
+        }
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    sub.add_parser("lfw").add_argument("--split", default="test", choices=("dev", "test"))
+    p = sub.add_parser("speed")
+    p.add_argument("--count", type=int, default=48)
+    p.add_argument("--workers", type=int)
+    sub.add_parser("grouping").add_argument("--faces", type=int, default=100_000)
+    sub.add_parser("wild").add_argument("--sheet", type=Path)
+    args = parser.parse_args()
+    print(" ".join(["python -m benchmarks.faces", *sys.argv[1:]]))
+    if args.what == "lfw":
+        result = lfw(args.split)
+    elif args.what == "speed":
+        result = speed(args.count, args.workers)
+    elif args.what == "grouping":
+        result = grouping(args.faces)
+    else:
+        result = wild(args.sheet)
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
