@@ -242,3 +242,21 @@ def _index(library: Library, faces: bool) -> Any:
             next(run)
         except StopIteration as stop:
             return stop.value
+
+
+def test_a_stopped_face_pass_keeps_what_it_stored_and_the_next_run_does_the_rest(
+    indexed: tuple[Path, Path], tmp_path: Path
+):
+    photos, _ = indexed
+    library = Library(resolve_profile(tmp_path / "profile"))
+    library.add_folder(photos)
+    run = library.index()
+    while getattr(next(run), "phase", "") != "faces":
+        pass
+    run.close()  # as Ctrl-C or Cancel does; a kill -9 loses the same batch in flight
+    kept = library.people.counts()["faces"]
+    assert 0 < kept < 12
+    summary = run_index(library)
+    assert summary.unchanged == 12 and 0 < summary.faces["photos"] < 12
+    assert library.people.counts()["faces"] >= 12
+    library.close()
