@@ -110,7 +110,7 @@ class Library:
 
     @cached_property
     def joint_space(self) -> VectorSpace:
-        from core.models.joint_registry import load_joint_space
+        from core.models.joint import load_joint_space
 
         name = self.joint_model
         loaded = load_joint_space(name, self.encoder, self.words, (self.profile.models_dir,))
