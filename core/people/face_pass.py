@@ -159,6 +159,7 @@ def group_faces(store: FaceStore) -> tuple[int, int]:
     ids, vectors = store.ungrouped()
     if not len(ids):
         return 0, 0
+    before = store.counts()["people"]
     grouper = Grouper()
     for person_id, vector in store.grouped():
         grouper.add_faces(person_id, (vector,))
@@ -166,5 +167,12 @@ def group_faces(store: FaceStore) -> tuple[int, int]:
     forbidden = [frozenset(rejected.get(int(f), ())) for f in ids]
     people = grouper.assign(vectors, forbidden)
     new = len({p for p in people if p < 0})
-    store.assign(ids.tolist(), people, new)
-    return len(ids), new
+    created = store.assign(ids.tolist(), people, new)
+    grouper.rename({-1 - i: person for i, person in enumerate(created)})
+    # Then people that this pass split in two become one (never a named or hidden person,
+    # never two people the user kept apart).
+    touched = {p if p >= 0 else created[-p - 1] for p in people}
+    apart = {frozenset(pair) for pair in store.kept_apart()}
+    merges = grouper.merges(touched, store.mergeable(), apart)
+    store.merge_many(merges)
+    return len(ids), store.counts()["people"] - before

@@ -24,6 +24,10 @@ EXEMPLARS = 20
 CANDIDATES = 5
 # Faces compared with every mean in one matrix product.
 CHUNK = 1024
+# Two unnamed people whose exemplars lie this close on average (all pairs of their exemplars)
+# become one after a pass: a person's first faces can start two groups (a profile, glasses),
+# and this joins them. Chosen on LFW's dev people with JOIN_DISTANCE (docs/people.md).
+MERGE_DISTANCE = 0.50
 
 
 class Grouper:
@@ -98,6 +102,56 @@ class Grouper:
                 self._join(row, v)
                 out.append(self.ids[row])
         return out
+
+    def rename(self, new_ids: dict[int, int]) -> None:
+        """Give people created by assign() (negative ids) the ids the catalog gave them."""
+        self.ids = [new_ids.get(i, i) for i in self.ids]
+        self._row = {person: row for row, person in enumerate(self.ids)}
+
+    def merges(
+        self,
+        touched: set[int],
+        mergeable: set[int],
+        apart: set[frozenset[int]],
+        threshold: float = MERGE_DISTANCE,
+    ) -> list[tuple[int, int]]:
+        """(keep, gone) pairs that make close people one; only people in `mergeable` (the
+        unnamed, unhidden ones) are joined, each pair in `apart` never, and only people that
+        `touched` (got faces in this pass) start a look. Nearest means are the candidates."""
+        rows = [self._row[p] for p in touched if p in mergeable and p in self._row]
+        ok = np.array([p in mergeable for p in self.ids])
+        parent = list(range(len(self.ids)))
+
+        def root(r: int) -> int:
+            while parent[r] != r:
+                parent[r] = parent[parent[r]]
+                r = parent[r]
+            return r
+
+        means = self._means[: len(self.ids)]
+        for row in sorted(rows, key=lambda r: -self._counts[r]):
+            d = np.linalg.norm(means - means[row], axis=1)
+            d[row] = np.inf
+            d[~ok] = np.inf
+            mine = np.stack(self._exemplars[row])
+            for other in map(int, np.argsort(d)[:CANDIDATES]):
+                if not np.isfinite(d[other]) or root(other) == root(row):
+                    continue
+                if frozenset((self.ids[row], self.ids[other])) in apart:
+                    continue
+                theirs = np.stack(self._exemplars[other])
+                link = np.linalg.norm(mine[:, None, :] - theirs[None, :, :], axis=2).mean()
+                if link < threshold:
+                    parent[root(other)] = root(row)
+        groups: dict[int, list[int]] = {}
+        for r in range(len(self.ids)):
+            groups.setdefault(root(r), []).append(r)
+        pairs = []
+        for members in groups.values():
+            if len(members) > 1:
+                keep = max(members, key=lambda r: (self._counts[r], -self.ids[r]))
+                pairs += [(self.ids[keep], self.ids[r]) for r in members if r != keep]
+        return pairs
 
     def _nearest_rows(self, chunk: np.ndarray, known: int) -> np.ndarray:
         """[len(chunk), <= CANDIDATES] rows of the nearest means, nearest first."""

@@ -219,6 +219,27 @@ class FaceStore:
             )
         return created
 
+    def mergeable(self) -> set[int]:
+        """People grouping may join: unnamed and not hidden."""
+        rows = self._conn.execute("SELECT id FROM persons WHERE name IS NULL AND hidden = 0")
+        return {int(r[0]) for r in rows}
+
+    def kept_apart(self) -> list[tuple[int, int]]:
+        """(person now holding a face, person the user said it is not) pairs."""
+        rows = self._conn.execute(
+            "SELECT f.person_id, r.person_id FROM face_rejections r "
+            "JOIN faces f ON f.id = r.face_id WHERE f.person_id IS NOT NULL"
+        )
+        return [(int(a), int(b)) for a, b in rows]
+
+    def merge_many(self, pairs: Sequence[tuple[int, int]]) -> None:
+        """Merge each (keep, gone) pair, in one transaction."""
+        if not pairs:
+            return
+        with self.catalog.transaction() as c:
+            for keep, gone in pairs:
+                self._merge(c, keep, gone)
+
     # -- people -----------------------------------------------------------------------------
 
     def people(self, include_hidden: bool = False) -> list[PersonSummary]:
@@ -289,14 +310,18 @@ class FaceStore:
     def merge(self, keep: int, gone: int) -> None:
         """Move every face of person `gone` into `keep`, and delete `gone`."""
         with self.catalog.transaction() as c:
-            c.execute("UPDATE faces SET person_id = ? WHERE person_id = ?", (keep, gone))
-            # "not gone" now means "not keep": the user said so of the same person.
-            c.execute(
-                "INSERT OR IGNORE INTO face_rejections(face_id, person_id) "
-                "SELECT face_id, ? FROM face_rejections WHERE person_id = ?",
-                (keep, gone),
-            )
-            c.execute("DELETE FROM persons WHERE id = ?", (gone,))
+            self._merge(c, keep, gone)
+
+    @staticmethod
+    def _merge(c: sqlite3.Connection, keep: int, gone: int) -> None:
+        c.execute("UPDATE faces SET person_id = ? WHERE person_id = ?", (keep, gone))
+        # "not gone" now means "not keep": the user said so of the same person.
+        c.execute(
+            "INSERT OR IGNORE INTO face_rejections(face_id, person_id) "
+            "SELECT face_id, ? FROM face_rejections WHERE person_id = ?",
+            (keep, gone),
+        )
+        c.execute("DELETE FROM persons WHERE id = ?", (gone,))
 
     def remove_face(self, face_id: int, person_id: int) -> None:
         """Take a face out of a person for good ("not Anna"): it waits for another person."""

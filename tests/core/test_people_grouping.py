@@ -67,3 +67,15 @@ def test_many_faces_are_grouped_in_chunks_like_one_at_a_time():
     assert len(set(groups)) == 50
     pairs = {(int(w), g) for w, g in zip(who, groups, strict=True)}
     assert len(pairs) == 50  # every group is one person
+
+
+def test_a_person_split_in_two_becomes_one_unless_named_or_kept_apart():
+    rng = np.random.default_rng(11)
+    a = rng.normal(0, 1.0 / np.sqrt(128), 128)
+    grouper = Grouper()
+    grouper.add_faces(1, faces_around(a, 4, 12))
+    grouper.add_faces(2, faces_around(a, 4, 13))  # the same person, started twice
+    grouper.add_faces(3, faces_around(rng.normal(0, 1.0 / np.sqrt(128), 128), 4, 14))
+    assert grouper.merges({2}, {1, 2, 3}, set()) == [(1, 2)]
+    assert grouper.merges({2}, {2, 3}, set()) == []  # 1 is named (not mergeable)
+    assert grouper.merges({2}, {1, 2, 3}, {frozenset((1, 2))}) == []  # the user kept them apart
