@@ -21,17 +21,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QShortcut,
 )
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QMenu,
-    QScrollArea,
-    QSplitter,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QMainWindow, QMenu, QStackedWidget
 
 from core.errors import PhotoSearchError
 from core.library import Library
@@ -65,6 +55,7 @@ from gui.tag_panel import TagPanel
 from gui.thumbnail_loader import ThumbnailLoader
 from gui.trash import Trash
 from gui.view_state import ViewState
+from gui.window_layout import column, main_splitter, panel_column, top_bar
 from gui.workers import Jobs
 
 
@@ -105,73 +96,24 @@ class MainWindow(QMainWindow):
 
     def _build(self) -> None:
         self.search_bar = SearchBar(self)
-        app_name = QLabel("Photo Search", self)
-        app_name.setObjectName("appName")
-        top = QWidget(self)
-        top.setObjectName("topBar")
-        top_layout = QHBoxLayout(top)
-        top_layout.setContentsMargins(16, 10, 16, 8)
-        top_layout.addWidget(app_name, 0, Qt.AlignmentFlag.AlignTop)
-        top_layout.addWidget(self.search_bar, 1)
         self.date_filter = DateFilter(self)
-        top_layout.addWidget(self.date_filter, 0, Qt.AlignmentFlag.AlignTop)
-
         self.banner = MessageBanner(self)
         self.sidebar = LibrarySidebar(self)
         self.header = ResultsHeader(self)
         self.gallery = GalleryView(self)
         self.gallery.setModel(self.library_model)
         self.empty_state = EmptyState(self)
-        gallery_page = QWidget(self)
-        gallery_layout = QVBoxLayout(gallery_page)
-        gallery_layout.setContentsMargins(0, 0, 0, 0)
-        gallery_layout.setSpacing(0)
-        gallery_layout.addWidget(self.header)
-        gallery_layout.addWidget(self.gallery, 1)
+        self.gallery_page = column(self, self.header, self.gallery)
         self.pages = QStackedWidget(self)
         self.pages.setObjectName("centre")
-        self.pages.addWidget(gallery_page)
-        self.gallery_page = gallery_page
+        self.pages.addWidget(self.gallery_page)
         self.pages.addWidget(self.empty_state)
-
         self.tag_panel = TagPanel(self)
         self.details = DetailsPanel(self)
-        right_inner = QWidget(self)
-        right_inner.setObjectName("rightInner")
-        right_layout = QVBoxLayout(right_inner)
-        right_layout.setContentsMargins(14, 12, 14, 12)
-        right_layout.setSpacing(18)
-        right_layout.addWidget(self.tag_panel)
-        right_layout.addWidget(self.details)
-        right_layout.addStretch(1)
-        right = QScrollArea(self)
-        right.setObjectName("rightPanel")
-        right.setWidget(right_inner)
-        right.setWidgetResizable(True)
-        right.setFrameShape(QScrollArea.Shape.NoFrame)
-        right.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.right_panel = right
-
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.setObjectName("mainSplitter")
-        splitter.addWidget(self.sidebar)
-        splitter.addWidget(self.pages)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
-        splitter.setCollapsible(1, False)
-        splitter.setSizes([240, 780, 260])
-        splitter.setHandleWidth(3)
-        self.splitter = splitter
-
-        centre = QWidget(self)
-        layout = QVBoxLayout(centre)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(top)
-        layout.addWidget(self.banner)
-        layout.addWidget(splitter, 1)
-        self.setCentralWidget(centre)
-
+        self.right_panel = panel_column(self, self.tag_panel, self.details)
+        self.splitter = main_splitter(self, self.sidebar, self.pages, self.right_panel)
+        top = top_bar(self, self.search_bar, self.date_filter)
+        self.setCentralWidget(column(self, top, self.banner, self.splitter))
         self.index_status = IndexStatus(self)
         self.statusBar().addPermanentWidget(self.index_status)
         self.statusBar().setSizeGripEnabled(False)
