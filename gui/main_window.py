@@ -28,7 +28,6 @@ from core.library import Library
 from core.media.thumbnails import DEFAULT_MAX_SIDE, ThumbnailCache
 from core.storage.profile import Profile
 from gui.banner import MessageBanner
-from gui.browsing import Browser
 from gui.date_filter import DateFilter
 from gui.details_panel import DetailsPanel
 from gui.dispatch import Dispatcher
@@ -40,6 +39,7 @@ from gui.gallery import THUMBNAIL_SIZE, THUMBNAIL_SIZES, GalleryView, PhotoModel
 from gui.index_status import IndexStatus
 from gui.indexing_controller import IndexingController
 from gui.layout_settings import GalleryLayout, restore_layout, save_layout
+from gui.library_loader import LibraryLoader
 from gui.live_updates import LiveUpdates
 from gui.menus import Menus
 from gui.navigation import Navigator
@@ -122,7 +122,9 @@ class MainWindow(QMainWindow):
         """The controllers, each with the widgets and services it uses."""
         library, dispatcher, state = self.library, self.dispatcher, self.state
         status, banner, error = self.statusBar(), self.banner, self.show_error
-        self.browser = Browser(library, dispatcher, state, self.sidebar, self.library_model)
+        self.library_loader = LibraryLoader(
+            library, dispatcher, state, self.sidebar, self.library_model
+        )
         self.folder_actions = FolderActions(library, dispatcher, self, banner, status, error)
         self.indexer = IndexingController(
             library,
@@ -147,7 +149,7 @@ class MainWindow(QMainWindow):
             empty_state=self.empty_state,
             loader=self.loader,
             dispatcher=dispatcher,
-            browser=self.browser,
+            library_loader=self.library_loader,
             indexing=lambda: self.indexer.running,
         )
         self.queries = Queries(
@@ -197,8 +199,8 @@ class MainWindow(QMainWindow):
         state.results_order_changed.connect(nav.reorder)
         state.sort_changed.connect(self.reload_library)
 
-        self.browser.folders_changed.connect(self.live.watch)
-        self.browser.loaded.connect(self._on_library_loaded)
+        self.library_loader.folders_changed.connect(self.live.watch)
+        self.library_loader.loaded.connect(self._on_library_loaded)
         self.indexer.running_changed.connect(nav.update_library_header)
         self.indexer.library_changed.connect(self.reload_library)
         self.folder_actions.added.connect(self._on_folder_added)
@@ -246,7 +248,7 @@ class MainWindow(QMainWindow):
 
     def reload_library(self, then_rescan: bool = False) -> None:
         """Re-read folders, counts and the shown photos from the catalog (on a worker)."""
-        self.browser.reload(then_rescan)
+        self.library_loader.reload(then_rescan)
 
     def _on_library_loaded(self, then_rescan: bool) -> None:
         self.navigator.mark_loaded()

@@ -14,9 +14,9 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QTimer
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
-from gui.browsing import Browser
 from gui.dispatch import Dispatcher
 from gui.gallery import GalleryView, PhotoModel
+from gui.library_loader import LibraryLoader
 from gui.results_header import ResultsHeader
 from gui.search_bar import SearchBar
 from gui.sidebar import LibrarySidebar
@@ -42,7 +42,7 @@ class Navigator:
         empty_state: QWidget,
         loader: ThumbnailLoader,
         dispatcher: Dispatcher,
-        browser: Browser,
+        library_loader: LibraryLoader,
         indexing: Callable[[], bool],
     ) -> None:
         self.state = state
@@ -57,7 +57,7 @@ class Navigator:
         self.empty_state = empty_state
         self.loader = loader
         self.dispatcher = dispatcher
-        self.browser = browser
+        self.library_loader = library_loader
         self.indexing = indexing
         self._restoring = False
         self._watch_selection()
@@ -77,7 +77,7 @@ class Navigator:
         self.set_mode("library")
         self.library_model.set_entries([])
         self.update_library_header()
-        self.browser.reload()
+        self.library_loader.reload()
 
     def mark_loaded(self) -> None:
         """The library view has been read from the catalog (the first time, or again)."""
@@ -131,7 +131,7 @@ class Navigator:
             self.results_model.remove_paths(set(inside))
         if self.state.folder is not None and self.state.folder.is_relative_to(folder):
             self.sidebar.select_all_photos()
-        self.browser.reload()
+        self.library_loader.reload()
 
     def photos_removed(self, paths: set[str]) -> None:
         """Photos moved to the trash leave every view at once."""
@@ -264,7 +264,7 @@ class Navigator:
         self.library_model.set_entries(entries)
         self.set_mode("library")
         self.update_library_header()
-        self.browser.reload()
+        self.library_loader.reload()
 
     def _place(self, view: View) -> None:
         gallery = self.gallery

@@ -29,14 +29,14 @@ class Loaded:
     skipped: int
 
 
-class Browser(QObject):
-    """Loads the library view for the state's folder and sort into the sidebar and the model.
+class LibraryLoader(QObject):
+    """Reads the library view for the state's folder and sort into the sidebar and the model.
 
     Emits `folders_changed(list[Path])` when the library's folders differ from the last read,
     and `loaded(then_rescan)` once the view is shown.
     """
 
-    folders_changed = Signal(list)
+    folders_changed = Signal(object)  # list[Path]
     loaded = Signal(bool)
 
     def __init__(
