@@ -14,7 +14,10 @@ def describe(p: IndexProgress) -> str:
         return f"Looking for photos… {p.done:,} found"
     if p.phase == "building":
         return "Updating search indexes…"
-    text = f"Indexing {p.done:,} of {p.total:,} photos"
+    if p.phase == "grouping":
+        return "Grouping faces into people…"
+    verb = "Finding faces in" if p.phase == "faces" else "Indexing"
+    text = f"{verb} {p.done:,} of {p.total:,} photos"
     if p.rate > 0:
         text += f" · {p.rate:.1f}/s"
     if p.eta is not None and p.done < p.total:
@@ -63,7 +66,7 @@ class IndexStatus(QWidget):
 
     def update_progress(self, p: IndexProgress) -> None:
         self.label.setText(describe(p))
-        if p.phase == "indexing" and p.total:
+        if p.phase in ("indexing", "faces") and p.total:
             self.bar.setRange(0, p.total)
             self.bar.setValue(p.done)
         else:

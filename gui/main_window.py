@@ -21,7 +21,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QShortcut,
 )
-from PySide6.QtWidgets import QMainWindow, QMenu, QStackedWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QStackedWidget
 
 from core.errors import PhotoSearchError
 from core.library import Library
@@ -43,7 +43,10 @@ from gui.library_loader import LibraryLoader
 from gui.live_updates import LiveUpdates
 from gui.menus import Menus
 from gui.navigation import Navigator
+from gui.people_controller import PeopleController
+from gui.people_panel import PeopleModel, PeoplePanel
 from gui.photo_menu import PhotoMenu
+from gui.photo_people import PhotoPeople
 from gui.preview import PreviewWindow
 from gui.preview_control import PreviewControl
 from gui.queries import Queries
@@ -110,8 +113,15 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.empty_state)
         self.tag_panel = TagPanel(self)
         self.details = DetailsPanel(self)
-        self.right_panel = panel_column(self, self.tag_panel, self.details)
-        self.splitter = main_splitter(self, self.sidebar, self.pages, self.right_panel)
+        self.photo_people = PhotoPeople(self)
+        self.right_panel = panel_column(self, self.tag_panel, self.details, self.photo_people)
+        self.people_model = PeopleModel(self)
+        self.people_panel = PeoplePanel(self.people_model, self)
+        self.left_panel = QSplitter(Qt.Orientation.Vertical, self)
+        self.left_panel.addWidget(self.sidebar)
+        self.left_panel.addWidget(self.people_panel)
+        self.left_panel.setChildrenCollapsible(False)
+        self.splitter = main_splitter(self, self.left_panel, self.pages, self.right_panel)
         top = top_bar(self, self.search_bar, self.date_filter)
         self.setCentralWidget(column(self, top, self.banner, self.splitter))
         self.index_status = IndexStatus(self)
@@ -156,6 +166,18 @@ class MainWindow(QMainWindow):
             library, dispatcher, state, self.navigator, self.search_bar, status, error
         )
         self.panels = SidePanels(library, dispatcher, state, self.tag_panel, self.details, self)
+        self.people = PeopleController(
+            library,
+            dispatcher,
+            state,
+            self.people_model,
+            self.people_panel,
+            self.photo_people,
+            self.queries.show_results,
+            self,
+            status,
+            error,
+        )
         self.trash = Trash(library, dispatcher, state, self, banner, status, error)
         self.photo_menu = PhotoMenu(
             self.gallery,
@@ -195,12 +217,15 @@ class MainWindow(QMainWindow):
         self.loader.loaded.connect(nav.on_thumbnail)
 
         state.selection_changed.connect(self.panels.on_selection)
+        state.selection_changed.connect(self.people.on_selection)
         state.dates_changed.connect(self.queries.on_dates_changed)
         state.results_order_changed.connect(nav.reorder)
         state.sort_changed.connect(self.reload_library)
 
         self.library_loader.folders_changed.connect(self.live.watch)
         self.library_loader.loaded.connect(self._on_library_loaded)
+        self.library_loader.loaded.connect(lambda _rescan: self.people.reload())
+        self.indexer.library_changed.connect(self.people.reload)
         self.indexer.running_changed.connect(nav.update_library_header)
         self.indexer.library_changed.connect(self.reload_library)
         self.folder_actions.added.connect(self._on_folder_added)

@@ -61,7 +61,9 @@ class Queries:
         def done(result: TextSearch) -> None:
             self.status.clearMessage()
             bar.set_understood(result.words, result.negated, result.unknown)
-            query = " ".join(result.words + ["-" + x for x in result.negated])
+            query = " ".join(result.people + result.words + ["-" + x for x in result.negated])
+            for note in result.notes:
+                self.status.showMessage(note[:1].upper() + note[1:], 5000)
             subtitle = count(len(result.hits), "match", "matches") + ", best match first"
             if result.unknown:
                 subtitle += " · ignored: " + ", ".join(result.unknown)

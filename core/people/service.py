@@ -12,7 +12,10 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image
+
 from core.errors import PhotoSearchError, UsageError
+from core.media.decode import check_file, decode_image
 from core.people.face_pass import FaceProgress, FaceSummary, find_faces
 from core.storage.catalog import Catalog
 from core.storage.faces import FaceRow, FaceStore, PersonSummary
@@ -65,6 +68,21 @@ class FaceInPhoto:
 
     def to_json(self) -> dict[str, object]:
         return {"box": list(self.box), "person": self.person_id, "name": self.name}
+
+
+def face_thumbnail(path: str, box: tuple[int, int, int, int], side: int = 96) -> Image.Image:
+    """A square side x side crop around a face, with a margin; raises DecodeError."""
+    x, y, w, h = box
+    check_file(Path(path))
+    with Image.open(path) as im:
+        short = min(im.size)
+    # Decode only as large as the crop needs (JPEG decodes at 1/2, 1/4 or 1/8 scale).
+    need = max(1, round(short * 2 * side / max(w, h, 1)))
+    image, (width, _), _ = decode_image(Path(path), draft_size=min(short, need))
+    s = image.width / width
+    cx, cy, half = (x + w / 2) * s, (y + h / 2) * s, max(w, h) * 0.8 * s
+    crop = (round(cx - half), round(cy - half), round(cx + half), round(cy + half))
+    return image.crop(crop).resize((side, side), Image.Resampling.BILINEAR)
 
 
 def normalise_name(name: str) -> str:

@@ -1,0 +1,87 @@
+"""People in the window: the sidebar list, a person's photos, who is in a photo, "Not them".
+On LFW face photos from ../shared (skipped when absent)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from core.library import Library
+from core.storage.profile import Profile, resolve_profile
+from gui.index_status import describe
+from gui.people_panel import PeopleModel, PersonEntry
+from tests.core.test_people import copy_people
+from tests.gui.conftest import index_now
+
+
+@pytest.fixture(scope="module")
+def faces_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("faces-gui")
+    copy_people(root / "photos", ("Ariel_Sharon", "Celine_Dion"), 3)
+    library = Library(resolve_profile(root / "profile"))
+    library.add_folder(root / "photos")
+    index_now(library)
+    library.close()
+    return root / "profile"
+
+
+@pytest.fixture
+def faces_profile(tmp_path: Path, faces_template: Path) -> Profile:
+    shutil.copytree(faces_template, tmp_path / "profile")
+    return resolve_profile(tmp_path / "profile")
+
+
+def test_the_model_shows_unnamed_people_as_person_n_with_their_count():
+    model = PeopleModel()
+    model.set_entries(
+        [
+            PersonEntry(12, None, 5, "/a.jpg", (0, 0, 9, 9)),
+            PersonEntry(3, "Anna", 1, "/b.jpg", (0, 0, 9, 9)),
+        ]
+    )
+    texts = [model.index(r).data(Qt.ItemDataRole.DisplayRole) for r in range(model.rowCount())]
+    assert texts == ["Person 12\n5 photos", "Anna\n1 photo"]
+
+
+def test_the_status_bar_says_when_faces_are_being_found():
+    from core.people.face_pass import FaceProgress
+
+    assert describe(FaceProgress("faces", 3, 10)).startswith("Finding faces in 3 of 10 photos")
+    assert describe(FaceProgress("grouping", 0, 1)) == "Grouping faces into people…"
+
+
+def test_people_are_listed_and_clicking_one_shows_their_photos(qtbot, open_window, faces_profile):
+    window = open_window(faces_profile)
+    model = window.people_model
+    qtbot.waitUntil(lambda: model.rowCount() >= 2, timeout=10000)
+    counts = [e.photo_count for e in model.entries]
+    assert counts == sorted(counts, reverse=True)
+    qtbot.waitUntil(lambda: model.has_face(model.entries[0].id), timeout=10000)
+    first = model.entries[0]
+    window.people_panel.person_chosen.emit(first.id)
+    qtbot.waitUntil(lambda: window.showing_results, timeout=10000)
+    shown = {e.path for e in window.gallery.model().entries}
+    assert len(shown) == first.photo_count
+    assert window.header.title.text() == f"Photos of Person {first.id}"
+
+
+def test_the_selected_photo_lists_its_people_and_not_them_takes_a_face_out(
+    qtbot, open_window, faces_profile
+):
+    window = open_window(faces_profile)
+    model = window.people_model
+    qtbot.waitUntil(lambda: model.rowCount() >= 2, timeout=10000)
+    person = model.entries[0]
+    window.library.people.name(person.id, "Celine")
+    photo = person.face_path
+    window.state.set_selection([photo])
+    qtbot.waitUntil(lambda: "Celine" in window.photo_people.names, timeout=10000)
+    window.photo_people.not_this_person.emit(photo, person.id)
+    qtbot.waitUntil(
+        lambda: photo not in {p.path for p in window.library.people.get(person.id).photos},
+        timeout=10000,
+    )
+    qtbot.waitUntil(lambda: "Celine" not in window.photo_people.names, timeout=10000)
