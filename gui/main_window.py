@@ -47,7 +47,7 @@ from gui.people_controller import PeopleController
 from gui.people_panel import PeopleModel, PeoplePanel
 from gui.photo_menu import PhotoMenu
 from gui.photo_people import PhotoPeople
-from gui.preview import PreviewWindow
+from gui.preview import FaceBoxes, PreviewWindow
 from gui.preview_control import PreviewControl
 from gui.queries import Queries
 from gui.results_header import ResultsHeader
@@ -191,7 +191,13 @@ class MainWindow(QMainWindow):
         )
         self.duplicates = DuplicatesView(library, dispatcher, self.navigator, status, error)
         self.previews = PreviewControl(
-            self.jobs, self.loader, self.gallery, self, banner, self.find_similar
+            self.jobs,
+            self.loader,
+            self.gallery,
+            self,
+            banner,
+            self.find_similar,
+            face_boxes(library),
         )
         self.live = LiveUpdates(self, state, self.indexer, status)
 
@@ -413,3 +419,18 @@ class MainWindow(QMainWindow):
         self.dispatcher.close()
         self.jobs.shutdown()
         self.loader.shutdown()
+
+
+def face_boxes(library: Library) -> FaceBoxes:
+    """The faces the preview boxes: (box, who) of each face in a photo (on a worker)."""
+
+    def boxes(path: str) -> list[tuple[tuple[int, int, int, int], str]]:
+        if not library.people.enabled:
+            return []
+        try:
+            faces = library.people.faces_in(path)
+        except PhotoSearchError:  # not indexed: no faces known
+            return []
+        return [(f.box, f.name or (f"Person {f.person_id}" if f.person_id else "")) for f in faces]
+
+    return boxes

@@ -23,11 +23,29 @@ from gui.workers import CallWorker, Jobs
 PREVIEW_MAX_SIDE = 2048
 
 
-def load_preview_image(path: str) -> QImage:
-    """Decode a photo upright at screen size (worker thread; QImage is safe off the GUI thread)."""
-    from core.media.decode import load_thumbnail
+# The faces of a photo as (box in its upright pixels, who), for the boxes drawn on it.
+FaceBoxes = Callable[[str], list[tuple[tuple[int, int, int, int], str]]]
 
-    im = load_thumbnail(Path(path), PREVIEW_MAX_SIDE)
+
+def load_preview_image(path: str, faces: FaceBoxes | None = None) -> QImage:
+    """Decode a photo upright at screen size, its faces boxed (worker thread; QImage is safe
+    off the GUI thread)."""
+    from PIL import Image, ImageDraw
+
+    from core.media.decode import check_file, decode_image
+
+    check_file(Path(path))
+    im, (width, _), _ = decode_image(Path(path), draft_size=PREVIEW_MAX_SIDE)
+    im.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE), Image.Resampling.BILINEAR)
+    boxes = faces(path) if faces is not None else []
+    if boxes:
+        draw = ImageDraw.Draw(im)
+        s = im.width / width
+        line = max(2, round(im.width / 400))
+        for (x, y, w, h), who in boxes:
+            box = (x * s, y * s, (x + w) * s, (y + h) * s)
+            draw.rectangle(box, outline=(255, 210, 0), width=line)
+            draw.text((box[0] + line, box[3] + line), who, fill=(255, 210, 0))
     data = im.tobytes("raw", "RGB")
     image = QImage(data, im.width, im.height, 3 * im.width, QImage.Format.Format_RGB888)
     return image.copy()  # own the pixels: `data` goes away with this frame
@@ -44,8 +62,10 @@ class PreviewWindow(QDialog):
         jobs: Jobs,
         neighbour: Callable[[str, int], str | None],
         parent: QWidget | None = None,
+        faces: FaceBoxes | None = None,
     ) -> None:
         super().__init__(parent)
+        self._faces = faces
         self.setObjectName("preview")
         self.setModal(False)
         self.resize(1000, 760)
@@ -105,7 +125,7 @@ class PreviewWindow(QDialog):
         self._pixmap = placeholder if placeholder is not None else QPixmap()
         self.image.setText("" if placeholder is not None else "Loading…")
         self._fit()
-        worker = CallWorker(lambda: load_preview_image(path))
+        worker = CallWorker(lambda: load_preview_image(path, self._faces))
         worker.signals.returned.connect(lambda image, p=path: self._on_loaded(p, image))
         worker.signals.errored.connect(lambda e, p=path: self._on_failed(p, e))
         self._jobs.start("files", worker)

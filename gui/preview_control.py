@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 from gui.banner import MessageBanner
 from gui.desktop import show_in_folder
 from gui.gallery import GalleryView, PhotoModel
-from gui.preview import PreviewWindow
+from gui.preview import FaceBoxes, PreviewWindow
 from gui.thumbnail_loader import ThumbnailLoader
 from gui.workers import Jobs
 
@@ -27,7 +27,9 @@ class PreviewControl:
         parent: QWidget,
         banner: MessageBanner,
         find_similar: Callable[[str], None],
+        faces: FaceBoxes | None = None,
     ) -> None:
+        self.faces = faces
         self.jobs = jobs
         self.loader = loader
         self.gallery = gallery
@@ -38,7 +40,7 @@ class PreviewControl:
 
     def open(self, path: str) -> None:
         if self.window is None:
-            self.window = PreviewWindow(self.jobs, self.neighbour, self.parent_widget)
+            self.window = PreviewWindow(self.jobs, self.neighbour, self.parent_widget, self.faces)
             self.window.find_similar_requested.connect(self.find_similar)
             self.window.show_in_folder_requested.connect(lambda p: show_in_folder(p, self.banner))
         self.window.show_photo(path, self.loader.pixmap(path))

@@ -85,3 +85,17 @@ def test_the_selected_photo_lists_its_people_and_not_them_takes_a_face_out(
         timeout=10000,
     )
     qtbot.waitUntil(lambda: "Celine" not in window.photo_people.names, timeout=10000)
+
+
+def test_the_preview_draws_a_box_round_each_face(tmp_path: Path):
+    from PIL import Image
+
+    from gui.preview import load_preview_image
+
+    path = tmp_path / "grey.jpg"
+    Image.new("RGB", (400, 300), (128, 128, 128)).save(path)
+    image = load_preview_image(str(path), lambda p: [((100, 50, 80, 80), "Anna")])
+    edge = image.pixelColor(100, 90)  # the box's left side
+    inside = image.pixelColor(140, 90)
+    assert (edge.red(), edge.green()) > (200, 180) and edge.blue() < 100
+    assert abs(inside.red() - 128) < 10  # the face itself is left as it is
