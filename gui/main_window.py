@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         self.left_panel.addWidget(self.sidebar)
         self.left_panel.addWidget(self.people_panel)
         self.left_panel.setChildrenCollapsible(False)
+        self.left_panel.setSizes([260, 440])  # folders above, people below
         self.splitter = main_splitter(self, self.left_panel, self.pages, self.right_panel)
         top = top_bar(self, self.search_bar, self.date_filter)
         self.setCentralWidget(column(self, top, self.banner, self.splitter))
