@@ -4,6 +4,7 @@
     .venv/bin/python -m benchmarks.faces speed [--count 48]     face pass on 12 MP JPEGs
     .venv/bin/python -m benchmarks.faces grouping [--faces 100000]
     .venv/bin/python -m benchmarks.faces wild [--sheet DIR]     Pascal person / Flickr8k groups
+    .venv/bin/python -m benchmarks.faces memory [--photos 10000]
 
 `lfw` indexes the photos of one split's people (evaluation/faces.py: by person, thresholds
 were chosen on "dev", figures are reported on "test") into a temporary library with the real
@@ -215,6 +216,62 @@ def grouping(n_faces: int, seed: int = 0) -> dict[str, Any]:
     }
 
 
+def memory(photos: int) -> dict[str, Any]:
+    """The face pass's own memory over a catalog of `photos` photos with 2 faces each.
+
+    The detector is replaced by random faces (dlib's memory is per worker process and does
+    not grow: see `speed`), so this measures what does grow with the library: the list of
+    photos to do, the stored faces and the grouping state.
+    """
+    import tracemalloc
+
+    from core.people import face_pass
+    from core.storage.faces import FoundFace
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 0.9 / np.sqrt(256), (photos // 4, 128)).astype(np.float32)
+
+    def fake_scan(batch: list[tuple[int, str]]) -> list[Any]:
+        return [
+            (
+                photo_id,
+                [
+                    FoundFace((10, 10, 80, 80), 1.0, 100.0, 0, c + rng.normal(0, 0.02, 128))
+                    for c in centres[rng.integers(0, len(centres), 2)]
+                ],
+            )
+            for photo_id, _ in batch
+        ]
+
+    tmp = Path(tempfile.mkdtemp(prefix="faces-memory-"))
+    try:
+        library = Library(resolve_profile(tmp / "profile"))
+        with library.catalog.transaction() as c:
+            c.executemany(
+                "INSERT INTO photos(path, size, mtime_ns, status, indexed_at) "
+                "VALUES (?, 1, 1, 'ok', 0)",
+                [(f"/photos/p{i:06d}.jpg".encode(),) for i in range(photos)],
+            )
+        face_pass.scan_photos = fake_scan  # type: ignore[assignment]
+        tracemalloc.start()
+        start = time.monotonic()
+        summary = drive(face_pass.find_faces(library.catalog, library.profile.lock_path, 1))
+        seconds = time.monotonic() - start
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        library.close()
+        return {
+            "photos": photos,
+            "faces": summary.faces,
+            "people": summary.new_people,
+            "seconds": round(seconds, 1),
+            "peak_python_heap_mib": round(peak / 2**20, 1),
+            "peak_rss_mib": round(peak_rss_mib()[0]),
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def wild(sheet: Path | None) -> dict[str, Any]:
     """Faces found in photos of people (no identities): counts, and contact sheets to look at."""
     model = FaceModel()
@@ -264,6 +321,7 @@ def main() -> None:
     p.add_argument("--workers", type=int)
     sub.add_parser("grouping").add_argument("--faces", type=int, default=100_000)
     sub.add_parser("wild").add_argument("--sheet", type=Path)
+    sub.add_parser("memory").add_argument("--photos", type=int, default=10_000)
     args = parser.parse_args()
     print(" ".join(["python -m benchmarks.faces", *sys.argv[1:]]))
     if args.what == "lfw":
@@ -272,6 +330,8 @@ def main() -> None:
         result = speed(args.count, args.workers)
     elif args.what == "grouping":
         result = grouping(args.faces)
+    elif args.what == "memory":
+        result = memory(args.photos)
     else:
         result = wild(args.sheet)
     print(json.dumps(result, indent=1))

@@ -44,7 +44,7 @@ def test_index_json_summary(cli: Cli, pascal_photos: dict[str, list[Path]], tmp_
     assert set(summary) >= {"added", "updated", "removed", "unchanged", "skipped", "seconds"}
     assert set(summary) <= {
         "added", "updated", "removed", "unchanged", "skipped", "seconds", "moved",
-        "missing_folders",
+        "missing_folders", "faces",
     }  # fmt: skip
     assert summary["added"] == sum(len(v) for v in pascal_photos.values())
     assert (summary["updated"], summary["removed"], summary["unchanged"]) == (0, 0, 0)
