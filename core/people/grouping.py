@@ -22,8 +22,8 @@ JOIN_DISTANCE = 0.53
 EXEMPLARS = 20
 # People (nearest means first) whose exemplars a face is compared with.
 CANDIDATES = 5
-# Faces compared with every mean in one matrix product.
-CHUNK = 1024
+# Faces compared with every mean in one matrix product ([CHUNK, people] floats at a time).
+CHUNK = 256
 # Two unnamed people whose exemplars lie this close on average (all pairs of their exemplars)
 # become one after a pass: a person's first faces can start two groups (a profile, glasses),
 # and this joins them. Chosen on LFW's dev people with JOIN_DISTANCE (docs/people.md).

@@ -173,15 +173,22 @@ class FaceStore:
 
     def ungrouped(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids, embeddings) of faces waiting for a person, oldest first: not flagged small or
-        blurred, in an indexed photo."""
-        rows = self._conn.execute(
-            "SELECT f.id, f.embedding FROM faces f JOIN photos p ON p.id = f.photo_id "
-            "WHERE f.person_id IS NULL AND f.flags & ? = 0 AND p.status = 'ok' ORDER BY f.id",
-            (UNGROUPED,),
-        ).fetchall()
-        ids = np.array([r[0] for r in rows], np.int64)
-        vectors = np.stack([_vector(r[1]) for r in rows]) if rows else np.zeros((0, EMBEDDING_DIM))
-        return ids, vectors.astype(np.float32)
+        blurred, in an indexed photo. Read into one array, row by row (no list of rows)."""
+        where = (
+            "FROM faces f JOIN photos p ON p.id = f.photo_id "
+            "WHERE f.person_id IS NULL AND f.flags & ? = 0 AND p.status = 'ok'"
+        )
+        n = int(self._conn.execute(f"SELECT count(*) {where}", (UNGROUPED,)).fetchone()[0])
+        ids = np.zeros(n, np.int64)
+        vectors = np.zeros((n, EMBEDDING_DIM), np.float32)
+        cur = self._conn.execute(f"SELECT f.id, f.embedding {where} ORDER BY f.id", (UNGROUPED,))
+        i = 0
+        for face_id, blob in cur:
+            if i == n:
+                break  # a face written since the count waits for the next pass
+            ids[i], vectors[i] = face_id, _vector(blob)
+            i += 1
+        return ids[:i], vectors[:i]
 
     def grouped(self) -> Iterator[tuple[int, np.ndarray]]:
         """(person id, embedding) of every grouped face, by person then age: streamed."""
