@@ -383,7 +383,7 @@ def cmd_people(args: argparse.Namespace) -> int:
         if args.json:
             emit_json([f.to_json() for f in faces])
         for f in faces if not args.json else []:
-            who = f.name or (f"Person {f.person_id}" if f.person_id else "(not grouped)")
+            who = f.name or (f"Person {f.person_id}" if f.person_id else f"({f.why_alone})")
             print(f"{who}: box {list(f.box)}")
         return 0
     if action == "remove-face":

@@ -42,7 +42,7 @@ class PhotoPeople(QWidget):
             line = QHBoxLayout(row)
             line.setContentsMargins(0, 0, 0, 0)
             if face.person_id is None:
-                label = QLabel("Face not grouped (small or blurred)", row)
+                label = QLabel(f"A face {face.why_alone}", row)
                 label.setObjectName("hintLabel")
                 line.addWidget(label)
                 self.names.append("")

@@ -16,9 +16,9 @@ from PIL import Image
 
 from core.errors import PhotoSearchError, UsageError
 from core.media.decode import check_file, decode_image
-from core.people.face_pass import FaceProgress, FaceSummary, find_faces
+from core.people.face_pass import FaceProgress, FaceSummary, find_faces, group_faces
 from core.storage.catalog import Catalog
-from core.storage.faces import FaceRow, FaceStore, PersonSummary
+from core.storage.faces import BLURRED, SMALL, FaceRow, FaceStore, PersonSummary
 from core.storage.lock import IndexLock
 from core.storage.settings import Settings
 
@@ -65,9 +65,26 @@ class FaceInPhoto:
     box: tuple[int, int, int, int]
     person_id: int | None
     name: str | None
+    flags: int = 0
+
+    @property
+    def why_alone(self) -> str | None:
+        """Why the face is in no person (None: it is in one)."""
+        if self.person_id is not None:
+            return None
+        if self.flags & SMALL:
+            return "too small to group"
+        if self.flags & BLURRED:
+            return "too blurred to group"
+        return "not grouped yet"
 
     def to_json(self) -> dict[str, object]:
-        return {"box": list(self.box), "person": self.person_id, "name": self.name}
+        return {
+            "box": list(self.box),
+            "person": self.person_id,
+            "name": self.name,
+            "ungrouped": self.why_alone,
+        }
 
 
 def face_thumbnail(path: str, box: tuple[int, int, int, int], side: int = 96) -> Image.Image:
@@ -150,7 +167,7 @@ class People:
             raise PhotoSearchError(f"not an indexed photo: {photo}")
         names = self.store.named()
         return [
-            FaceInPhoto(f.id, f.box, f.person_id, names.get(f.person_id or 0))
+            FaceInPhoto(f.id, f.box, f.person_id, names.get(f.person_id or 0), f.flags)
             for f in self.store.faces_in(row.id)
         ]
 
@@ -175,8 +192,7 @@ class People:
                     f"person {other} is already called {clean!r}; "
                     f"to make them one person: people merge {other} {person_id}"
                 )
-        with IndexLock(self.lock_path, busy=BUSY):
-            self.store.set_name(person_id, clean or None)
+        self.store.set_name(person_id, clean or None)  # harmless beside a running pass
         return self.get(person_id)
 
     def merge(self, keep: int, other: int) -> Person:
@@ -193,7 +209,8 @@ class People:
         return self.get(keep)
 
     def remove_face(self, photo: str | os.PathLike[str], person_id: int) -> None:
-        """Take a person's face in one photo out of them ("not Anna"), for good."""
+        """Take a person's face in one photo out of them ("not Anna"), for good; it joins
+        another person (or a new one) at once."""
         self.store.person(person_id)
         path = os.path.abspath(os.fspath(photo))
         faces = [f for f in self.store.faces_of([person_id]) if f.path == path]
@@ -202,6 +219,7 @@ class People:
         with IndexLock(self.lock_path, busy=BUSY):
             for f in faces:
                 self.store.remove_face(f.id, person_id)
+            group_faces(self.store)
 
     def hide(self, person_id: int, hidden: bool = True) -> Person:
         """Hide a person from the people list (their faces stay theirs)."""

@@ -94,6 +94,7 @@ class FaceRow:
     path: str
     box: tuple[int, int, int, int]
     person_id: int | None
+    flags: int = 0
 
 
 def embedding_blob(vector: np.ndarray) -> bytes:
@@ -283,13 +284,13 @@ class FaceStore:
 
     def _face_rows(self, where: str, args: list[int]) -> list[FaceRow]:
         rows = self._conn.execute(
-            "SELECT f.id, f.photo_id, p.path, f.x, f.y, f.w, f.h, f.person_id FROM faces f "
-            f"JOIN photos p ON p.id = f.photo_id WHERE p.status = 'ok' AND {where} "
+            "SELECT f.id, f.photo_id, p.path, f.x, f.y, f.w, f.h, f.person_id, f.flags "
+            f"FROM faces f JOIN photos p ON p.id = f.photo_id WHERE p.status = 'ok' AND {where} "
             "ORDER BY f.person_id, p.path, f.id",
             args,
         ).fetchall()
         return [
-            FaceRow(int(r[0]), int(r[1]), os.fsdecode(r[2]), (r[3], r[4], r[5], r[6]), r[7])
+            FaceRow(int(r[0]), int(r[1]), os.fsdecode(r[2]), (r[3], r[4], r[5], r[6]), r[7], r[8])
             for r in rows
         ]
 

@@ -156,6 +156,7 @@ def test_not_this_person_survives_regrouping_and_reindexing(
     lib.people.name(jackie, "Jackie")
     lib.people.remove_face(photo, jackie)
     assert str(photo) not in paths_of(lib, jackie)
+    assert person_of(lib, photo) != jackie  # grouped again at once, elsewhere
     with pytest.raises(PhotoSearchError, match="has no face in"):
         lib.people.remove_face(photo, jackie)
     # The photo is touched (same content): re-indexing keeps its row, faces and corrections.

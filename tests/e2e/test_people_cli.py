@@ -39,7 +39,8 @@ def test_index_finds_faces_and_people_are_listed_named_and_searched(cli: Cli, tm
     assert "search: person:Anna Lee" in text.stderr
 
     inside = cli(data, "people", "in", photo["path"], "--json").json()
-    assert {"box": photo["box"], "person": first["id"], "name": "Anna Lee"} in inside
+    face = {"box": photo["box"], "person": first["id"], "name": "Anna Lee", "ungrouped": None}
+    assert face in inside
 
     removed = cli(data, "people", "remove-face", photo["path"], str(first["id"]))
     assert removed.returncode == 0
@@ -52,7 +53,7 @@ def test_people_errors_are_one_clear_line(cli: Cli, tmp_path: Path):
     data = tmp_path / "profile"
     unknown = cli(data, "people", "name", "41", "Bob")
     assert unknown.returncode == 1
-    assert unknown.stderr.strip() == "photo-search: error: no person with id 41 (see `people`)"
+    assert unknown.stderr.strip() == "photosearch: error: no person with id 41 (see `people`)"
     same = cli(data, "people", "merge", "3", "3")
     assert same.returncode == 2 and "Traceback" not in same.stderr
     not_indexed = cli(data, "people", "in", str(tmp_path / "nope.jpg"))
