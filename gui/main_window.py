@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.menus = Menus(
             self, self._menu_slots(), self._menu_toggles(), self.selected_paths, self.state.sort
         )
+        self.menus.actions["faces"].setChecked(library.people.enabled)
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -261,6 +262,7 @@ class MainWindow(QMainWindow):
             "sort_name": partial(self.set_sort, "name"),
             "sort_folder": partial(self.set_sort, "folder"),
             "duplicates": self.show_duplicates,
+            "faces": self._toggle_faces,
         }
 
     def _menu_toggles(self) -> dict[str, Callable[[bool], object]]:
@@ -364,6 +366,11 @@ class MainWindow(QMainWindow):
 
     def show_duplicates(self) -> None:
         self.duplicates.show()
+
+    def _toggle_faces(self) -> None:
+        action = self.menus.actions["faces"]
+        if not self.people.set_enabled(action.isChecked(), lambda: self.start_indexing()):
+            action.setChecked(True)  # the user kept their faces
 
     def _on_search_cleared(self) -> None:
         if self.state.showing_results:

@@ -31,7 +31,7 @@ class Menus:
 
     The window hands in what the actions do: `slots` by action name ("add_folder", "refresh",
     "select_all", "undo_remove", "trash", "back", "forward", "larger", "smaller", "sort_date",
-    "sort_name", "sort_folder", "duplicates") and `toggles` for the checkable ones
+    "sort_name", "sort_folder", "duplicates", "faces") and `toggles` for the checkable ones
     ("results_by_date", "show_folders", "show_details"). Quit, full screen, copying paths and
     the Help dialogs are the menus' own.
     """
@@ -54,6 +54,9 @@ class Menus:
         file = bar.addMenu("&File")
         self._add(file, "add_folder", "&Add folder…", "Ctrl+O")
         self._add(file, "refresh", "&Refresh", "F5")
+        faces = self._add(file, "faces", "Recognise &faces", "")
+        faces.setCheckable(True)  # the window sets its state; off deletes every face
+        faces.setToolTip("Find faces and group them into people (off deletes them all)")
         file.addSeparator()
         self._add(file, "quit", "&Quit", "Ctrl+Q", window.close)
 

@@ -17,6 +17,7 @@ from core.errors import PhotoSearchError
 from core.library import Library
 from core.people.service import FaceInPhoto, face_thumbnail
 from core.search.results import PhotoHit
+from gui.confirm import confirmed
 from gui.dispatch import Dispatcher
 from gui.people_panel import FACE_SIDE, PeopleModel, PeoplePanel, PersonEntry
 from gui.photo_people import PhotoPeople
@@ -125,6 +126,33 @@ class PeopleController(QObject):
             self.photo_people.show_faces(path, [])
 
         self.dispatcher.call("photo-people", lambda: people.faces_in(path), done, failed)
+
+    # -- the setting -------------------------------------------------------------------------
+
+    def set_enabled(self, on: bool, then: Callable[[], None] = lambda: None) -> bool:
+        """Face recognition on (then: find the faces) or off, which deletes every face,
+        person and name once the user says yes; returns whether it went ahead."""
+        if not on and not confirmed(
+            self.dialogs_parent,
+            "Turn off face recognition",
+            "This deletes every face found, every person and every name in this library, "
+            "and stops looking for faces. Turn face recognition off?",
+        ):
+            return False
+
+        def done(_result: object) -> None:
+            self.status.showMessage(
+                "Face recognition is on" if on else "Face recognition is off; faces deleted", 4000
+            )
+            self.reload()
+            self.on_selection()
+            if on:
+                then()
+
+        self.dispatcher.call(
+            "people:change", lambda: self.library.people.set_enabled(on), done, self.show_error
+        )
+        return True
 
     # -- corrections -------------------------------------------------------------------------
 

@@ -99,3 +99,25 @@ def test_the_preview_draws_a_box_round_each_face(tmp_path: Path):
     inside = image.pixelColor(140, 90)
     assert (edge.red(), edge.green()) > (200, 180) and edge.blue() < 100
     assert abs(inside.red() - 128) < 10  # the face itself is left as it is
+
+
+def test_turning_faces_off_from_the_menu_asks_then_deletes_them_and_on_finds_them_again(
+    qtbot, open_window, faces_profile, monkeypatch
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    window = open_window(faces_profile)
+    qtbot.waitUntil(lambda: window.people_model.rowCount() >= 2, timeout=10000)
+    action = window.menus.actions["faces"]
+    assert action.isChecked()
+    answers = [QMessageBox.StandardButton.Cancel]
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: answers.pop()))
+    action.trigger()  # off, but the user cancels
+    assert action.isChecked() and window.library.people.counts()["faces"] > 0
+    answers.append(QMessageBox.StandardButton.Yes)
+    action.trigger()
+    qtbot.waitUntil(lambda: window.people_model.rowCount() == 0, timeout=10000)
+    assert not action.isChecked() and window.library.people.counts()["faces"] == 0
+    action.trigger()  # on again: the faces are found again
+    qtbot.waitUntil(lambda: window.people_model.rowCount() >= 2, timeout=30000)
+    assert window.library.people.enabled
