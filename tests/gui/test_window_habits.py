@@ -39,7 +39,7 @@ def test_menu_bar_has_file_edit_view_and_help(qtbot, open_window, indexed_profil
     window = open_window(indexed_profile)
     menus = menu_texts(window)
     assert list(menus) == ["File", "Edit", "View", "Help"]
-    assert menus["File"] == ["Add folder…", "Refresh", "Quit"]
+    assert menus["File"] == ["Add folder…", "Refresh", "Recognise faces", "Quit"]
     assert menus["Edit"][:2] == ["Select all", "Copy path"]
     for entry in ("Larger thumbnails", "Smaller thumbnails", "Sort", "Folders panel"):
         assert entry in menus["View"]
