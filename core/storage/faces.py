@@ -1,6 +1,8 @@
 """The catalog's face tables: faces found in photos, the people they are grouped into, and the
 user's corrections. SQL only; core/people decides what goes in.
 
+Face writes leave the catalog's generation alone: no derived photo index reads these tables,
+so naming a person or a face pass must not make the search indexes look stale.
 Faces hang off photo ids: a moved photo keeps its row and so its faces, a changed photo gets
 a new row (core/indexing/scan.py) and its faces are found again. Every write is one
 transaction, so a killed face pass loses at most the batch in flight.
@@ -112,7 +114,7 @@ class CatalogConnection(Protocol):
     @property
     def conn(self) -> sqlite3.Connection: ...
 
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
+    def transaction(self, bump: bool = True) -> AbstractContextManager[sqlite3.Connection]: ...
 
 
 class FaceStore:
@@ -140,7 +142,7 @@ class FaceStore:
     def store_scans(self, model: str, scans: Sequence[tuple[int, list[FoundFace]]]) -> None:
         """Record the faces found in some photos (replacing any older ones): one transaction."""
         now = time.time()
-        with self.catalog.transaction() as c:
+        with self.catalog.transaction(bump=False) as c:
             for photo_id, faces in scans:
                 if c.execute("SELECT 1 FROM photos WHERE id = ?", (photo_id,)).fetchone() is None:
                     continue  # the photo changed or left while its faces were being found
@@ -212,7 +214,7 @@ class FaceStore:
     def assign(self, face_ids: Sequence[int], people: Sequence[int], new_people: int) -> list[int]:
         """Put faces into people; people[i] < 0 means the (-people[i])-th new person, created
         here. One transaction; returns the new people's ids."""
-        with self.catalog.transaction() as c:
+        with self.catalog.transaction(bump=False) as c:
             now = time.time()
             created = [
                 int(c.execute("INSERT INTO persons(created_at) VALUES (?)", (now,)).lastrowid or 0)
@@ -244,7 +246,7 @@ class FaceStore:
         """Merge each (keep, gone) pair, in one transaction."""
         if not pairs:
             return
-        with self.catalog.transaction() as c:
+        with self.catalog.transaction(bump=False) as c:
             for keep, gone in pairs:
                 self._merge(c, keep, gone)
 
@@ -308,16 +310,16 @@ class FaceStore:
         return {int(r[0]) for r in rows}
 
     def set_name(self, person_id: int, name: str | None) -> None:
-        with self.catalog.transaction() as c:
+        with self.catalog.transaction(bump=False) as c:
             c.execute("UPDATE persons SET name = ? WHERE id = ?", (name, person_id))
 
     def set_hidden(self, person_id: int, hidden: bool) -> None:
-        with self.catalog.transaction() as c:
+        with self.catalog.transaction(bump=False) as c:
             c.execute("UPDATE persons SET hidden = ? WHERE id = ?", (int(hidden), person_id))
 
     def merge(self, keep: int, gone: int) -> None:
         """Move every face of person `gone` into `keep`, and delete `gone`."""
-        with self.catalog.transaction() as c:
+        with self.catalog.transaction(bump=False) as c:
             self._merge(c, keep, gone)
 
     @staticmethod
@@ -333,7 +335,7 @@ class FaceStore:
 
     def remove_face(self, face_id: int, person_id: int) -> None:
         """Take a face out of a person for good ("not Anna"): it waits for another person."""
-        with self.catalog.transaction() as c:
+        with self.catalog.transaction(bump=False) as c:
             c.execute(
                 "UPDATE faces SET person_id = NULL WHERE id = ? AND person_id = ?",
                 (face_id, person_id),
@@ -348,7 +350,7 @@ class FaceStore:
         # secure_delete overwrites the freed pages, so no embedding lingers in the file.
         self._conn.execute("PRAGMA secure_delete = ON")
         try:
-            with self.catalog.transaction() as c:
+            with self.catalog.transaction(bump=False) as c:
                 for table in ("face_rejections", "faces", "persons", "face_scans"):
                     c.execute(f"DELETE FROM {table}")
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()

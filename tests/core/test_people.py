@@ -261,3 +261,13 @@ def test_a_stopped_face_pass_keeps_what_it_stored_and_the_next_run_does_the_rest
     assert summary.unchanged == 12 and 0 < summary.faces["photos"] < 12
     assert library.people.counts()["faces"] >= 12
     library.close()
+
+
+def test_faces_and_names_leave_the_search_indexes_fresh(lib: Library):
+    # The face pass ran after the indexes were built: they must still be current.
+    assert lib.class_evidence.fresh() and lib.feature_cache.load() is not None
+    generation = lib.catalog.generation()
+    first = lib.people.all()[0]
+    lib.people.name(first.id, "Anna")
+    lib.people.hide(first.id)
+    assert lib.catalog.generation() == generation
