@@ -16,7 +16,8 @@ from core.errors import UnknownWordsError, UsageError
 from core.index.ann import unit_rows
 from core.models.glove import WordHit, normalise_word
 from core.models.word_model import WordModel
-from core.search.class_evidence import candidate_count, query_evidence, rank_blended
+from core.search.class_evidence import CLASS_EVIDENCE_WEIGHT, candidate_count, query_evidence
+from core.search.exact_top import cosine_part, top_scores
 from core.search.query_parse import Concepts, load_concepts, split_known
 from core.search.results import PhotoHit, TextSearch, check_k
 
@@ -164,8 +165,13 @@ class TextQueries:
         if scores is None:
             return [] if vector is None else self.joint_index.query(vector, k, exclude)
         ids, scores = without_ids(ids, scores, exclude)  # a date filter (core/browse/photos.py)
-        near = [] if vector is None else self.joint_index.query(vector, candidate_count(k), exclude)
-        return rank_blended(ids, scores, near, k)
+        extra = (ids, CLASS_EVIDENCE_WEIGHT * scores.astype(np.float64))
+        if vector is None:  # no word vector: every photo's cosine counts 0
+            order = np.lexsort((ids, -extra[1]))[:k]
+            return [(int(ids[j]), float(extra[1][j])) for j in order]
+        word = cosine_part(self.joint_index, vector, candidate_count(k), exclude)
+        top, blended = top_scores(word, 1.0, extra, k)  # exact: the same for every k
+        return [(int(p), float(s)) for p, s in zip(top, blended, strict=True)]
 
     def similar_words(self, word: str, k: int = 10) -> list[WordHit]:
         """The nearest GloVe words to word."""

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.browse.photos import without_ids
-from core.index.vector_store import highest_rows, positions
 from core.models.glove import WordVectors
 from core.models.word_model import WordModel, WordQuery, and_logit, query_logits, sigmoid
 from core.search.class_evidence import ClassEvidence, ClassPostings, candidate_count, query_evidence
+from core.search.exact_top import BOUND_MARGIN, WordPart, top_scores
 from core.search.query_parse import Concepts
 from core.search.space_index import SpaceIndex
 
@@ -108,78 +108,72 @@ def rank(
     min_score: float = 0.0,
     exclude: frozenset[int] = frozenset(),
 ) -> list[tuple[int, float]]:
-    """(photo id, probability) of the k best photos scoring at least min_score.
+    """(photo id, probability) of the k best photos scoring at least min_score, each scored
+    exactly (core/search/exact_top.py): the same scores and order for every k.
 
     evidence is (photo ids, class evidence, named-class evidence) when a term has classes.
     """
     norm = float(np.linalg.norm(query.vector))
     if norm == 0.0 and evidence is None:
         return []
-    want = candidate_count(k) if evidence is not None else k
-    near = index.query(query.vector / norm, want, exclude) if norm > 0.0 else []
-    logits = {pid: (cos * norm + query.offset) / query.terms for pid, cos in near}
-    if query.parts and logits:
-        logits = _every_term(index, query, logits)
+    at_least = float(np.log(min_score / (1.0 - min_score))) if 0.0 < min_score < 1.0 else None
+    if min_score >= 1.0:
+        at_least = np.inf
+    floor = -np.inf if at_least is None else at_least
     if evidence is None:
-        scored = {pid: float(sigmoid(v)) for pid, v in logits.items()}
+        ids, logits = top_scores(_word_part(index, query, norm, k, exclude), 1.0, None, k, floor)
     else:
-        scored = _blend(model, logits, *evidence, k)
-    ranked = sorted(((p, s) for p, s in scored.items() if s >= min_score), key=lambda t: -t[1])
-    return ranked[:k]
+        b = model.blend
+        ev_ids, ev, named = evidence
+        if len(ev_ids) > 1 and not bool((ev_ids[1:] > ev_ids[:-1]).all()):
+            order = np.argsort(ev_ids)
+            ev_ids, ev, named = ev_ids[order], ev[order], named[order]
+        extra = b["evidence"] * ev.astype(np.float64) + NAMED_WEIGHT * named + b["intercept"]
+        if norm == 0.0:  # only class names are known: every photo's word logit is 0
+            keep = extra >= floor
+            order = np.lexsort((ev_ids[keep], -extra[keep]))[:k]
+            ids, logits = ev_ids[keep][order], extra[keep][order]
+        else:
+            word = _word_part(index, query, norm, candidate_count(k), exclude)
+            ids, logits = top_scores(word, b["word"], (ev_ids, extra), k, floor)
+    probs = sigmoid(logits)
+    return [(int(p), float(s)) for p, s in zip(ids, probs, strict=True)]
 
 
-def _every_term(index: SpaceIndex, query: WordQuery, mean: dict[int, float]) -> dict[int, float]:
-    """query_logits of the summed vector's candidates (mean: their mean logits), each term's
-    logit computed exactly from the candidates' own vectors."""
-    cand = np.fromiter(mean, np.int64, len(mean))
-    products = index.products(cand, np.stack([p.vector for p in query.parts]))
-    each = products + np.array([[p.offset] for p in query.parts], np.float32)
-    # What "-word"s take off: the summed vector's logit less the mean of the terms' own.
-    negative = np.fromiter(mean.values(), np.float64, len(mean)) - each.mean(axis=0)
-    combined = and_logit(each) + negative
-    return dict(zip(cand.tolist(), combined.tolist(), strict=True))
+def _word_part(
+    index: SpaceIndex, query: WordQuery, norm: float, want: int, exclude: frozenset[int]
+) -> WordPart:
+    """The query's word logit (query_logits) as exact_top ranks it: the index's best photos
+    by the summed vector, and a bound on every other photo's logit from the last of them."""
+    vectors = np.stack([query.vector, *(p.vector for p in query.parts)])
+    offsets = np.array([query.offset, *(p.offset for p in query.parts)], np.float64)
+    terms = len(query.parts)
+    # What "-word"s add to the summed vector: at most its norm on a unit photo vector.
+    negated = float(np.linalg.norm(query.vector - vectors[1:].sum(axis=0))) if terms else 0.0
 
+    def best(n: int) -> tuple[np.ndarray, float]:
+        near = index.query(query.vector / norm, n, exclude)
+        ids = np.array([p for p, _ in near], np.int64)
+        if len(near) < n:
+            return ids, -np.inf
+        summed = min(c for _, c in near) * norm + query.offset + BOUND_MARGIN
+        if not terms:
+            return ids, summed / query.terms
+        # and_logit of the terms' logits is at most that of their mean (log sigmoid is
+        # concave), and its slope in the mean is at least 1: so the bound is at its largest
+        # when the -words take off their most.
+        mean = (summed + negated) / terms
+        return ids, float(and_logit(np.full((terms, 1), mean))[0]) - negated / terms
 
-def _blend(
-    model: WordModel,
-    logits: dict[int, float],
-    ids: np.ndarray,
-    evidence: np.ndarray,
-    named: np.ndarray,
-    k: int,
-) -> dict[int, float]:
-    """Blend word logits with class evidence over the union of both sides' best photos.
+    def exact(ids: np.ndarray) -> np.ndarray:
+        each = index.products(ids, vectors).astype(np.float64) + offsets[:, None]
+        if not terms:
+            return np.asarray(each[0] / query.terms)
+        # query_logits: every term must fit; the summed logit less the terms' own is what
+        # "-word"s take off
+        return np.asarray(and_logit(each[1:]) + (each[0] - each[1:].sum(axis=0)) / terms)
 
-    A photo the word index did not return gets the lowest logit it did return: an upper
-    bound on its own, as its vector is not at hand without another index query.
-    """
-    b = model.blend
-    floor = min(logits.values(), default=0.0)
-    if len(ids):
-        n = min(len(ids), max(2 * k, 20))
-        pool = highest_rows(evidence, 4 * n, n)  # no partition of every photo's evidence
-        for pid in ids[pool[np.argpartition(-evidence[pool], n - 1)[:n]]].tolist():
-            logits.setdefault(int(pid), floor)
-    cand = np.fromiter(logits, np.int64, len(logits))
-    word = np.fromiter(logits.values(), np.float64, len(logits))
-    ev = ev_named = np.zeros(len(cand))
-    if len(ids):
-        at, found = positions_of(ids, cand)
-        ev = np.where(found, evidence[at], 0.0)
-        ev_named = np.where(found, named[at], 0.0)
-    final = sigmoid(
-        b["word"] * word + b["evidence"] * ev + NAMED_WEIGHT * ev_named + b["intercept"]
-    )
-    return {int(p): float(s) for p, s in zip(cand, final, strict=True)}
-
-
-def positions_of(ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(where each wanted id is in the non-empty ids, whether it is there at all)."""
-    if ids.size < 2 or bool((ids[1:] > ids[:-1]).all()):  # ascending, as the cache keeps them
-        return positions(ids, wanted)
-    order = np.argsort(ids)
-    at = order[np.clip(np.searchsorted(ids, wanted, sorter=order), 0, len(ids) - 1)]
-    return at, ids[at] == wanted
+    return WordPart(best, exact, want)
 
 
 def score_all(
