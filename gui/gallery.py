@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -53,6 +53,8 @@ SCORE_ROLE = Qt.ItemDataRole.UserRole + 2
 FAILURE_ROLE = Qt.ItemDataRole.UserRole + 3
 WEAK_OPACITY = 0.4  # a weak match stays visible but reads as "probably not it"
 
+WEAKER_HEADER = "Weaker matches"  # the divider above the first weak match, best first
+
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -64,6 +66,16 @@ class PhotoEntry:
     score: float | None = None
     weak: bool = False
     header: str = ""  # a month header painted above this cell ("March 2024"), if it starts one
+
+
+def with_divider(entries: list[PhotoEntry]) -> list[PhotoEntry]:
+    """Entries with a "Weaker matches" header on the first weak one, where strong matches come
+    first and every weak one after them (best first; not in date order, where they mix)."""
+    weak = [e.weak for e in entries]
+    first = weak.index(True) if True in weak else 0
+    if not first or not all(weak[first:]):
+        return entries
+    return [*entries[:first], replace(entries[first], header=WEAKER_HEADER), *entries[first + 1 :]]
 
 
 class PhotoModel(QAbstractListModel):

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from core.errors import UnknownWordsError, UsageError
 from core.library import PhotoHit, TextSearch
 from core.models.glove import WordHit
-from gui.gallery import PhotoEntry
+from gui.gallery import PhotoEntry, with_divider
+from gui.results_header import match_summary
 from gui.wording import count, with_article
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class Queries:
             w.statusBar().clearMessage()
             w.search_bar.set_understood(result.words, result.negated, result.unknown)
             query = " ".join(result.words + ["-" + x for x in result.negated])
-            subtitle = count(len(result.hits), "match", "matches") + ", best match first"
+            subtitle = match_summary([is_weak(h) for h in result.hits], "best match first")
             if result.unknown:
                 subtitle += " · ignored: " + ", ".join(result.unknown)
             if not result.hits:
@@ -121,7 +122,7 @@ class Queries:
             title = f"Similar to {name}"
             if class_name:
                 title += " as " + with_article(class_name, quote=True)
-            subtitle = count(len(hits), "match", "matches") + ", most similar first"
+            subtitle = match_summary([is_weak(h) for h in hits], "most similar first")
             if outside:
                 subtitle += " · the photo is not in the library"
             if not hits:
@@ -153,7 +154,7 @@ class Queries:
 
         def done(hits: list[PhotoHit]) -> None:
             w.statusBar().clearMessage()
-            subtitle = count(len(hits), "match", "matches") + ", most similar to all of them first"
+            subtitle = match_summary([is_weak(h) for h in hits], "most similar to all first")
             if len(paths) > len(chosen):
                 subtitle += f" · the first {len(chosen):,} of {len(paths):,} selected photos"
             self._clear_search_field()
@@ -191,7 +192,7 @@ class Queries:
         w.history.leaving()
         self.hits = [PhotoEntry(h.path, h.score, is_weak(h)) for h in hits]
         self.taken = {h.path: h.taken for h in hits}
-        w.results_model.set_entries(w.browser.results_order(self.hits, self.taken))
+        w.results_model.set_entries(with_divider(w.browser.results_order(self.hits, self.taken)))
         w.set_mode("results")
         self.header_photo = picture_of
         picture = w.loader.pixmap(picture_of) if picture_of else None
@@ -223,7 +224,9 @@ class Queries:
         """Results again, in the order now chosen (best match first, or newest first)."""
         w = self.window
         if w.showing_results:
-            w.results_model.set_entries(w.browser.results_order(self.hits, self.taken))
+            w.results_model.set_entries(
+                with_divider(w.browser.results_order(self.hits, self.taken))
+            )
 
     def on_thumbnail(self, path: str) -> None:
         if path == self.header_photo:
