@@ -20,6 +20,7 @@ from core.search.class_evidence import CLASS_EVIDENCE_WEIGHT, candidate_count, q
 from core.search.exact_top import cosine_part, top_scores
 from core.search.query_parse import Concepts, load_concepts, split_known
 from core.search.results import PhotoHit, TextSearch, check_k
+from core.search.text_ranking import term_classes
 
 if TYPE_CHECKING:
     from core.models.glove import SimilarWords, WordVectors
@@ -94,9 +95,9 @@ class TextQueries:
         known_neg, unknown_neg = self._split_terms(unwanted, concepts)
         if not known:
             raise UnknownWordsError([normalise_word(w) for w in wanted])
-        evidence = [concepts.classes_for(t) for t in known]
-        neg = [concepts.classes_for(t) for t in known_neg]
         space = self.joint_space
+        evidence = [term_classes(concepts, space, t) for t in known]
+        neg = [term_classes(concepts, space, t) for t in known_neg]
         if isinstance(space, WordModel):
             from core.search.text_ranking import search
 

@@ -63,6 +63,19 @@ def search(
     return rank(model, index, query, ev, k, min_score, exclude)
 
 
+def term_classes(concepts: Concepts, model: object, term: str) -> dict[int, float]:
+    """The classes a term names, and those of the better-known words the word model links it
+    to ("pooch" -> dog's breeds, "seaside" -> seashore), at the link's weight."""
+    own = concepts.classes_for(term)
+    if not isinstance(model, WordModel):
+        return own
+    out = dict(own)
+    for word, link in model.links_of(term):
+        for c, w in concepts.classes_for(word).items():
+            out[c] = max(out.get(c, 0.0), link * w)
+    return out
+
+
 def strong(classes: dict[int, float]) -> dict[int, float]:
     """The classes a term names outright (its own class or a hypernym's), not near words."""
     return {c: w for c, w in classes.items() if w >= STRONG_LINK}
@@ -198,8 +211,8 @@ def score_all(
     if postings is not None and mode != "words":
         ev = evidence_features(
             postings,
-            [concepts.classes_for(t) for t in parsed.wanted],
-            [concepts.classes_for(t) for t in parsed.unwanted],
+            [term_classes(concepts, model, t) for t in parsed.wanted],
+            [term_classes(concepts, model, t) for t in parsed.unwanted],
         )
     if q is None and ev is None:
         return None
