@@ -80,7 +80,7 @@ def carried_over(model: WordModel, on: bool) -> Iterator[None]:
             model.__dict__.pop("_links", None)
         else:
             model.__dict__["_links"] = saved_links
-        query_parse.singular = saved_singular  # type: ignore[assignment]
+        query_parse.singular = saved_singular
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -106,7 +106,7 @@ def write_word_links(
 ) -> dict[str, object]:
     """Build the links and write them as JSON."""
     links = build_links(model, glove)
-    data = {
+    data: dict[str, object] = {
         "source": f"WordNet {wordnet_version()} (Debian wordnet-base), GloVe 6B 50d, {model.name}",
         "rebuild": "python -m export word-links",
         "links": links,
