@@ -6,11 +6,14 @@
 typed word is linked to a word the model knows at least LINK_RATIO times better (its captions'
 share, the model's `prior`) when they are:
 - the word's singular ("babies" -> "baby", "children" -> "child"), weight 1;
-- synonyms: the target is a lemma of one of the word's two commonest noun senses (infant ->
-  baby, automobile -> car, kid -> child, children -> child), weight 1;
-- for a weakly known word (prior under WEAK_PRIOR) also its broader word: a lemma of the direct
-  hypernym of its commonest sense (pooch -> dog, lady -> woman), weight HYPERNYM_WEIGHT.
-Both sides must take the link in one of their SENSES commonest senses. GloVe neighbours and
+- synonyms: the target is a lemma of the word's commonest noun sense (infant -> baby,
+  automobile -> car, kid -> child; not "cat" -> "guy", its second sense), weight 1;
+- for a weakly known word (prior under WEAK_PRIOR) also its broader word, known BROADER_RATIO
+  times better: a lemma of the direct hypernym of its commonest sense (pooch -> dog, lady ->
+  woman), weight HYPERNYM_WEIGHT.
+The target must take the link in one of its SENSES commonest senses. Words ending in -ing are
+typed as verbs ("catching"), so they get no WordNet noun links; a word that names an ImageNet
+class ("tabby") gets no broader word: the class evidence knows it better. GloVe neighbours and
 WordNet siblings were tried and left out: GloVe puts "bridge" as near "road" (0.85) as
 "evening" is to "night", and "flowers" beside "purple".
 The app blends the typed word's own query with its links' by how well each is known
@@ -27,10 +30,11 @@ import numpy as np
 
 from core.models.glove import WordVectors
 from core.models.word_model import WordModel
-from core.search.query_parse import singular
+from core.search.query_parse import load_concepts, singular
 from export.concepts import WORDNET_DIR, read_exceptions, read_index, read_nouns, wordnet_version
 
 LINK_RATIO = 1.5
+BROADER_RATIO = 4.0  # a broader word must be far better known ("trail" is no "track")
 WEAK_PRIOR = 0.03  # a word in fewer than 3% of the captions
 HYPERNYM_WEIGHT = 0.8
 # A hypernym of a word's first sense in another sense of the word ("cake" of soap -> "block")
@@ -51,6 +55,7 @@ def build_links(
     known = {w: float(prior[j]) for j, w in enumerate(model.words)}
     vocabulary = [w for w in glove.words[:GLOVE_VOCABULARY] if w.isalpha() and len(w) > 2]
     vocabulary = list(dict.fromkeys(vocabulary + [w for w in model.words if w.isalpha()]))
+    concepts = load_concepts()
     links: dict[str, list[tuple[str, float]]] = {}
     for word in vocabulary:
         lemma = exceptions.get(word) or (word if word in index else singular(word))
@@ -59,15 +64,19 @@ def build_links(
         better = _Better(known, LINK_RATIO * max(own, 1e-9), word)
         offsets = index.get(lemma, ([], 0))[0][:SENSES]
         found: dict[str, float] = {lemma: 1.0} if lemma in better else {}  # babies -> baby
-        for offset in offsets:
+        if word.endswith("ing"):  # typed as a verb ("catching"): its noun senses are rarer
+            offsets = []
+        for offset in offsets[:1]:
             for t in synsets[offset].lemmas:
                 if t in better and offset in _senses(t, index, exceptions):
                     found[t] = 1.0
-        if own < WEAK_PRIOR and offsets:
+        broader = _Better(known, BROADER_RATIO * max(own, 1e-9), word)
+        names_a_class = any(w >= 0.99 for w in concepts.classes_for(word).values())
+        if own < WEAK_PRIOR and offsets and not names_a_class:
             for sym, hyper in synsets[offsets[0]].pointers:
                 for t in synsets[hyper].lemmas if sym in ("@", "@i") else ():
                     if (
-                        t in better
+                        t in broader
                         and hyper in _senses(t, index, exceptions)
                         and _cosine(glove, word, t) >= HYPERNYM_MIN_COSINE
                     ):

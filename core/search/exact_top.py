@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.index.vector_store import highest_rows
+from core.models.word_model import and_logit
 
 if TYPE_CHECKING:
     from core.search.space_index import SpaceIndex
@@ -91,6 +92,42 @@ def top_scores(
         want *= 4
 
 
+def top_all_terms(
+    ids: np.ndarray,
+    each: np.ndarray,
+    room: np.ndarray | float,  # float32
+    weight: float,
+    extra: tuple[np.ndarray, np.ndarray] | None,
+    k: int,
+    at_least: float = -np.inf,
+) -> tuple[np.ndarray, np.ndarray]:
+    """top_scores for several terms that must all fit, from every photo's exact logit of each
+    term (each [terms, len(ids)], ids ascending; room: what "-word"s add): a word part of
+    and_logit(each) + room. The least term's logit bounds and_logit (a product of
+    probabilities is at most its least factor) and is cheap for every photo; and_logit itself
+    is computed only for the photos whose bound reaches the k-th best."""
+    add = np.broadcast_to(np.asarray(room, np.float32), (len(ids),))
+    bonus = np.zeros(len(ids))
+    if extra is not None:
+        at = _aligned(extra[0], ids)
+        found = at >= 0
+        if not found.all():
+            ids, each, add, at = ids[found], each[:, found], add[found], at[found]
+        bonus = extra[1][at]
+    # float32 for the pass over every photo (a bound, so rounding is covered by SLACK).
+    reach = (np.float32(weight) * (each.min(axis=0) + add)).astype(np.float64)
+    reach += bonus
+
+    def exact(rows: np.ndarray) -> np.ndarray:
+        word = and_logit(each[:, rows].astype(np.float64)) + add[rows].astype(np.float64)
+        return np.asarray(weight * word + bonus[rows])
+
+    first = highest_rows(reach, 4 * max(4 * k, 200), max(4 * k, 200))
+    threshold = _kth(exact(first), k, at_least)
+    rows = np.flatnonzero(reach >= threshold - SLACK)
+    return _best(ids[rows], exact(rows), k, at_least)
+
+
 def cosine_part(
     index: SpaceIndex, vector: np.ndarray, want: int, exclude: frozenset[int] = frozenset()
 ) -> WordPart:
@@ -127,6 +164,13 @@ def _positions(sorted_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
         return np.full(len(ids), -1, np.int64)
     at = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
     return np.where(sorted_ids[at] == ids, at, -1)
+
+
+def _aligned(sorted_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """_positions, quick when both list the same photos (every indexed photo, as a rule)."""
+    if len(sorted_ids) == len(ids) and np.array_equal(sorted_ids, ids):
+        return np.arange(len(ids))
+    return _positions(sorted_ids, ids)
 
 
 def _kth(scores: np.ndarray, k: int, at_least: float) -> float:

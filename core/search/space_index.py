@@ -160,6 +160,37 @@ class SpaceIndex:
                 out[j, found] = scan(rows, vector)
         return out
 
+    def all_products(
+        self, vectors: np.ndarray, exclude: frozenset[int] = frozenset()
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(ids ascending, [len(vectors), len(ids)] float32): every photo's (but the
+        excluded) dot product with each vector, the bits products gives."""
+        with self._lock:
+            self.refresh()
+            stored, dead = self._stored, self._dead
+            delta_ids, delta_vecs = self._delta_ids, self._delta_vecs
+        ids_parts, bound_parts = [], []
+        if stored is not None and len(stored.ids):
+            live = None
+            if exclude or dead.any():
+                live = ~dead
+                live[rows_of(stored.ids, exclude)] = False
+            rows = np.stack([stored.scores_all(v) for v in vectors])
+            ids_parts.append(stored.ids if live is None else stored.ids[live])
+            bound_parts.append(rows if live is None else rows[:, live])
+        if len(delta_ids):
+            keep = np.ones(len(delta_ids), bool)
+            keep[rows_of(delta_ids, exclude)] = False
+            ids_parts.append(delta_ids[keep])
+            bound_parts.append(np.stack([scan(delta_vecs[keep], v) for v in vectors]))
+        if not ids_parts:
+            return np.zeros(0, np.int64), np.zeros((len(vectors), 0), np.float32)
+        ids, bounds = np.concatenate(ids_parts), np.concatenate(bound_parts, axis=1)
+        if len(ids_parts) > 1:  # photos indexed since the store was built: rare
+            order = np.argsort(ids, kind="stable")
+            ids, bounds = ids[order], bounds[:, order]
+        return ids, bounds
+
     def exhaustive(
         self, vector: np.ndarray, k: int, exclude: frozenset[int] = frozenset()
     ) -> list[tuple[int, float]]:

@@ -17,7 +17,7 @@ from core.browse.photos import without_ids
 from core.models.glove import WordVectors
 from core.models.word_model import WordModel, WordQuery, and_logit, query_logits, sigmoid
 from core.search.class_evidence import ClassEvidence, ClassPostings, candidate_count, query_evidence
-from core.search.exact_top import BOUND_MARGIN, WordPart, top_scores
+from core.search.exact_top import BOUND_MARGIN, WordPart, top_all_terms, top_scores
 from core.search.query_parse import Concepts
 from core.search.space_index import SpaceIndex
 
@@ -133,31 +133,66 @@ def rank(
     if min_score >= 1.0:
         at_least = np.inf
     floor = -np.inf if at_least is None else at_least
-    if evidence is None:
+    if query.parts:  # every term must fit: every photo's logit of each, at once
+        blend = (1.0, None) if evidence is None else _blend_extra(model, evidence)
+        ids, logits = _all_terms(index, query, blend[0], blend[1], k, floor, exclude)
+    elif evidence is None:
         ids, logits = top_scores(_word_part(index, query, norm, k, exclude), 1.0, None, k, floor)
     else:
-        b = model.blend
-        ev_ids, ev, named = evidence
-        if len(ev_ids) > 1 and not bool((ev_ids[1:] > ev_ids[:-1]).all()):
-            order = np.argsort(ev_ids)
-            ev_ids, ev, named = ev_ids[order], ev[order], named[order]
-        extra = b["evidence"] * ev.astype(np.float64) + NAMED_WEIGHT * named + b["intercept"]
+        weight, (ev_ids, rest) = _blend_extra(model, evidence)
         if norm == 0.0:  # only class names are known: every photo's word logit is 0
-            keep = extra >= floor
-            order = np.lexsort((ev_ids[keep], -extra[keep]))[:k]
-            ids, logits = ev_ids[keep][order], extra[keep][order]
+            keep = rest >= floor
+            order = np.lexsort((ev_ids[keep], -rest[keep]))[:k]
+            ids, logits = ev_ids[keep][order], rest[keep][order]
         else:
             word = _word_part(index, query, norm, candidate_count(k), exclude)
-            ids, logits = top_scores(word, b["word"], (ev_ids, extra), k, floor)
+            ids, logits = top_scores(word, weight, (ev_ids, rest), k, floor)
     probs = sigmoid(logits)
     return [(int(p), float(s)) for p, s in zip(ids, probs, strict=True)]
+
+
+def _blend_extra(
+    model: WordModel, evidence: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[float, tuple[np.ndarray, np.ndarray]]:
+    """(the word logit's weight in the blend, (ids ascending, the rest of each one's logit))."""
+    b = model.blend
+    ev_ids, ev, named = evidence
+    if len(ev_ids) > 1 and not bool((ev_ids[1:] > ev_ids[:-1]).all()):
+        order = np.argsort(ev_ids)
+        ev_ids, ev, named = ev_ids[order], ev[order], named[order]
+    extra = b["evidence"] * ev.astype(np.float64) + NAMED_WEIGHT * named + b["intercept"]
+    return b["word"], (ev_ids, extra)
+
+
+def _all_terms(
+    index: SpaceIndex,
+    query: WordQuery,
+    weight: float,
+    extra: tuple[np.ndarray, np.ndarray] | None,
+    k: int,
+    floor: float,
+    exclude: frozenset[int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """query_logits of several terms for every photo (one pass over the vectors per term; at
+    100,000 photos 3 ms each), ranked by exact_top.top_all_terms."""
+    parts = np.stack([p.vector for p in query.parts])
+    negated = query.vector - parts.sum(axis=0)
+    with_negated = bool(np.any(query.vector != parts.sum(axis=0)))
+    vectors = np.concatenate([parts, negated[None]]) if with_negated else parts
+    ids, dots = index.all_products(vectors, exclude)
+    offsets = np.array([p.offset for p in query.parts], np.float32)
+    each = dots[: len(parts)] + offsets[:, None]
+    # What "-word"s take off, spread over the terms as query_logits does.
+    room = dots[len(parts)] / np.float32(len(parts)) if with_negated else 0.0
+    return top_all_terms(ids, each, room, weight, extra, k, floor)
 
 
 def _word_part(
     index: SpaceIndex, query: WordQuery, norm: float, want: int, exclude: frozenset[int]
 ) -> WordPart:
     """The query's word logit (query_logits) as exact_top ranks it: the index's best photos
-    by the summed vector, and a bound on every other photo's logit from the last of them."""
+    by the summed vector, a bound on every other photo's logit from the last of them, and
+    per-photo bounds from each term's own bound (core/index/rotated_rows.py)."""
     vectors = np.stack([query.vector, *(p.vector for p in query.parts)])
     offsets = np.array([query.offset, *(p.offset for p in query.parts)], np.float64)
     terms = len(query.parts)

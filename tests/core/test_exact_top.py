@@ -51,3 +51,22 @@ def test_several_terms_score_at_most_what_their_mean_allows() -> None:
         mean = logits.mean(axis=0)
         bound = and_logit(np.broadcast_to(mean, logits.shape))
         assert (and_logit(logits) <= bound + 1e-9).all()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_several_terms_rank_as_a_full_sort_of_every_photo(seed: int) -> None:
+    from core.search.exact_top import top_all_terms
+
+    rng = np.random.default_rng(seed)
+    n = 4000
+    each = rng.normal(-2, 3, (3, n)).astype(np.float32)
+    room = rng.normal(0, 0.3, n).astype(np.float32)
+    ids = np.arange(7, 7 + n)
+    extra = rng.uniform(-1, 3, n)
+    word = and_logit(each.astype(np.float64)) + room
+    total = 0.8 * word + extra
+    full = np.lexsort((ids, -total))
+    for k in (1, 10, 300, n):
+        top, scores = top_all_terms(ids, each, room, 0.8, (ids, extra), k)
+        assert top.tolist() == ids[full[:k]].tolist()
+        np.testing.assert_allclose(scores, total[full[:k]], rtol=1e-6)
