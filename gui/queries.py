@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from core.errors import UnknownWordsError, UsageError
 from core.library import PhotoHit, TextSearch
-from core.models.glove import WordHit
 from gui.gallery import PhotoEntry, with_divider
 from gui.results_header import match_summary
 from gui.wording import count, with_article
@@ -90,12 +89,9 @@ class Queries:
         library = self.window.library
 
         def load() -> list[tuple[str, str]]:
-            out: list[tuple[str, str]] = []
-            per_word = max(2, SUGGESTIONS_PER_WORD * 2 // max(1, len(words)))
-            for word in words[:3]:
-                hits: list[WordHit] = library.similar_words(word, per_word)
-                out.extend((word, h.word) for h in hits if h.word not in words)
-            return out
+            # Words the model knows well near each query word, or none (core/search/text.py).
+            per_word = max(1, SUGGESTIONS_PER_WORD // max(1, len(words)))
+            return library.words_to_try(words, per_word)
 
         self.drop_suggestions()
         if words:

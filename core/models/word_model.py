@@ -184,10 +184,14 @@ class WordModel:
         singular = self.words[j] if j is not None else term
         return self._links.get(term) or self._links.get(singular, [])
 
+    def caption_share(self, term: str) -> float:
+        """The share of training captions that use the word (0 for a word without classifier)."""
+        j = self._index_of(term)
+        return 0.0 if j is None else float(self._f32("prior")[j])
+
     def _known_share(self, term: str) -> float:
         """How well the model knows a word: its captions' share p as p / (p + KNOWN_SHARE)."""
-        j = self._index_of(term)
-        p = 0.0 if j is None else float(self._f32("prior")[j])
+        p = self.caption_share(term)
         return p / (p + KNOWN_SHARE)
 
     def term_query(self, term: str, words: WordVectors) -> WordQuery | None:

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.browse.photos import without_ids
-from core.errors import UnknownWordsError, UsageError
+from core.errors import PhotoSearchError, UnknownWordsError, UsageError
 from core.index.ann import unit_rows
 from core.models.glove import WordHit, normalise_word
 from core.models.word_model import WordModel
 from core.search.class_evidence import CLASS_EVIDENCE_WEIGHT, candidate_count, query_evidence
 from core.search.exact_top import cosine_part, top_scores
-from core.search.query_parse import Concepts, load_concepts, split_known
+from core.search.query_parse import Concepts, load_concepts, singular, split_known
 from core.search.results import PhotoHit, TextSearch, check_k
 from core.search.text_ranking import term_classes
 
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from core.search.class_evidence import ClassEvidence
     from core.search.space_index import SpaceIndex
 
+# A word to try must be in at least this share of the training captions (1 in 100).
+SUGGEST_MIN_SHARE = 0.01
 # How far a "-word" pushes results away, relative to the words searched for.
 NEGATIVE_WEIGHT = 0.5
 
@@ -178,3 +180,38 @@ class TextQueries:
         """The nearest GloVe words to word."""
         check_k(k)
         return self.word_index.similar(word, k)
+
+    def words_to_try(self, words: Sequence[str], per_word: int = 2) -> list[tuple[str, str]]:
+        """(word of the query, a word to try in its place): the better-known words it is linked
+        to ("kids" -> "child"), then its GloVe neighbours that the word model knows well, used
+        in at least SUGGEST_MIN_SHARE of the captions ("played", "folks": no). Fewer, or none,
+        rather than words the model knows little of; without the word model, the neighbours."""
+        space = self.joint_space
+        out: list[tuple[str, str]] = []
+        for word in words[:3]:
+            if " " in word or not isinstance(space, WordModel):
+                out += [(word, h.word) for h in self._neighbours(word, per_word)]
+                continue
+            picks = [t for t, _ in space.links_of(word)]
+            for h in self._neighbours(word, 20):
+                t = h.word
+                if t.isalpha() and space.caption_share(t) >= SUGGEST_MIN_SHARE:
+                    picks.append(t)
+            kept: list[str] = []
+            for t in picks:
+                if t not in words and all(_other_word(t, u) for u in [word, *kept]):
+                    kept.append(t)
+            out += [(word, t) for t in kept[:per_word]]
+        return out
+
+    def _neighbours(self, word: str, k: int) -> list[WordHit]:
+        try:
+            return self.similar_words(word, k)
+        except PhotoSearchError:  # not in GloVe ("t-shirt"): nothing to suggest
+            return []
+
+
+def _other_word(word: str, other: str) -> bool:
+    """Not a form of the same word ("play", "played", "playing"; "dog", "dogs")."""
+    stem = min(len(word), len(other), 4)
+    return word[:stem] != other[:stem] and singular(word) != singular(other)

@@ -38,3 +38,17 @@ def test_a_weakly_known_word_leans_on_the_well_known_one() -> None:
     model = WordModel(f"{WORD_MODEL}-efficientnet-lite0")
     assert ("baby", 1.0) in model.links_of("infant")
     assert model.links_of("woman") == []  # a well-known word stands on its own
+
+
+def test_words_to_try_are_ones_the_model_knows_well(library: Library, monkeypatch) -> None:
+    from core.models.glove import WordHit
+
+    neighbours = ["folks", "mom", "played", "play", "kid", "girls", "icy"]
+    monkeypatch.setattr(
+        library, "similar_words", lambda word, k=10: [WordHit(w, 0.5) for w in neighbours]
+    )
+    tries = library.words_to_try(["kids", "playing"], per_word=3)
+    assert tries[0] == ("kids", "child")  # the well-known word it is linked to, first
+    assert not {t for _, t in tries} & {"folks", "mom", "icy"}  # in few captions
+    assert ("kids", "kid") not in tries  # forms of the word itself
+    assert ("playing", "played") not in tries and ("playing", "play") not in tries
