@@ -15,7 +15,7 @@ import numpy as np
 
 from core.browse.photos import without_ids
 from core.models.glove import WordVectors
-from core.models.word_model import WordModel, WordQuery, and_logit, query_logits, sigmoid
+from core.models.word_model import WordModel, WordQuery, query_logits, sigmoid
 from core.search.class_evidence import ClassEvidence, ClassPostings, candidate_count, query_evidence
 from core.search.exact_top import BOUND_MARGIN, WordPart, top_all_terms, top_scores
 from core.search.query_parse import Concepts
@@ -190,36 +190,20 @@ def _all_terms(
 def _word_part(
     index: SpaceIndex, query: WordQuery, norm: float, want: int, exclude: frozenset[int]
 ) -> WordPart:
-    """The query's word logit (query_logits) as exact_top ranks it: the index's best photos
-    by the summed vector, a bound on every other photo's logit from the last of them, and
-    per-photo bounds from each term's own bound (core/index/rotated_rows.py)."""
-    vectors = np.stack([query.vector, *(p.vector for p in query.parts)])
-    offsets = np.array([query.offset, *(p.offset for p in query.parts)], np.float64)
-    terms = len(query.parts)
-    # What "-word"s add to the summed vector: at most its norm on a unit photo vector.
-    negated = float(np.linalg.norm(query.vector - vectors[1:].sum(axis=0))) if terms else 0.0
+    """A one-term query's logit (its vector, "-word"s included, less a constant) as exact_top
+    ranks it: the index's best photos by that vector, and the last of them as the bound on
+    every other photo's logit (it rises with the cosine)."""
 
     def best(n: int) -> tuple[np.ndarray, float]:
         near = index.query(query.vector / norm, n, exclude)
         ids = np.array([p for p, _ in near], np.int64)
         if len(near) < n:
             return ids, -np.inf
-        summed = min(c for _, c in near) * norm + query.offset + BOUND_MARGIN
-        if not terms:
-            return ids, summed / query.terms
-        # and_logit of the terms' logits is at most that of their mean (log sigmoid is
-        # concave), and its slope in the mean is at least 1: so the bound is at its largest
-        # when the -words take off their most.
-        mean = (summed + negated) / terms
-        return ids, float(and_logit(np.full((terms, 1), mean))[0]) - negated / terms
+        return ids, (min(c for _, c in near) * norm + query.offset + BOUND_MARGIN) / query.terms
 
     def exact(ids: np.ndarray) -> np.ndarray:
-        each = index.products(ids, vectors).astype(np.float64) + offsets[:, None]
-        if not terms:
-            return np.asarray(each[0] / query.terms)
-        # query_logits: every term must fit; the summed logit less the terms' own is what
-        # "-word"s take off
-        return np.asarray(and_logit(each[1:]) + (each[0] - each[1:].sum(axis=0)) / terms)
+        dots = index.products(ids, query.vector[None])[0].astype(np.float64)
+        return np.asarray((dots + query.offset) / query.terms)
 
     return WordPart(best, exact, want)
 
