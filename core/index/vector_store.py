@@ -149,6 +149,11 @@ class LoadedVectors:
         assert vectors is not None
         return scan(gather_rows(vectors, rows), vector)
 
+    def rotated_rows(self) -> RotatedRows | None:
+        """The rotated rows, once the store is held rotated (from its second query)."""
+        self._count_query()
+        return self._rows()[1]
+
     def scores_all(self, vector: np.ndarray) -> np.ndarray:
         """float32: every row's dot product with a vector (the bits scores_of gives)."""
         vectors, rotated = self._rows()

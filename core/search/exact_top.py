@@ -94,38 +94,51 @@ def top_scores(
 
 def top_all_terms(
     ids: np.ndarray,
-    each: np.ndarray,
-    room: np.ndarray | float,  # float32
+    bounds: np.ndarray,
+    exact: Callable[[np.ndarray], np.ndarray],
+    terms: int,
     weight: float,
     extra: tuple[np.ndarray, np.ndarray] | None,
     k: int,
     at_least: float = -np.inf,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """top_scores for several terms that must all fit, from every photo's exact logit of each
-    term (each [terms, len(ids)], ids ascending; room: what "-word"s add): a word part of
-    and_logit(each) + room. The least term's logit bounds and_logit (a product of
-    probabilities is at most its least factor) and is cheap for every photo; and_logit itself
-    is computed only for the photos whose bound reaches the k-th best."""
-    add = np.broadcast_to(np.asarray(room, np.float32), (len(ids),))
+    """top_scores for several terms that must all fit: a word part of and_logit of the terms'
+    logits (plus what "-word"s add). bounds [terms, len(ids)] (ids ascending) holds an upper
+    bound on each photo's logit of each of the terms, and on what -words add in a last row
+    when there are -words; exact(positions) the same rows exactly. The least term's bound bounds
+    and_logit (a product of probabilities is at most its least factor): photos whose bound
+    reaches the k-th best exact score are scored exactly, the rest cannot make the top k."""
     bonus = np.zeros(len(ids))
+    keep = np.arange(len(ids))
     if extra is not None:
         at = _aligned(extra[0], ids)
-        found = at >= 0
-        if not found.all():
-            ids, each, add, at = ids[found], each[:, found], add[found], at[found]
-        bonus = extra[1][at]
-    # float32 for the pass over every photo (a bound, so rounding is covered by SLACK).
-    reach = (np.float32(weight) * (each.min(axis=0) + add)).astype(np.float64)
+        keep = np.flatnonzero(at >= 0)
+        bonus = extra[1][at[keep]]
+    if len(keep) < len(ids):  # photos not returnable (a date filter): as a rule none
+        bounds = bounds[:, keep]
+    least = bounds[0].copy()
+    for row in bounds[1:terms]:
+        np.minimum(least, row, out=least)
+    if terms < len(bounds):
+        least += bounds[terms]
+    reach = least.astype(np.float64)
+    reach *= weight
     reach += bonus
 
-    def exact(rows: np.ndarray) -> np.ndarray:
-        word = and_logit(each[:, rows].astype(np.float64)) + add[rows].astype(np.float64)
-        return np.asarray(weight * word + bonus[rows])
+    def scored(rows: np.ndarray) -> np.ndarray:
+        each = exact(keep[rows]).astype(np.float64)
+        extra_room = each[terms] if terms < len(each) else 0.0
+        return np.asarray(weight * (and_logit(each[:terms]) + extra_room) + bonus[rows])
 
     first = highest_rows(reach, 4 * max(4 * k, 200), max(4 * k, 200))
-    threshold = _kth(exact(first), k, at_least)
+    threshold = _kth(scored(first), k, at_least)
     rows = np.flatnonzero(reach >= threshold - SLACK)
-    return _best(ids[rows], exact(rows), k, at_least)
+    if len(rows) > 4 * len(first):  # weak terms: and_logit of the bounds rules out more
+        tight = and_logit(bounds[:terms, rows])
+        if terms < len(bounds):
+            tight += bounds[terms, rows]
+        rows = rows[weight * tight + bonus[rows] >= threshold - SLACK]
+    return _best(ids[keep[rows]], scored(rows), k, at_least)
 
 
 def cosine_part(
@@ -186,5 +199,8 @@ def _best(
 ) -> tuple[np.ndarray, np.ndarray]:
     keep = np.isfinite(scores) & (scores >= at_least)
     ids, scores = ids[keep], scores[keep]
+    if len(scores) > 4 * k:  # sort only those that can make the top k (ties included)
+        part = scores >= np.partition(scores, len(scores) - k)[len(scores) - k]
+        ids, scores = ids[part], scores[part]
     order = np.lexsort((ids, -scores))[:k]
     return ids[order], scores[order]

@@ -173,18 +173,23 @@ def _all_terms(
     floor: float,
     exclude: frozenset[int],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """query_logits of several terms for every photo (one pass over the vectors per term; at
-    100,000 photos 3 ms each), ranked by exact_top.top_all_terms."""
+    """query_logits of several terms, ranked by exact_top.top_all_terms from every photo's
+    bound on each term (one pass over part of each row per term: 1.6 ms at 100,000 photos)."""
     parts = np.stack([p.vector for p in query.parts])
+    terms = len(parts)
     negated = query.vector - parts.sum(axis=0)
-    with_negated = bool(np.any(query.vector != parts.sum(axis=0)))
-    vectors = np.concatenate([parts, negated[None]]) if with_negated else parts
-    ids, dots = index.all_products(vectors, exclude)
-    offsets = np.array([p.offset for p in query.parts], np.float32)
-    each = dots[: len(parts)] + offsets[:, None]
-    # What "-word"s take off, spread over the terms as query_logits does.
-    room = dots[len(parts)] / np.float32(len(parts)) if with_negated else 0.0
-    return top_all_terms(ids, each, room, weight, extra, k, floor)
+    vectors = parts
+    if bool(np.any(negated != 0)):  # what "-word"s take off, spread over the terms
+        vectors = np.concatenate([parts, negated[None] / np.float32(terms)])
+    offsets = np.zeros((len(vectors), 1), np.float32)
+    offsets[:terms, 0] = [p.offset for p in query.parts]
+    scores = index.all_terms(vectors, exclude)
+
+    def exact(at: np.ndarray) -> np.ndarray:
+        return np.asarray(scores.exact(at) + offsets)
+
+    bounds = scores.bounds + offsets + np.float32(BOUND_MARGIN)
+    return top_all_terms(scores.ids, bounds, exact, terms, weight, extra, k, floor)
 
 
 def _word_part(

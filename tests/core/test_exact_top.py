@@ -66,7 +66,9 @@ def test_several_terms_rank_as_a_full_sort_of_every_photo(seed: int) -> None:
     word = and_logit(each.astype(np.float64)) + room
     total = 0.8 * word + extra
     full = np.lexsort((ids, -total))
+    exact = np.concatenate([each, room[None]])
+    loose = exact + rng.uniform(0, 2, exact.shape).astype(np.float32)  # upper bounds
     for k in (1, 10, 300, n):
-        top, scores = top_all_terms(ids, each, room, 0.8, (ids, extra), k)
+        top, scores = top_all_terms(ids, loose, lambda at: exact[:, at], 3, 0.8, (ids, extra), k)
         assert top.tolist() == ids[full[:k]].tolist()
         np.testing.assert_allclose(scores, total[full[:k]], rtol=1e-6)
