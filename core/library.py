@@ -33,6 +33,7 @@ from core.search.tags import TagQueries
 from core.search.text import TextQueries
 from core.search.text import parse_query as parse_query
 from core.storage.lock import IndexLock
+from core.storage.media_files import MediaFacts, media_facts
 from core.storage.profile import Profile
 from core.storage.repair import open_catalog
 from core.storage.settings import DEFAULT_JOINT, Settings
@@ -238,8 +239,21 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
         return QueryPhoto(encoded.features[0], row.id if row is not None else None)
 
     def _hits(self, ranked: Sequence[tuple[int, float]]) -> list[PhotoHit]:
-        found = photo_dates(self.catalog, [pid for pid, _ in ranked])
-        return [PhotoHit(found[p][0], s, iso(found[p][1])) for p, s in ranked if p in found]
+        ids = [pid for pid, _ in ranked]
+        found = photo_dates(self.catalog, ids)
+        facts = media_facts(self.catalog, ids)
+        none = MediaFacts()
+        return [
+            PhotoHit(
+                found[p][0],
+                s,
+                iso(found[p][1]),
+                facts.get(p, none).duration,
+                facts.get(p, none).companions,
+            )
+            for p, s in ranked
+            if p in found
+        ]
 
     # -- status -----------------------------------------------------------------------------
 

@@ -71,7 +71,21 @@ def _features_8bit_v2(conn: sqlite3.Connection) -> None:
     migrate_features_v2(conn)
 
 
-MIGRATIONS: list[Migration] = [_create_v1, _features_8bit_v2, _add_taken]
+def _media_files(conn: sqlite3.Connection) -> None:
+    """Version 4: each video's duration, and the RAW files shown as companions of a JPEG of
+    the same name (storage/media_files.py reads and writes them)."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS video_info ("
+        " photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,"
+        " duration REAL)"
+    )
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS companions (path BLOB PRIMARY KEY, main_path BLOB NOT NULL)"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS companions_main ON companions(main_path)")
+
+
+MIGRATIONS: list[Migration] = [_create_v1, _features_8bit_v2, _add_taken, _media_files]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
