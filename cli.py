@@ -177,7 +177,21 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"  skipped {s.path}: {s.reason}")
     for f in summary.missing_folders:
         print(f"  folder not found (its photos are kept): {f}")
+    _print_media_summary(summary)
     return 0
+
+
+def _print_media_summary(summary: Any) -> None:
+    """RAW files and videos read, RAW+JPEG pairs, and videos waiting for the `video` extra."""
+    if summary.raw or summary.videos or summary.companions:
+        print(
+            f"  read {summary.raw} RAW files and {summary.videos} videos; "
+            f"{summary.companions} RAW files shown with the JPEG of the same name"
+        )
+    if summary.videos_unsupported:
+        from core.media.video import NOT_INSTALLED
+
+        print(f"  {summary.videos_unsupported} videos not indexed: {NOT_INSTALLED}")
 
 
 def _per_image(

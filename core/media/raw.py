@@ -33,6 +33,8 @@ MIN_PREVIEW_SIDE = 64
 # A picture whose grey levels spread less than this is black or one flat colour.
 MIN_SPREAD = 2.0
 BLACK_MEAN = 4.0
+# The least raw data a sensor's pixels take in any real RAW (lossy compressed ones included).
+MIN_BITS_PER_PIXEL = 1
 # Enough of a RAW's head to hold its TIFF directories and Canon CR3's metadata boxes.
 HEAD_BYTES = 1 << 20
 # LibRaw's flip -> the EXIF orientation it stands for.
@@ -90,6 +92,7 @@ def decode_raw(
         if preview is not None:
             picture = _upright_preview(preview, preview_exif, flip)
         else:
+            _check_holds_raw_data(path, int(raw.sizes.raw_width) * int(raw.sizes.raw_height))
             picture = _demosaic(raw, rawpy)
     _check_not_blank(picture)
     if draft_size is not None:
@@ -125,6 +128,20 @@ def _upright_preview(preview: Image.Image, exif: Image.Exif | None, flip: int) -
         orientation = FLIP_TO_ORIENTATION.get(flip, 1)
     method = TRANSPOSE.get(orientation)
     return preview.transpose(method) if method is not None else preview
+
+
+def _check_holds_raw_data(path: Path, pixels: int) -> None:
+    # A file stripped of its raw data still names its sensor size, and LibRaw then
+    # "demosaics" whatever memory it has: black one time, noise the next.
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise DecodeError(f"cannot read file: {e.strerror or e}") from e
+    if size * 8 < pixels * MIN_BITS_PER_PIXEL:
+        raise DecodeError(
+            f"RAW file has no preview and no raw data ({size / 1024:.0f} KB for a "
+            f"{pixels / 1e6:.1f} MP sensor: stripped or truncated)"
+        )
 
 
 def _demosaic(raw: Any, rawpy: Any) -> Image.Image:

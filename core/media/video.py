@@ -23,8 +23,9 @@ VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", "
 NOT_INSTALLED = "video support is not installed: pip install 'photo-search[video]'"
 # Where the poster frame is taken, as a share of the duration: past a fade-in or a title.
 POSTER_AT = 0.1
-# If that frame is one flat colour (a fade), this one is tried instead.
+# If that frame is black (a fade-in), this one is tried instead.
 FALLBACK_AT = 0.5
+BLACK_MEAN = 16.0
 # Frames decoded after a seek at most: bounds the work when keyframes are far apart.
 MAX_FRAMES_AFTER_SEEK = 240
 FLAT_SPREAD = 2.0
@@ -99,7 +100,7 @@ def read_poster(path: Path) -> Poster:
             if frame is None:
                 raise DecodeError("video has no frame that can be decoded")
             image = _upright(frame)
-            if duration and _flat(image):
+            if duration and _black(image):
                 later = _frame_at(container, stream, duration * FALLBACK_AT)
                 if later is not None:
                     image = _upright(later)
@@ -151,9 +152,9 @@ def _upright(frame: Any) -> Image.Image:
     return image.convert("RGB")
 
 
-def _flat(image: Image.Image) -> bool:
+def _black(image: Image.Image) -> bool:
     grey = np.asarray(image.convert("L").reduce(max(1, min(image.size) // 64)), np.float32)
-    return float(grey.std()) < FLAT_SPREAD
+    return float(grey.mean()) < BLACK_MEAN and float(grey.std()) < FLAT_SPREAD
 
 
 def _creation_time(container: Any, stream: Any) -> float | None:
