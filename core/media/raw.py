@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from PIL import Image
@@ -18,6 +18,7 @@ from PIL import Image
 from core.errors import DecodeError
 from core.media.dates import (
     DATETIME_ORIGINAL,
+    EXIF_IFD,
     OFFSET_TIME_ORIGINAL,
     exif_taken,
     parse_exif_time,
@@ -40,6 +41,7 @@ HEAD_BYTES = 1 << 20
 # LibRaw's flip -> the EXIF orientation it stands for.
 FLIP_TO_ORIENTATION = {3: 3, 5: 8, 6: 6}
 ORIENTATION_TAG = 0x0112
+GPS_IFD = 0x8825
 TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,
@@ -181,15 +183,36 @@ def _head(path: Path) -> bytes:
 
 def raw_exif(path: Path) -> Image.Exif | None:
     """IFD0 of a TIFF-based RAW (CR2, NEF, NRW, ARW, DNG, ORF, RW2, PEF, SRW) or of a CR3's
-    CMT1 box, read from the file's head, with its Exif (and GPS) IFDs reachable through
-    get_ifd; None when there is none."""
-    head = _head(path)
-    if head[:4] in _TIFF_HEADS:
-        return _load_exif(head[:2] + (b"*\x00" if head[:2] == b"II" else b"\x00*") + head[4:])
-    if _is_cr3(head):
-        ifd0 = _box(head, b"CMT1")
-        return _load_exif(ifd0) if ifd0 is not None else None
+    CMT1 box, with its Exif and GPS IFDs already read (exif.get_ifd(0x8769), 0x8825); None
+    when there is none. A TIFF's directories are read where they lie, however big the file.
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+            if head[:4] in _TIFF_HEADS:
+                return _tiff_exif(f, head)
+            if _is_cr3(head + f.read(32)):
+                f.seek(0)
+                ifd0 = _box(f.read(HEAD_BYTES), b"CMT1")
+                return _load_exif(ifd0) if ifd0 is not None else None
+    except OSError:
+        return None
     return None
+
+
+def _tiff_exif(f: BinaryIO, head: bytes) -> Image.Exif | None:
+    exif = Image.Exif()
+    little = head[:2] == b"II"
+    # Set here, so that Pillow accepts ORF's and RW2's own magic numbers in place of 42.
+    exif.endian = "<" if little else ">"
+    try:
+        exif.load_from_fp(f, int.from_bytes(head[4:8], "little" if little else "big"))
+        for pointer in (EXIF_IFD, GPS_IFD):
+            exif.get_ifd(pointer)  # read now, while the file is open; kept by exif
+    except Exception:  # a malformed directory: no metadata, never a failed photo
+        return None
+    exif.fp = None  # type: ignore[assignment]  # closed: every directory is read
+    return exif
 
 
 def _is_cr3(head: bytes) -> bool:
@@ -219,7 +242,7 @@ def raw_taken(path: Path, preview_exif: Image.Exif | None = None) -> float | Non
     """A RAW's capture time: its container's EXIF, else its preview JPEG's; None without."""
     exif = raw_exif(path)
     taken = exif_taken(exif) if exif is not None else None
-    if taken is None:
+    if taken is None and exif is None:
         head = _head(path)
         cmt2 = _box(head, b"CMT2") if _is_cr3(head) else None
         # CR3's CMT2 box is the Exif IFD itself.
