@@ -43,11 +43,12 @@ def test_index_json_summary(cli: Cli, pascal_photos: dict[str, list[Path]], tmp_
     assert set(summary) >= {"added", "updated", "removed", "unchanged", "skipped", "seconds"}
     assert set(summary) <= {
         "added", "updated", "removed", "unchanged", "skipped", "seconds", "moved",
-        "missing_folders",
+        "missing_folders", "raw", "videos", "companions", "videos_unsupported",
     }  # fmt: skip
     assert summary["added"] == sum(len(v) for v in pascal_photos.values())
     assert (summary["updated"], summary["removed"], summary["unchanged"]) == (0, 0, 0)
     assert summary["skipped"] == []
+    assert (summary["raw"], summary["videos"], summary["companions"]) == (0, 0, 0)
     assert isinstance(summary["seconds"], float) and summary["seconds"] > 0
     assert "indexing" in result.stderr  # progress goes to stderr, never into the JSON
 
