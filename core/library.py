@@ -33,7 +33,7 @@ from core.search.tags import TagQueries
 from core.search.text import TextQueries
 from core.search.text import parse_query as parse_query
 from core.storage.lock import IndexLock
-from core.storage.media_files import MediaFacts, media_facts
+from core.storage.media_files import MediaFacts, companions_of, media_facts, video_durations
 from core.storage.profile import Profile
 from core.storage.repair import open_catalog
 from core.storage.settings import DEFAULT_JOINT, Settings
@@ -206,6 +206,14 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
     def photo_counts(self, folder: Path | None = None) -> dict[str, int]:
         """Photos indexed ("ok"), "skipped" and "deleted", in the library or below folder."""
         return self.catalog.counts(folder)
+
+    def video_durations(self) -> dict[str, float]:
+        """{path: seconds} of every indexed video (the gallery's play badge shows them)."""
+        return video_durations(self.catalog)
+
+    def companions(self, path: str) -> list[str]:
+        """The RAW files shown with the photo at path (a RAW+JPEG pair)."""
+        return companions_of(self.catalog, os.path.abspath(path))
 
     def photos(self, folder: Path | None = None) -> list[str]:
         """Paths of every indexed photo (or those below folder), sorted."""

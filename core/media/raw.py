@@ -102,6 +102,17 @@ def decode_raw(
     return picture, size, raw_taken(path, preview_exif)
 
 
+def raw_size(path: Path) -> tuple[int, int] | None:
+    """A RAW's upright pixel size from its header (no decoding); None when unreadable."""
+    rawpy = _rawpy()
+    try:
+        with rawpy.imread(str(path)) as raw:
+            w, h, flip = int(raw.sizes.width), int(raw.sizes.height), int(raw.sizes.flip)
+    except (rawpy.LibRawError, OSError):
+        return None
+    return (h, w) if flip in (5, 6) else (w, h)
+
+
 def _preview(
     raw: Any, rawpy: Any, draft_size: int | None
 ) -> tuple[Image.Image | None, Image.Exif | None]:

@@ -86,6 +86,34 @@ def hash_video(path: Path, size: int) -> bytes:
     return digest.digest()[:16]
 
 
+@dataclass(frozen=True)
+class Probe:
+    """A video's frame size, creation time and duration, read without decoding a frame."""
+
+    width: int
+    height: int
+    taken: float | None
+    duration: float | None
+
+
+def probe(path: Path) -> Probe:
+    """The container's facts; raises DecodeError with a reason."""
+    av = _av()
+    try:
+        with av.open(os.fspath(path), metadata_errors="ignore") as container:
+            if not container.streams.video:
+                raise DecodeError("video file has no video stream")
+            stream = container.streams.video[0]
+            width, height = int(stream.codec_context.width), int(stream.codec_context.height)
+            return Probe(
+                width, height, _creation_time(container, stream), _duration(container, stream)
+            )
+    except DecodeError:
+        raise
+    except (av.error.FFmpegError, OSError) as e:
+        raise DecodeError(f"not a video FFmpeg can read ({_short(e)})") from e
+
+
 def read_poster(path: Path) -> Poster:
     """The poster frame and facts of one video; raises DecodeError with a reason."""
     av = _av()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from core.storage.catalog import Catalog, path_str, prefix_range
+from core.storage.catalog import Catalog, path_key, path_str, prefix_range
 
 
 @dataclass(frozen=True)
@@ -78,3 +78,20 @@ def media_facts(catalog: Catalog, ids: Sequence[int]) -> dict[int, MediaFacts]:
         pid: MediaFacts(durations.get(pid), tuple(companions.get(pid, ())))
         for pid in durations.keys() | companions.keys()
     }
+
+
+def video_durations(catalog: Catalog) -> dict[str, float]:
+    """{path: seconds} of every indexed video: what the gallery's tiles show."""
+    rows = catalog.conn.execute(
+        "SELECT p.path, v.duration FROM video_info v JOIN photos p ON p.id = v.photo_id "
+        "WHERE p.status = 'ok' AND v.duration IS NOT NULL"
+    )
+    return {path_str(key): float(seconds) for key, seconds in rows}
+
+
+def companions_of(catalog: Catalog, path: str) -> list[str]:
+    """The RAW files shown with the photo at path (its RAW+JPEG pair), sorted."""
+    rows = catalog.conn.execute(
+        "SELECT path FROM companions WHERE main_path = ? ORDER BY path", (path_key(path),)
+    )
+    return [path_str(key) for (key,) in rows]
