@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Generator, Sequence
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from core.browse.photos import mark_removed, photo_dates
-from core.browse.service import Browsing
-from core.errors import PhotoSearchError, storage_errors
-from core.index.feature_cache import FeatureCache
+from core.browse.service import BrowseService
+from core.errors import PhotoSearchError, UsageError, storage_errors
 from core.indexing.date_fill import with_dates
 from core.indexing.scan import IndexProgress, IndexSummary, index_catalog
-from core.media.dates import iso
+from core.media.dates import ids_outside_dates, iso
 from core.media.decode import DecodeError, load_pixels
 from core.models.encoder import ImageEncoder
 from core.models.glove import SimilarWords, TagVocabulary, WordVectors
@@ -27,23 +29,26 @@ from core.search.class_evidence import ClassEvidence
 from core.search.results import PhotoHit as PhotoHit
 from core.search.results import QueryPhoto as QueryPhoto
 from core.search.results import TextSearch as TextSearch
-from core.search.similar import SimilarQueries
+from core.search.similar import SimilarSearch
 from core.search.space_index import SpaceIndex
-from core.search.tags import TagQueries
-from core.search.text import TextQueries
+from core.search.tags import TagSearch
+from core.search.text import WordSearch
 from core.search.text import parse_query as parse_query
 from core.storage.lock import IndexLock
 from core.storage.media_files import MediaFacts, companions_of, media_facts, video_durations
 from core.storage.profile import Profile
 from core.storage.repair import open_catalog
 from core.storage.settings import DEFAULT_JOINT, Settings
+from core.vectors.feature_cache import FeatureCache
 
 
-class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
+class Library:
     """A photo library in a profile folder.
 
-    Its queries live in mixins: core/browse/service.py, core/search/similar.py,
-    core/search/tags.py and core/search/text.py.
+    It owns the profile, settings, catalog and the models and indexes (created on first use),
+    and composes the services that answer queries: `browser` (core.browse.service),
+    `similar` (core.search.similar), `tagging` (core.search.tags) and `word_search`
+    (core.search.text). Their public methods are also the library's own (set in __init__).
     """
 
     def __init__(
@@ -62,6 +67,26 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
             # Index files left from a lost or damaged catalog hold its photo ids, which a new
             # catalog hands out again to other photos: they must not answer for this one.
             remove_photo_indexes(self.profile.index_dir)
+        self.browser = BrowseService(
+            self.catalog, profile.lock_path, self.folders, self.stored_features
+        )
+        self.similar = SimilarSearch(self)
+        self.tagging = TagSearch(self)
+        self.word_search = WordSearch(self)
+        # The one object the GUI and CLI hold answers every query itself.
+        self.browse = self.browser.browse
+        self.folder_tree = self.browser.folder_tree
+        self.forget_photos = self.browser.forget_photos
+        self.restore_folder = self.browser.restore_folder
+        self.near_duplicates = self.browser.near_duplicates
+        self.find_similar = self.similar.find_similar
+        self.find_similar_to_all = self.similar.find_similar_to_all
+        self.top_classes = self.tagging.top_classes
+        self.joint_vector = self.tagging.joint_vector
+        self.tags = self.tagging.tags
+        self.shared_tags = self.tagging.shared_tags
+        self.search = self.word_search.search
+        self.similar_words = self.word_search.similar_words
 
     def close(self) -> None:
         self.catalog.close()
@@ -86,7 +111,7 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
 
     @cached_property
     def joint_space(self) -> VectorSpace:
-        from core.models.joint_registry import load_joint_space
+        from core.models.joint import load_joint_space
 
         name = self.joint_model
         loaded = load_joint_space(name, self.encoder, self.words, (self.profile.models_dir,))
@@ -246,7 +271,9 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
         encoded = self.encoder.encode(pixels[None])
         return QueryPhoto(encoded.features[0], row.id if row is not None else None)
 
-    def _hits(self, ranked: Sequence[tuple[int, float]]) -> list[PhotoHit]:
+    def hits(self, ranked: Sequence[tuple[int, float]]) -> list[PhotoHit]:
+        """Ranked (photo id, score) pairs as hits with their paths, capture dates, and a
+        video's duration and a RAW+JPEG pair's companions."""
         ids = [pid for pid, _ in ranked]
         found = photo_dates(self.catalog, ids)
         facts = media_facts(self.catalog, ids)
@@ -262,6 +289,23 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
             for p, s in ranked
             if p in found
         ]
+
+    def outside_dates(self, taken_from: date | None, taken_to: date | None) -> frozenset[int]:
+        """Photo ids a date filter leaves out (none without one); queries exclude them."""
+        if taken_from and taken_to and taken_from > taken_to:
+            raise UsageError(f"the date range is empty: {taken_from} is after {taken_to}")
+        return ids_outside_dates(self.catalog, taken_from, taken_to)
+
+    def stored_features(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, raw CNN features) of every indexed photo, from the catalog."""
+        id_parts, parts = [], []
+        dim = self.encoder.feature_dim
+        for ids, feats in self.catalog.iter_features(self.backbone, dim):
+            id_parts.append(ids)
+            parts.append(feats)
+        if not parts:
+            return np.zeros(0, np.int64), np.zeros((0, dim), np.float32)
+        return np.concatenate(id_parts), np.concatenate(parts)
 
     # -- status -----------------------------------------------------------------------------
 
