@@ -188,7 +188,7 @@ class Queries:
         picture_of: str | None = None,
     ) -> None:
         results = Results(
-            hits=[PhotoEntry(h.path, h.score, is_weak(h)) for h in hits],
+            hits=[PhotoEntry(h.path, h.score, is_weak(h), duration=h.duration) for h in hits],
             taken={h.path: h.taken for h in hits},
             picture_of=picture_of,
             rerun=rerun,

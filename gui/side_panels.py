@@ -105,7 +105,7 @@ class SidePanels:
         def load() -> PhotoFacts:
             top = library.top_classes(path, CLASS_COUNT)
             classes = [(c.name, p) for c, p in top if p >= CLASS_MIN_PROBABILITY]
-            return photo_facts(path, classes)
+            return photo_facts(path, classes, library.companions(path))
 
         def done(facts: PhotoFacts) -> None:
             self.classes[path] = facts.classes

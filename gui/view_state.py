@@ -28,6 +28,7 @@ class PhotoEntry:
     score: float | None = None
     weak: bool = False
     header: str = ""  # a month header painted above this cell ("March 2024"), if it starts one
+    duration: float | None = None  # a video's length in seconds (its tile shows it)
 
 
 class Event:
@@ -234,3 +235,20 @@ class ViewState:
         if indexing:
             return "Indexing… photos appear here as they are ready"
         return "No photos found here yet"
+
+
+def with_durations(entries: list[PhotoEntry], durations: dict[str, float]) -> list[PhotoEntry]:
+    """entries with each video's duration filled in from {path: seconds}."""
+    if not durations:
+        return entries
+    return [replace(e, duration=durations[e.path]) if e.path in durations else e for e in entries]
+
+
+def duration_text(seconds: float | None) -> str:
+    """A video's length as a player shows it: "0:07", "12:34", "1:02:03"; "" when unknown."""
+    if seconds is None or seconds != seconds or seconds < 0:
+        return ""
+    whole = int(seconds + 0.5)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
