@@ -153,3 +153,22 @@ def test_screenshot_of_a_library_with_raw_and_video(qtbot, open_window, media_pr
     assert window.grab().save(str(target))
     pixels = np.asarray(Image.open(target).convert("RGB"))
     assert pixels.shape == (800, 1200, 3) and pixels.std() > 20
+
+
+def test_without_pyav_a_banner_names_the_video_extra(qtbot, open_window, tmp_path, monkeypatch):
+    from core.media import video
+
+    folder = tmp_path / "Clips"
+    folder.mkdir()
+    write_video(folder / "a.mov", [Image.new("RGB", (64, 48), (200, 40, 40))])
+    write_video(folder / "b.mkv", [Image.new("RGB", (64, 48), (40, 40, 200))])
+    profile = resolve_profile(tmp_path / "profile")
+    library = Library(profile)
+    library.add_folder(folder)
+    library.close()
+    monkeypatch.setattr(video, "available", lambda: False)
+    window = open_window(profile, rescan=True)
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=15_000)
+    assert window.banner.text() == (
+        "2 videos not indexed: video support is not installed: pip install 'photo-search[video]'."
+    )
