@@ -23,14 +23,16 @@ from core.media.decode import DecodeError, load_pixels
 from core.models.encoder import ImageEncoder
 from core.models.glove import SimilarWords, TagVocabulary, WordVectors
 from core.models.joint import ConSE, VectorSpace
+from core.places.service import Places, PlaceTree, place_json
 from core.search.class_evidence import ClassEvidence
+from core.search.metadata_terms import TermResolver
 from core.search.results import PhotoHit as PhotoHit
 from core.search.results import QueryPhoto as QueryPhoto
 from core.search.results import TextSearch as TextSearch
 from core.search.similar import SimilarQueries
 from core.search.space_index import SpaceIndex
 from core.search.tags import TagQueries
-from core.search.text import TextQueries
+from core.search.text import TextQueries, newest_first
 from core.search.text import parse_query as parse_query
 from core.storage.lock import IndexLock
 from core.storage.profile import Profile
@@ -94,6 +96,15 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
         if name == DEFAULT_JOINT:  # no trained model for this backbone: zero-shot ConSE
             return ConSE(self.encoder, self.words)
         raise PhotoSearchError(f"unknown joint model {name!r}")
+
+    @cached_property
+    def places(self) -> Places:
+        return Places(self.catalog)
+
+    @property
+    def term_resolvers(self) -> list[TermResolver]:
+        """What names in a search may mean besides words (core/search/metadata_terms.py)."""
+        return [self.places]
 
     @cached_property
     def image_index(self) -> SpaceIndex:
@@ -182,7 +193,8 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
             refresh_indexes=self.refresh_indexes,
             follow_external_symlinks=self.settings.follow_external_symlinks,
         )
-        return with_dates(run, self.catalog)  # then the dates older catalogs lack
+        # Then the dates older catalogs lack, and the GPS positions of photos not read yet.
+        return with_places(with_dates(run, self.catalog), self.places)
 
     def _indexes_stale(self) -> bool:
         return not (
@@ -238,8 +250,29 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
         return QueryPhoto(encoded.features[0], row.id if row is not None else None)
 
     def _hits(self, ranked: Sequence[tuple[int, float]]) -> list[PhotoHit]:
-        found = photo_dates(self.catalog, [pid for pid, _ in ranked])
-        return [PhotoHit(found[p][0], s, iso(found[p][1])) for p, s in ranked if p in found]
+        ids = [pid for pid, _ in ranked]
+        found = photo_dates(self.catalog, ids)
+        places = self.places.names_of(ids)
+        return [
+            PhotoHit(found[p][0], s, iso(found[p][1]), place_json(places.get(p)))
+            for p, s in ranked
+            if p in found
+        ]
+
+    # -- places -----------------------------------------------------------------------------
+
+    def place_tree(self) -> PlaceTree:
+        """Countries > regions > cities of the indexed photos, with counts."""
+        return self.places.tree()
+
+    def photos_at(self, name: str) -> tuple[str, list[PhotoHit]]:
+        """What a place name means and its photos, newest first; a clear error for a name
+        that no photo's place has."""
+        found = self.places.find(name)
+        if found is None:
+            raise PhotoSearchError(f"no photo in the library was taken in a place called {name!r}")
+        newest = newest_first(self.catalog, found.ids)
+        return found.label, self._hits([(p, 1.0) for p in newest])
 
     # -- status -----------------------------------------------------------------------------
 
@@ -270,6 +303,17 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
             "indexes": indexes,
             "skipped": [{"path": p, "reason": r} for p, r in self.catalog.skipped()],
         }
+
+
+def with_places(
+    run: Generator[IndexProgress, None, IndexSummary], places: Places
+) -> Generator[IndexProgress, None, IndexSummary]:
+    """An index run, then the GPS of photos not read yet; returns the run's summary."""
+    summary = yield from run
+    fill = places.fill()
+    for done, total in fill:
+        yield IndexProgress("places", done, total)
+    return summary
 
 
 def remove_photo_indexes(index_dir: Path) -> None:

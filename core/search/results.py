@@ -16,9 +16,15 @@ class PhotoHit:
     path: str
     score: float
     taken: str | None = None  # when the photo was taken, ISO 8601 (EXIF, else file mtime)
+    place: dict[str, str | None] | None = None  # city, region, country; None without GPS
 
     def to_json(self) -> dict[str, object]:
-        return {"path": self.path, "score": round(self.score, 4), "taken": self.taken}
+        return {
+            "path": self.path,
+            "score": round(self.score, 4),
+            "taken": self.taken,
+            "place": self.place,
+        }
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,7 @@ class TextSearch:
     words: list[str]
     negated: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)  # names understood, e.g. "place: Paris, ..."
 
 
 @dataclass(frozen=True)

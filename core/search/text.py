@@ -5,18 +5,19 @@ A mixin of core.library.Library (which creates the word model, vectors and index
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.browse.photos import without_ids
+from core.browse.photos import photo_dates, without_ids
 from core.errors import UnknownWordsError, UsageError
 from core.index.ann import unit_rows
 from core.models.glove import WordHit, normalise_word
 from core.models.word_model import WordModel
 from core.search.class_evidence import candidate_count, query_evidence, rank_blended
+from core.search.metadata_terms import SplitQuery, TermResolver, split_metadata_terms
 from core.search.query_parse import Concepts, load_concepts, split_known
 from core.search.results import PhotoHit, TextSearch, check_k
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from core.models.joint import VectorSpace
     from core.search.class_evidence import ClassEvidence
     from core.search.space_index import SpaceIndex
+    from core.storage.catalog import Catalog
 
 # How far a "-word" pushes results away, relative to the words searched for.
 NEGATIVE_WEIGHT = 0.5
@@ -37,6 +39,17 @@ def parse_query(words: Sequence[str]) -> tuple[list[str], list[str]]:
     """
     parsed = load_concepts().parse(words)
     return parsed.wanted, parsed.unwanted
+
+
+def newest_first(catalog: Catalog, ids: Iterable[int]) -> list[int]:
+    """Photo ids by capture time, newest first (undated ones last), then by path."""
+    found = photo_dates(catalog, sorted(ids))
+
+    def key(p: int) -> tuple[float, str]:
+        path, taken = found[p]
+        return (-taken if taken is not None else float("inf"), path)
+
+    return sorted(found, key=key)
 
 
 class TextQueries:
@@ -60,6 +73,12 @@ class TextQueries:
         def class_evidence(self) -> ClassEvidence: ...
 
         def _hits(self, ranked: Sequence[tuple[int, float]]) -> list[PhotoHit]: ...
+
+        catalog: Catalog
+        backbone: str
+
+        @property
+        def term_resolvers(self) -> Sequence[TermResolver]: ...
 
         def _outside_dates(
             self, taken_from: date | None, taken_to: date | None
@@ -86,11 +105,17 @@ class TextQueries:
             raise UsageError(f"--min-score must be between 0 and 1 (got {min_score:g})")
         outside = self._outside_dates(taken_from, taken_to)
         concepts = load_concepts()
-        wanted, unwanted = parse_query(words)
-        if not wanted:
+        # Names of places (and other facts about photos) narrow the photos; the rest are words.
+        split = split_metadata_terms(words, self.term_resolvers)
+        if split.terms:
+            outside |= split.excluded(frozenset(self.catalog.ok_ids(self.backbone).tolist()))
+        wanted, unwanted = parse_query(split.words)
+        if not wanted and not split.wanted:
             raise UsageError("a search needs at least one word to look for (not only -words)")
         known, unknown = self._split_terms(wanted, concepts)
         known_neg, unknown_neg = self._split_terms(unwanted, concepts)
+        if not known and split.wanted:  # "paris": the place's photos, newest first
+            return self._listing(split, outside, k, unknown + ["-" + w for w in unknown_neg])
         if not known:
             raise UnknownWordsError([normalise_word(w) for w in wanted])
         evidence = [concepts.classes_for(t) for t in known]
@@ -124,6 +149,20 @@ class TextQueries:
             words=known,
             negated=known_neg,
             unknown=unknown + ["-" + w for w in unknown_neg],
+            terms=[t.describe() for t in split.terms],
+        )
+
+    def _listing(
+        self, split: SplitQuery, outside: frozenset[int], k: int, unknown: list[str]
+    ) -> TextSearch:
+        """The photos the query's names fit (no words to rank them by), newest first."""
+        fits = set(self.catalog.ok_ids(self.backbone).tolist()) - outside
+        newest = newest_first(self.catalog, fits)
+        return TextSearch(
+            hits=self._hits([(p, 1.0) for p in newest[:k]]),
+            words=[],
+            unknown=unknown,
+            terms=[t.describe() for t in split.terms],
         )
 
     def _term_vector(self, term: str) -> np.ndarray | None:

