@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import struct
+import warnings
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -24,6 +25,9 @@ LATITUDE_REF, LATITUDE, LONGITUDE_REF, LONGITUDE = 1, 2, 3, 4
 SCAN_BYTES = 4 * 2**20
 _EXIF_MARK = b"Exif\x00\x00"
 _CR3_GPS_BOX = b"CMT4"  # Canon CR3: a little TIFF whose first IFD is the GPS IFD
+# A damaged EXIF block is no position, said once by returning None: Pillow's warning would only
+# print to stderr mid-index (a module filter: catch_warnings is not thread-safe).
+warnings.filterwarnings("ignore", message=r"(Possibly )?[Cc]orrupt EXIF", category=UserWarning)
 
 
 @dataclass(frozen=True)

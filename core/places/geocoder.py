@@ -146,7 +146,8 @@ class _Towns:
     def nearest(self, lat: float, lon: float, k: int) -> list[Town]:
         q = _unit(np.array(lat), np.array(lon))
         chords, idx = self.tree.query(q, k=k)
-        return [self._town(int(i), float(d)) for d, i in zip(_km(chords), idx, strict=True)]
+        kms, idx = np.atleast_1d(_km(np.asarray(chords))), np.atleast_1d(idx)
+        return [self._town(int(i), float(d)) for d, i in zip(kms, idx, strict=True)]
 
     def _town(self, i: int, km: float) -> Town:
         pop = int(self.population[i])

@@ -1,0 +1,50 @@
+"""The place naming rule scored on landmark positions (evaluation/places_landmarks.csv).
+
+Each row is a landmark, its position and the city and country a person would file a photo
+of it under (written down before the rule was run on it); a row without a city is a position
+with no town near, which must get no place.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+LANDMARKS_PATH = Path(__file__).with_name("places_landmarks.csv")
+
+
+class Names(Protocol):
+    city: str | None
+    country: str | None
+
+
+class Namer(Protocol):
+    def name(self, lat: float, lon: float) -> Names | None: ...
+
+
+@dataclass(frozen=True)
+class LandmarkResult:
+    landmark: str
+    kind: str
+    expected: str
+    got: str
+    right: bool
+
+
+def score_landmarks(
+    namer: Namer, fold: Callable[[str], str], path: Path = LANDMARKS_PATH
+) -> list[LandmarkResult]:
+    """Each landmark's expected and given city and country, and whether they agree once
+    fold (core.places.names.fold: case and accents) has been applied to both."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            got = namer.name(float(row["lat"]), float(row["lon"]))
+            expected = f"{row['city']}, {row['country']}" if row["city"] else "(no place)"
+            shown = f"{got.city}, {got.country}" if got is not None else "(no place)"
+            right = fold(expected) == fold(shown)
+            out.append(LandmarkResult(row["landmark"], row["kind"], expected, shown, right))
+    return out
