@@ -17,8 +17,11 @@ LANDMARKS_PATH = Path(__file__).with_name("places_landmarks.csv")
 
 
 class Names(Protocol):
-    city: str | None
-    country: str | None
+    @property
+    def city(self) -> str | None: ...
+
+    @property
+    def country(self) -> str | None: ...
 
 
 class Namer(Protocol):
