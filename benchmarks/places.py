@@ -2,8 +2,9 @@
 
     .venv/bin/python -m benchmarks.places [--photos N] [--lookups N]
 
-- The rule (core/places/geocoder.py) on evaluation/places_landmarks.csv, beside the
-  nearest-town answer it replaces and reverse-geocode's own min_population=100000 lookup.
+- The rule (core/places/geocoder.py) on evaluation/places_landmarks.csv (its constants were
+  chosen there) and on places_landmarks_heldout.csv (written after), beside the nearest-town
+  answer it replaces and reverse-geocode's own min_population=100000 lookup.
 - The geocoder's first load (seconds, resident memory added) and one lookup (ms).
 - Reading GPS from a photo's metadata at index time (ms a photo), on copies of Pascal photos
   with and without a GPS IFD.
@@ -28,7 +29,7 @@ from PIL.TiffImagePlugin import IFDRational
 from core.media.gps import read_gps
 from core.places.geocoder import Geocoder
 from core.places.names import fold
-from evaluation.places import Namer, score_landmarks
+from evaluation.places import HELDOUT_PATH, LANDMARKS_PATH, Namer, score_landmarks
 
 PASCAL = Path(__file__).resolve().parents[2] / "shared/data/pascal-sentences/images"
 
@@ -67,11 +68,11 @@ class BigCity:
         return _Named(found["city"], found["country"])
 
 
-def landmarks(geocoder: Geocoder) -> None:
-    results = score_landmarks(geocoder, fold)
+def landmarks(geocoder: Geocoder, path: Path) -> None:
+    results = score_landmarks(geocoder, fold, path)
     kinds = sorted({r.kind for r in results})
     right = sum(r.right for r in results)
-    print(f"naming rule: {right}/{len(results)} landmarks named right")
+    print(f"naming rule on {path.name}: {right}/{len(results)} landmarks named right")
     for kind in kinds:
         of_kind = [r for r in results if r.kind == kind]
         print(f"  {kind}: {sum(r.right for r in of_kind)}/{len(of_kind)}")
@@ -83,7 +84,7 @@ def landmarks(geocoder: Geocoder) -> None:
         ("reverse_geocode.get(min_population=100000)", BigCity()),
     ]
     for label, namer in baselines:
-        base = score_landmarks(namer, fold)
+        base = score_landmarks(namer, fold, path)
         print(f"{label}: {sum(r.right for r in base)}/{len(base)} right")
 
 
@@ -145,7 +146,8 @@ def main() -> None:
     args = parser.parse_args()
     print("command: python -m benchmarks.places " + " ".join(sys.argv[1:]))
     geocoder = costs(args.lookups)
-    landmarks(geocoder)
+    landmarks(geocoder, LANDMARKS_PATH)
+    landmarks(geocoder, HELDOUT_PATH)
     gps_reads(args.photos)
 
 

@@ -8,8 +8,10 @@ The nearest town alone names photos badly: beside the Eiffel Tower it is Neuilly
 in central Reykjavík it can be Kópavogur, at Times Square it is "Times Square". The rule:
 
 1. No town within MAX_TOWN_KM: no place (a photo at sea gets none, never an invented one).
-2. The nearest town decides region and country: a town across a border or a state line
-   never claims the photo.
+2. When the position is inside the nearest town (within its reach, below), that town's
+   region and country decide: a city across a border or a state line never claims it
+   (Newark stays in New Jersey). Outside it, all towns compete: the nearest town to the
+   Pantheon is Vatican City, 1.9 km away, but the Pantheon is in Rome.
 3. Every town of that region whose reach covers the position competes: reach is
    REACH_KM_PER_SQRT_PEOPLE * sqrt(population) km (Paris 14.6 km, Reykjavík 3.4 km, a town
    of 10,000 1 km). The winner has the largest population / distance² (distances under
@@ -164,10 +166,12 @@ class _Towns:
             return None
         found = np.array(self.big_tree.query_ball_point(q, _chord(MAX_REACH_KM)), np.int64)
         cand = self.big[found] if len(found) else np.empty(0, np.int64)
-        cand = cand[self.area[cand] == self.area[near]]
+        inside = near_km <= max(float(self.reach[near]), DISTRICT_KM)
+        if inside:
+            cand = cand[self.area[cand] == self.area[near]]
         km = _km(np.linalg.norm(self.xyz[cand] - q, axis=1))
-        inside = km <= self.reach[cand]
-        cand, km = cand[inside], km[inside]
+        reached = km <= self.reach[cand]
+        cand, km = cand[reached], km[reached]
         best = near
         best_score = self.population[near] / max(near_km, MIN_DISTANCE_KM) ** 2
         if len(cand):
@@ -176,7 +180,6 @@ class _Towns:
             if scores[top] > best_score:
                 best = int(cand[top])
         district = None
-        within = near_km <= max(float(self.reach[near]), DISTRICT_KM)
-        if best != near and within and self.names[near] != self.names[best]:
+        if best != near and inside and self.names[near] != self.names[best]:
             district = self.names[near]
         return PlaceNames(self.names[best], self.regions[best], self.countries[best], district)

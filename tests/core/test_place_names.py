@@ -9,7 +9,7 @@ import pytest
 from core.places.geocoder import Geocoder
 from core.places.names import fold
 from core.storage.places import PlaceNames
-from evaluation.places import LANDMARKS_PATH, score_landmarks
+from evaluation.places import HELDOUT_PATH, LANDMARKS_PATH, score_landmarks
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +43,14 @@ def test_towns_beside_a_big_city_keep_their_name(geocoder: Geocoder) -> None:
     assert newark is not None and (newark.city, newark.region) == ("Newark", "New Jersey")
 
 
+def test_a_tiny_country_next_door_does_not_claim_the_city_around_it(geocoder: Geocoder) -> None:
+    # Vatican City's point is the nearest town to the Pantheon, 1.9 km away.
+    assert geocoder.nearest(41.8986, 12.4769, 1)[0].name == "Vatican City"
+    assert geocoder.name(41.8986, 12.4769) == PlaceNames("Rome", "Lazio", "Italy")
+    st_peters = geocoder.name(41.9022, 12.4539)
+    assert st_peters is not None and st_peters.country == "Vatican City"
+
+
 def test_no_town_near_is_no_place(geocoder: Geocoder) -> None:
     assert geocoder.name(30.0, -40.0) is None  # mid-Atlantic
     assert geocoder.name(-60.0, -120.0) is None  # Southern Ocean
@@ -52,9 +60,10 @@ def test_no_town_near_is_no_place(geocoder: Geocoder) -> None:
 def test_the_landmark_list_comes_out_right_nine_times_in_ten(geocoder: Geocoder) -> None:
     with open(LANDMARKS_PATH, encoding="utf-8") as f:
         assert len(list(csv.DictReader(f))) >= 40
-    results = score_landmarks(geocoder, fold)
-    right = sum(r.right for r in results)
-    assert right >= 0.9 * len(results), [r for r in results if not r.right]
+    for path in (LANDMARKS_PATH, HELDOUT_PATH):
+        results = score_landmarks(geocoder, fold, path)
+        right = sum(r.right for r in results)
+        assert right >= 0.9 * len(results), [r for r in results if not r.right]
 
 
 def test_names_fold_case_accents_and_punctuation() -> None:
