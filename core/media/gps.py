@@ -83,17 +83,14 @@ def _degrees(value: Any, ref: Any, negative: str) -> float | None:
 def read_gps(path: str | os.PathLike[str]) -> GpsPoint | None:
     """A photo file's GPS position, reading only its metadata; None without one.
 
-    Formats Pillow opens (with pillow-heif: HEIC) are read through their EXIF; others, RAW
-    files above all, through read_raw_gps.
+    Formats Pillow opens (with pillow-heif: HEIC; TIFF-based RAW files such as DNG and NEF
+    open as TIFF) are read through their EXIF; others through read_raw_gps.
     """
     try:
         with Image.open(path) as im:
-            found = gps_from_exif(im.getexif())
-            if found is not None or im.format not in ("TIFF", "MPO", "JPEG"):
-                return found
-    except Exception:  # not a format Pillow knows, or damaged: try the RAW readers
-        pass
-    return read_raw_gps(path)
+            return gps_from_exif(im.getexif())
+    except Exception:  # not a format Pillow knows (RW2, CR3, RAF), or damaged
+        return read_raw_gps(path)
 
 
 def read_raw_gps(path: str | os.PathLike[str]) -> GpsPoint | None:
