@@ -5,7 +5,9 @@
 - The rule (core/places/geocoder.py) on evaluation/places_landmarks.csv (its constants were
   chosen there) and on places_landmarks_heldout.csv (written after), beside the nearest-town
   answer it replaces and reverse-geocode's own min_population=100000 lookup.
-- The geocoder's first load (seconds, resident memory added) and one lookup (ms).
+- The geocoder's first load from the package's JSON, a later one from the compact copy it
+  keeps in the profile's cache folder (seconds, resident memory added; each in a fresh
+  process), and one lookup (ms).
 - Reading GPS from a photo's metadata at index time (ms a photo), on copies of Pascal photos
   with and without a GPS IFD.
 """
@@ -13,10 +15,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -88,13 +92,26 @@ def landmarks(geocoder: Geocoder, path: Path) -> None:
         print(f"{label}: {sum(r.right for r in base)}/{len(base)} right")
 
 
-def costs(lookups: int) -> Geocoder:
+def load_once(cache_dir: Path) -> None:
+    """Print one load's seconds and added resident MB as JSON (run in a fresh process)."""
     before = rss_mb()
     start = time.perf_counter()
+    Geocoder(cache_dir).towns()
+    print(json.dumps({"seconds": time.perf_counter() - start, "mb": rss_mb() - before}))
+
+
+def costs(lookups: int) -> Geocoder:
+    with tempfile.TemporaryDirectory() as cache:
+        for label in ("first load (package JSON)", "later load (compact copy in the cache)"):
+            done = subprocess.run(
+                [sys.executable, "-m", "benchmarks.places", "--load-once", cache],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            m = json.loads(done.stdout)
+            print(f"geocoder {label}: {m['seconds']:.2f} s, +{m['mb']:.0f} MB resident")
     geocoder = Geocoder()
-    geocoder.towns()
-    load = time.perf_counter() - start
-    print(f"geocoder first load: {load:.2f} s, +{rss_mb() - before:.0f} MB resident")
     rng = random.Random(0)
     # Positions a few km from real towns (where photos are taken), and anywhere on land or sea.
     towns = geocoder.towns()
@@ -143,7 +160,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=400, help="Pascal photos read for GPS")
     parser.add_argument("--lookups", type=int, default=5000, help="positions named")
+    parser.add_argument("--load-once", metavar="CACHE_DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.load_once:
+        load_once(Path(args.load_once))
+        return
     print("command: python -m benchmarks.places " + " ".join(sys.argv[1:]))
     geocoder = costs(args.lookups)
     landmarks(geocoder, LANDMARKS_PATH)

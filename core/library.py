@@ -99,7 +99,7 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
 
     @cached_property
     def places(self) -> Places:
-        return Places(self.catalog)
+        return Places(self.catalog, self.profile.cache_dir)
 
     @property
     def term_resolvers(self) -> list[TermResolver]:

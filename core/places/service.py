@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.places.fill import fill_places
@@ -85,14 +86,22 @@ def place_label(names: PlaceNames) -> str:
 class Places:
     """Places of one catalog; the geocoder loads only when a position needs a name."""
 
-    def __init__(self, catalog: Catalog, geocoder: Geocoder | None = None) -> None:
+    def __init__(
+        self, catalog: Catalog, cache_dir: Path | None = None, geocoder: Geocoder | None = None
+    ) -> None:
         self.catalog = catalog
-        self.geocoder = geocoder or Geocoder()
+        self.geocoder = geocoder or Geocoder(cache_dir)
         self._index: tuple[int, dict[str, list[tuple[str, PlaceNames]]], int] | None = None
 
     def fill(self) -> Generator[tuple[int, int], None, int]:
-        """Read and name the GPS of photos not read yet; see core/places/fill.py."""
-        return fill_places(self.catalog, self.geocoder)
+        """Read and name the GPS of photos not read yet; see core/places/fill.py. The town
+        table it loads is dropped again at the end: a long-running app needs it rarely."""
+        loaded = self.geocoder.loaded
+        try:
+            return (yield from fill_places(self.catalog, self.geocoder))
+        finally:
+            if not loaded:
+                self.geocoder.release()
 
     def tree(self) -> PlaceTree:
         """Countries, their regions and cities, with photo counts, by name."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,17 @@ def test_names_fold_case_accents_and_punctuation() -> None:
     assert fold("København") == "kobenhavn"
     assert fold("Hell’s Kitchen") == "hell's kitchen"
     assert fold("  NEW   york ") == "new york"
+
+
+def test_the_compact_copy_in_the_cache_names_the_same_and_a_damaged_one_is_rebuilt(
+    tmp_path: Path,
+) -> None:
+    first = Geocoder(tmp_path)
+    eiffel = first.name(48.8584, 2.2945)
+    (copy,) = tmp_path.glob("geonames-towns-*.npz")
+    again = Geocoder(tmp_path)
+    assert again.name(48.8584, 2.2945) == eiffel
+    assert again.name(-33.8568, 151.2153) == first.name(-33.8568, 151.2153)
+    copy.write_bytes(b"not a zip file")
+    assert Geocoder(tmp_path).name(48.8584, 2.2945) == eiffel
+    assert copy.stat().st_size > 1_000_000  # written again
