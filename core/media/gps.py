@@ -1,6 +1,6 @@
-"""Where a photo was taken: the GPS position in its EXIF (JPEG, HEIC, TIFF, PNG, WebP) or in
+"""Where a photo was taken: the GPS position in its EXIF (JPEG, HEIC, TIFF, PNG, WebP), in
 the TIFF-style metadata of a RAW file (DNG, NEF, CR2, ARW, ORF, RW2, PEF, SRW; CR3's GPS box;
-the EXIF block embedded in a RAF or a JPEG-first file).
+the EXIF block embedded in a RAF or a JPEG-first file), or in a video's container metadata.
 
 Only the metadata is read, never the pixels. Positions that cannot be real (outside
 ±90/±180, not a number) or that are a GPS without a fix (exactly 0, 0) are no position: a
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import struct
 import warnings
 from dataclasses import dataclass
@@ -25,6 +26,10 @@ LATITUDE_REF, LATITUDE, LONGITUDE_REF, LONGITUDE = 1, 2, 3, 4
 SCAN_BYTES = 4 * 2**20
 _EXIF_MARK = b"Exif\x00\x00"
 _CR3_GPS_BOX = b"CMT4"  # Canon CR3: a little TIFF whose first IFD is the GPS IFD
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".3gp", ".avi", ".mkv", ".webm")
+# Where FFmpeg shows a video's position: the ©xyz atom (Android, FFmpeg) and Apple's key.
+_VIDEO_LOCATION_KEYS = ("location", "location-eng", "com.apple.quicktime.location.iso6709")
+_ISO6709 = re.compile(r"([+-]\d{1,2}(?:\.\d+)?)([+-]\d{1,3}(?:\.\d+)?)")
 # A damaged EXIF block is no position, said once by returning None: Pillow's warning would only
 # print to stderr mid-index (a module filter: catch_warnings is not thread-safe).
 warnings.filterwarnings("ignore", message=r"(Possibly )?[Cc]orrupt EXIF", category=UserWarning)
@@ -89,8 +94,44 @@ def read_gps(path: str | os.PathLike[str]) -> GpsPoint | None:
     try:
         with Image.open(path) as im:
             return gps_from_exif(im.getexif())
-    except Exception:  # not a format Pillow knows (RW2, CR3, RAF), or damaged
-        return read_raw_gps(path)
+    except Exception:  # not a format Pillow knows (RW2, CR3, RAF, videos), or damaged
+        pass
+    if os.fspath(path).lower().endswith(VIDEO_SUFFIXES):
+        return read_video_gps(path)
+    return read_raw_gps(path)
+
+
+def read_video_gps(path: str | os.PathLike[str]) -> GpsPoint | None:
+    """The position in a video's container metadata (QuickTime/MP4 "location", the ISO 6709
+    text phones write, e.g. "+48.8584+002.2945/"); None without one, or without PyAV."""
+    try:
+        import av  # the video extra: without it there are no videos to place
+    except ImportError:
+        return None
+    try:
+        with av.open(os.fspath(path), metadata_errors="ignore") as container:
+            tags = {k.lower(): v for k, v in container.metadata.items()}
+    except Exception:  # unreadable or not a video: no position
+        return None
+    for key in _VIDEO_LOCATION_KEYS:
+        if key in tags:
+            return parse_iso6709(tags[key])
+    return None
+
+
+def parse_iso6709(text: str) -> GpsPoint | None:
+    """ "+48.8584+002.2945/" (altitude and CRS may follow) to a position; None otherwise."""
+    found = _ISO6709.match(text.strip())
+    if found is None:
+        return None
+    return gps_from_tags(
+        {
+            LATITUDE: abs(float(found[1])),
+            LATITUDE_REF: "S" if found[1].startswith("-") else "N",
+            LONGITUDE: abs(float(found[2])),
+            LONGITUDE_REF: "W" if found[2].startswith("-") else "E",
+        }
+    )
 
 
 def read_raw_gps(path: str | os.PathLike[str]) -> GpsPoint | None:

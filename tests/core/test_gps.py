@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from core.media.gps import GpsPoint, gps_from_tags, read_gps, read_raw_gps
+from core.media.gps import GpsPoint, gps_from_tags, parse_iso6709, read_gps, read_raw_gps
 from tests.conftest import REPO_ROOT, make_photo
 from tests.places_helpers import SYDNEY_OPERA_HOUSE, TIMES_SQUARE, gps_tags, with_gps
 
@@ -97,3 +97,24 @@ def test_a_raw_file_without_gps_and_one_with_an_embedded_exif_block(
     with open(truncated, "r+b") as f:
         f.truncate(40)
     assert read_raw_gps(truncated) is None
+
+
+@pytest.mark.parametrize("suffix", [".mp4", ".mov"])
+def test_a_phone_videos_location(tmp_path: Path, suffix: str) -> None:
+    av = pytest.importorskip("av", reason="reading a video's position needs PyAV")
+    import numpy as np
+
+    video = tmp_path / f"clip{suffix}"
+    with av.open(str(video), "w") as out:
+        out.metadata["location"] = "-33.8568+151.2153+010.000/"  # ISO 6709, as phones write it
+        stream = out.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(3):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), i * 60, np.uint8), "rgb24")
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    assert near(read_gps(video), *SYDNEY_OPERA_HOUSE)
+    assert parse_iso6709("+4851.50+00217.67/") is None  # degrees-minutes form: not guessed
+    assert parse_iso6709("+00.0000+000.0000/") is None
