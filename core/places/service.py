@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from core.storage.catalog import Catalog
 
 
+# {folded name: [(the column it is in, the names of a place it names)]}
+_NameIndex = dict[str, list[tuple[str, PlaceNames]]]
+
+
 @dataclass(frozen=True)
 class PlaceNode:
     """A country, region or city of the tree, with how many indexed photos were taken there."""
@@ -91,7 +95,7 @@ class Places:
     ) -> None:
         self.catalog = catalog
         self.geocoder = geocoder or Geocoder(cache_dir)
-        self._index: tuple[int, dict[str, list[tuple[str, PlaceNames]]], int] | None = None
+        self._index: tuple[tuple[int, int], _NameIndex, int] | None = None
 
     def fill(self) -> Generator[tuple[int, int], None, int]:
         """Read and name the GPS of photos not read yet; see core/places/fill.py. The town
@@ -157,13 +161,13 @@ class Places:
             ids |= sql.ids_named(self.catalog, column, values)
         return frozenset(ids)
 
-    def _name_index(self) -> tuple[dict[str, list[tuple[str, PlaceNames]]], int]:
+    def _name_index(self) -> tuple[_NameIndex, int]:
         """{folded name: [(column, names of a place it names)]} and the most words a name has;
         rebuilt when the catalog changed."""
-        generation = self.catalog.generation()
+        generation = sql.places_generation(self.catalog)
         if self._index is not None and self._index[0] == generation:
             return self._index[1], self._index[2]
-        index: dict[str, list[tuple[str, PlaceNames]]] = {}
+        index: _NameIndex = {}
         countries: dict[str, PlaceNames] = {}
         for names in sql.distinct_names(self.catalog):
             for column in sql.NAME_COLUMNS:

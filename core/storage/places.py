@@ -61,9 +61,24 @@ def positions_to_name(catalog: Catalog, rule: int) -> list[tuple[int, float, flo
     ).fetchall()
 
 
+# Places change without the catalog generation (the search indexes do not derive from them):
+# this counter in meta changes instead, for caches of place names.
+_BUMP_PLACES = (
+    "INSERT INTO meta(key, value) VALUES('places_generation', '1') "
+    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+)
+
+
+def places_generation(catalog: Catalog) -> tuple[int, int]:
+    """A key that changes whenever photos or their places change."""
+    row = catalog.conn.execute("SELECT value FROM meta WHERE key = 'places_generation'").fetchone()
+    return catalog.generation(), int(row[0]) if row else 0
+
+
 def store_gps(catalog: Catalog, rows: Sequence[GpsRow]) -> None:
     """Store what reading files gave, replacing older rows of the same photos."""
-    with catalog.transaction() as c:
+    with catalog.transaction(bump=False) as c:
+        c.execute(_BUMP_PLACES)
         c.executemany(
             "INSERT OR REPLACE INTO photo_places(photo_id, size, mtime_ns, lat, lon, city, "
             "region, country, district, rule) "
@@ -77,7 +92,8 @@ def store_gps(catalog: Catalog, rows: Sequence[GpsRow]) -> None:
 
 def store_names(catalog: Catalog, rows: Iterable[tuple[int, PlaceNames | None]], rule: int) -> None:
     """New names for stored positions (after the naming rule changed)."""
-    with catalog.transaction() as c:
+    with catalog.transaction(bump=False) as c:
+        c.execute(_BUMP_PLACES)
         c.executemany(
             "UPDATE photo_places SET city = ?, region = ?, country = ?, district = ?, rule = ? "
             "WHERE photo_id = ?",
