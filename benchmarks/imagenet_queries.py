@@ -36,8 +36,7 @@ from core.index.ann import unit_rows
 from core.models.encoder import ImageEncoder, softmax
 from core.models.glove import WordVectors
 from core.models.imagenet import imagenet_classes
-from core.models.joint import ConSE, VectorSpace
-from core.models.joint_registry import load_joint_space
+from core.models.joint import ConSE, VectorSpace, load_joint_space
 from core.search.class_evidence import (
     CLASS_EVIDENCE_WEIGHT,
     TOP_CLASSES,

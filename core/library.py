@@ -7,32 +7,35 @@ needs them, so opening a library and answering "similar" for an indexed photo st
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterable, Sequence
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from core.browse.photos import mark_removed, photo_dates
-from core.browse.service import Browsing
-from core.errors import PhotoSearchError, storage_errors
+from core.browse.service import BrowseService
+from core.errors import PhotoSearchError, UsageError, storage_errors
 from core.index.feature_cache import FeatureCache
 from core.indexing.date_fill import with_dates
 from core.indexing.scan import IndexProgress, IndexSummary, index_catalog
-from core.media.dates import iso
+from core.media.dates import ids_outside_dates, iso
 from core.media.decode import DecodeError, load_pixels
 from core.models.encoder import ImageEncoder
 from core.models.glove import SimilarWords, TagVocabulary, WordVectors
 from core.models.joint import ConSE, VectorSpace
-from core.places.service import Places, PlaceTree, place_json
+from core.places.service import Places, place_json
 from core.search.class_evidence import ClassEvidence
 from core.search.metadata_terms import TermResolver
 from core.search.results import PhotoHit as PhotoHit
 from core.search.results import QueryPhoto as QueryPhoto
 from core.search.results import TextSearch as TextSearch
-from core.search.similar import SimilarQueries
+from core.search.similar import SimilarSearch
 from core.search.space_index import SpaceIndex
-from core.search.tags import TagQueries
-from core.search.text import TextQueries, newest_first
+from core.search.tags import TagSearch
+from core.search.text import WordSearch
 from core.search.text import parse_query as parse_query
 from core.storage.lock import IndexLock
 from core.storage.profile import Profile
@@ -40,11 +43,14 @@ from core.storage.repair import open_catalog
 from core.storage.settings import DEFAULT_JOINT, Settings
 
 
-class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
+class Library:
     """A photo library in a profile folder.
 
-    Its queries live in mixins: core/browse/service.py, core/search/similar.py,
-    core/search/tags.py and core/search/text.py.
+    It owns the profile, settings, catalog and the models and indexes (created on first use),
+    and composes the services that answer queries: `browser` (core.browse.service),
+    `similar` (core.search.similar), `tagging` (core.search.tags), `word_search`
+    (core.search.text) and `places` (core.places.service). Their public methods are also
+    the library's own (set in __init__).
     """
 
     def __init__(
@@ -63,6 +69,28 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
             # Index files left from a lost or damaged catalog hold its photo ids, which a new
             # catalog hands out again to other photos: they must not answer for this one.
             remove_photo_indexes(self.profile.index_dir)
+        self.browser = BrowseService(
+            self.catalog, profile.lock_path, self.folders, self.stored_features
+        )
+        self.similar = SimilarSearch(self)
+        self.tagging = TagSearch(self)
+        self.word_search = WordSearch(self)
+        self.places = Places(self.catalog, profile.cache_dir)  # its geocoder loads on first use
+        # The one object the GUI and CLI hold answers every query itself.
+        self.browse = self.browser.browse
+        self.folder_tree = self.browser.folder_tree
+        self.forget_photos = self.browser.forget_photos
+        self.restore_folder = self.browser.restore_folder
+        self.near_duplicates = self.browser.near_duplicates
+        self.find_similar = self.similar.find_similar
+        self.find_similar_to_all = self.similar.find_similar_to_all
+        self.top_classes = self.tagging.top_classes
+        self.joint_vector = self.tagging.joint_vector
+        self.tags = self.tagging.tags
+        self.shared_tags = self.tagging.shared_tags
+        self.search = self.word_search.search
+        self.similar_words = self.word_search.similar_words
+        self.place_tree = self.places.tree
 
     def close(self) -> None:
         self.catalog.close()
@@ -87,7 +115,7 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
 
     @cached_property
     def joint_space(self) -> VectorSpace:
-        from core.models.joint_registry import load_joint_space
+        from core.models.joint import load_joint_space
 
         name = self.joint_model
         loaded = load_joint_space(name, self.encoder, self.words, (self.profile.models_dir,))
@@ -96,15 +124,6 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
         if name == DEFAULT_JOINT:  # no trained model for this backbone: zero-shot ConSE
             return ConSE(self.encoder, self.words)
         raise PhotoSearchError(f"unknown joint model {name!r}")
-
-    @cached_property
-    def places(self) -> Places:
-        return Places(self.catalog, self.profile.cache_dir)
-
-    @property
-    def term_resolvers(self) -> list[TermResolver]:
-        """What names in a search may mean besides words (core/search/metadata_terms.py)."""
-        return [self.places]
 
     @cached_property
     def image_index(self) -> SpaceIndex:
@@ -249,7 +268,8 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
         encoded = self.encoder.encode(pixels[None])
         return QueryPhoto(encoded.features[0], row.id if row is not None else None)
 
-    def _hits(self, ranked: Sequence[tuple[int, float]]) -> list[PhotoHit]:
+    def hits(self, ranked: Sequence[tuple[int, float]]) -> list[PhotoHit]:
+        """Ranked (photo id, score) pairs as hits with their paths, capture dates and places."""
         ids = [pid for pid, _ in ranked]
         found = photo_dates(self.catalog, ids)
         places = self.places.names_of(ids)
@@ -259,11 +279,24 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
             if p in found
         ]
 
-    # -- places -----------------------------------------------------------------------------
+    @property
+    def term_resolvers(self) -> list[TermResolver]:
+        """What names in a search may mean besides words (core/search/metadata_terms.py)."""
+        return [self.places]
 
-    def place_tree(self) -> PlaceTree:
-        """Countries > regions > cities of the indexed photos, with counts."""
-        return self.places.tree()
+    def indexed_ids(self) -> frozenset[int]:
+        """Every photo a search may return (indexed, with this backbone's features)."""
+        return frozenset(self.catalog.ok_ids(self.backbone).tolist())
+
+    def newest_first(self, ids: Iterable[int]) -> list[int]:
+        """Photo ids by capture time, newest first (undated ones last), then by path."""
+        found = photo_dates(self.catalog, sorted(ids))
+
+        def key(p: int) -> tuple[float, str]:
+            path, taken = found[p]
+            return (-taken if taken is not None else float("inf"), path)
+
+        return sorted(found, key=key)
 
     def photos_at(self, name: str) -> tuple[str, list[PhotoHit]]:
         """What a place name means and its photos, newest first; a clear error for a name
@@ -271,8 +304,24 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
         found = self.places.find(name)
         if found is None:
             raise PhotoSearchError(f"no photo in the library was taken in a place called {name!r}")
-        newest = newest_first(self.catalog, found.ids)
-        return found.label, self._hits([(p, 1.0) for p in newest])
+        return found.label, self.hits([(p, 1.0) for p in self.newest_first(found.ids)])
+
+    def outside_dates(self, taken_from: date | None, taken_to: date | None) -> frozenset[int]:
+        """Photo ids a date filter leaves out (none without one); queries exclude them."""
+        if taken_from and taken_to and taken_from > taken_to:
+            raise UsageError(f"the date range is empty: {taken_from} is after {taken_to}")
+        return ids_outside_dates(self.catalog, taken_from, taken_to)
+
+    def stored_features(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, raw CNN features) of every indexed photo, from the catalog."""
+        id_parts, parts = [], []
+        dim = self.encoder.feature_dim
+        for ids, feats in self.catalog.iter_features(self.backbone, dim):
+            id_parts.append(ids)
+            parts.append(feats)
+        if not parts:
+            return np.zeros(0, np.int64), np.zeros((0, dim), np.float32)
+        return np.concatenate(id_parts), np.concatenate(parts)
 
     # -- status -----------------------------------------------------------------------------
 
@@ -310,8 +359,7 @@ def with_places(
 ) -> Generator[IndexProgress, None, IndexSummary]:
     """An index run, then the GPS of photos not read yet; returns the run's summary."""
     summary = yield from run
-    fill = places.fill()
-    for done, total in fill:
+    for done, total in places.fill():
         yield IndexProgress("places", done, total)
     return summary
 

@@ -1,32 +1,28 @@
 """The library's text search: photos matching words, and the words near a word.
 
-A mixin of core.library.Library (which creates the word model, vectors and indexes these use).
+A service of core.library.Library, which hands it the parts it uses (core.search.parts).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.browse.photos import photo_dates, without_ids
+from core.browse.photos import without_ids
 from core.errors import UnknownWordsError, UsageError
 from core.index.ann import unit_rows
 from core.models.glove import WordHit, normalise_word
 from core.models.word_model import WordModel
 from core.search.class_evidence import candidate_count, query_evidence, rank_blended
-from core.search.metadata_terms import SplitQuery, TermResolver, split_metadata_terms
+from core.search.metadata_terms import SplitQuery, split_metadata_terms
 from core.search.query_parse import Concepts, load_concepts, split_known
-from core.search.results import PhotoHit, TextSearch, check_k
+from core.search.results import TextSearch, check_k
 
 if TYPE_CHECKING:
-    from core.models.glove import SimilarWords, WordVectors
-    from core.models.joint import VectorSpace
-    from core.search.class_evidence import ClassEvidence
-    from core.search.space_index import SpaceIndex
-    from core.storage.catalog import Catalog
+    from core.search.parts import SearchParts
 
 # How far a "-word" pushes results away, relative to the words searched for.
 NEGATIVE_WEIGHT = 0.5
@@ -41,48 +37,11 @@ def parse_query(words: Sequence[str]) -> tuple[list[str], list[str]]:
     return parsed.wanted, parsed.unwanted
 
 
-def newest_first(catalog: Catalog, ids: Iterable[int]) -> list[int]:
-    """Photo ids by capture time, newest first (undated ones last), then by path."""
-    found = photo_dates(catalog, sorted(ids))
+class WordSearch:
+    """Photos matching words, and the words near a word."""
 
-    def key(p: int) -> tuple[float, str]:
-        path, taken = found[p]
-        return (-taken if taken is not None else float("inf"), path)
-
-    return sorted(found, key=key)
-
-
-class TextQueries:
-    """Library methods for text search; see core.library.Library for the attributes they use."""
-
-    if TYPE_CHECKING:
-
-        @property
-        def words(self) -> WordVectors: ...
-
-        @property
-        def word_index(self) -> SimilarWords: ...
-
-        @property
-        def joint_space(self) -> VectorSpace: ...
-
-        @property
-        def joint_index(self) -> SpaceIndex: ...
-
-        @property
-        def class_evidence(self) -> ClassEvidence: ...
-
-        def _hits(self, ranked: Sequence[tuple[int, float]]) -> list[PhotoHit]: ...
-
-        catalog: Catalog
-        backbone: str
-
-        @property
-        def term_resolvers(self) -> Sequence[TermResolver]: ...
-
-        def _outside_dates(
-            self, taken_from: date | None, taken_to: date | None
-        ) -> frozenset[int]: ...
+    def __init__(self, parts: SearchParts) -> None:
+        self.parts = parts
 
     def search(
         self,
@@ -103,12 +62,12 @@ class TextQueries:
         check_k(k)
         if not 0.0 <= min_score <= 1.0:
             raise UsageError(f"--min-score must be between 0 and 1 (got {min_score:g})")
-        outside = self._outside_dates(taken_from, taken_to)
+        outside = self.parts.outside_dates(taken_from, taken_to)
         concepts = load_concepts()
         # Names of places (and other facts about photos) narrow the photos; the rest are words.
-        split = split_metadata_terms(words, self.term_resolvers)
+        split = split_metadata_terms(words, self.parts.term_resolvers)
         if split.terms:
-            outside |= split.excluded(frozenset(self.catalog.ok_ids(self.backbone).tolist()))
+            outside |= split.excluded(self.parts.indexed_ids())
         wanted, unwanted = parse_query(split.words)
         if not wanted and not split.wanted:
             raise UsageError("a search needs at least one word to look for (not only -words)")
@@ -120,16 +79,16 @@ class TextQueries:
             raise UnknownWordsError([normalise_word(w) for w in wanted])
         evidence = [concepts.classes_for(t) for t in known]
         neg = [concepts.classes_for(t) for t in known_neg]
-        space = self.joint_space
+        space = self.parts.joint_space
         if isinstance(space, WordModel):
             from core.search.text_ranking import search
 
-            query = space.query(known, known_neg, self.words)
+            query = space.query(known, known_neg, self.parts.words)
             ranked = search(
                 space,
-                self.joint_index,
+                self.parts.joint_index,
                 query,
-                self.class_evidence,
+                self.parts.class_evidence,
                 evidence,
                 neg,
                 k,
@@ -142,10 +101,10 @@ class TextQueries:
                 ranked = self._blended(vector, evidence, neg, k, outside)
             else:
                 assert vector is not None  # a known term without class evidence has a vector
-                ranked = self.joint_index.query(vector, k, outside)
+                ranked = self.parts.joint_index.query(vector, k, outside)
             ranked = [(p, s) for p, s in ranked if s >= min_score]
         return TextSearch(
-            hits=self._hits(ranked),
+            hits=self.parts.hits(ranked),
             words=known,
             negated=known_neg,
             unknown=unknown + ["-" + w for w in unknown_neg],
@@ -156,24 +115,27 @@ class TextQueries:
         self, split: SplitQuery, outside: frozenset[int], k: int, unknown: list[str]
     ) -> TextSearch:
         """The photos the query's names fit (no words to rank them by), newest first."""
-        fits = set(self.catalog.ok_ids(self.backbone).tolist()) - outside
-        newest = newest_first(self.catalog, fits)
+        newest = self.parts.newest_first(self.parts.indexed_ids() - outside)
         return TextSearch(
-            hits=self._hits([(p, 1.0) for p in newest[:k]]),
+            hits=self.parts.hits([(p, 1.0) for p in newest[:k]]),
             words=[],
             unknown=unknown,
             terms=[t.describe() for t in split.terms],
         )
 
     def _term_vector(self, term: str) -> np.ndarray | None:
-        return self.words.vector(term) if " " not in term else self.words.phrase_vector(term)
+        return (
+            self.parts.words.vector(term)
+            if " " not in term
+            else self.parts.words.phrase_vector(term)
+        )
 
     def _split_terms(self, terms: list[str], concepts: Concepts) -> tuple[list[str], list[str]]:
         return split_known(terms, self._known_term, concepts)
 
     def _known_term(self, term: str) -> bool:
         # The word model knows its words without GloVe's 400k-word table (1.5 s to load).
-        space = self.joint_space
+        space = self.parts.joint_space
         known = isinstance(space, WordModel) and all(map(space.knows, term.split()))
         return known or self._term_vector(term) is not None
 
@@ -198,15 +160,19 @@ class TextQueries:
         exclude: frozenset[int] = frozenset(),
     ) -> list[tuple[int, float]]:
         """Top k by blend(joint cosine, class evidence) over the best candidates of each."""
-        ids, postings = self.class_evidence.current()
+        ids, postings = self.parts.class_evidence.current()
         scores = query_evidence(postings, evidence, negative)
         if scores is None:
-            return [] if vector is None else self.joint_index.query(vector, k, exclude)
+            return [] if vector is None else self.parts.joint_index.query(vector, k, exclude)
         ids, scores = without_ids(ids, scores, exclude)  # a date filter (core/browse/photos.py)
-        near = [] if vector is None else self.joint_index.query(vector, candidate_count(k), exclude)
+        near = (
+            []
+            if vector is None
+            else self.parts.joint_index.query(vector, candidate_count(k), exclude)
+        )
         return rank_blended(ids, scores, near, k)
 
     def similar_words(self, word: str, k: int = 10) -> list[WordHit]:
         """The nearest GloVe words to word."""
         check_k(k)
-        return self.word_index.similar(word, k)
+        return self.parts.word_index.similar(word, k)
