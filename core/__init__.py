@@ -7,7 +7,7 @@ in pyproject.toml holds the order; docs/architecture.md draws it):
     search/                         queries: words, look-alikes, tags, and the indexes they read
     browse/  indexing/              browsing by date and folder; the mark-and-sweep scan
     models/                         the ONNX image encoder, word model, GloVe, ImageNet classes
-    index/   media/                 vector stores and caches; photo files to pixels and dates
+    vectors/ media/                 vector stores and caches; photo files to pixels and dates
     storage/                        the profile, settings and the SQLite catalog (the truth)
 
 errors.py sits beside them: every room may raise the errors a user can cause.

@@ -18,7 +18,6 @@ import numpy as np
 from core.browse.photos import mark_removed, photo_dates
 from core.browse.service import BrowseService
 from core.errors import PhotoSearchError, UsageError, storage_errors
-from core.index.feature_cache import FeatureCache
 from core.indexing.date_fill import with_dates
 from core.indexing.scan import IndexProgress, IndexSummary, index_catalog
 from core.media.dates import ids_outside_dates, iso
@@ -41,6 +40,7 @@ from core.storage.lock import IndexLock
 from core.storage.profile import Profile
 from core.storage.repair import open_catalog
 from core.storage.settings import DEFAULT_JOINT, Settings
+from core.vectors.feature_cache import FeatureCache
 
 
 class Library:

@@ -285,7 +285,7 @@ def _training_vocabulary(
     vocab: Any, words: Any, classes: Sequence[str]
 ) -> tuple[np.ndarray, dict[str, int]]:
     """The tag vocabulary plus each class name (as a phrase vector when it is several words)."""
-    from core.index.ann import unit_rows
+    from core.vectors.ann import unit_rows
 
     names = list(vocab.words)
     rows = [vocab.matrix]
@@ -328,7 +328,7 @@ def held_out_metrics(
     """Class accuracy, class-word precision@k and mAP, and tag P@5 when there are captions:
     the tag head's top words when head = (tag words, [photos, words] logits) is given, else the
     tag vocabulary nearest to the joint vectors."""
-    from core.index.ann import unit_rows
+    from core.vectors.ann import unit_rows
 
     v = unit_rows(joint)
     class_vecs = unit_rows(np.stack([words.phrase_vector(c) for c in classes]))

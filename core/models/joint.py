@@ -14,7 +14,6 @@ from typing import Any, Protocol
 import numpy as np
 
 from core.errors import PhotoSearchError
-from core.index.ann import unit_rows
 from core.models.encoder import (
     ImageEncoder,
     find_model,
@@ -26,6 +25,7 @@ from core.models.encoder import (
 from core.models.glove import WordVectors
 from core.models.imagenet import imagenet_classes
 from core.storage.settings import DEFAULT_JOINT
+from core.vectors.ann import unit_rows
 
 CONSE = "conse"
 

@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from core.index.ann import unit_rows
 from core.models.encoder import find_model, model_file
 from core.models.glove import WordVectors
+from core.vectors.ann import unit_rows
 
 WORD_MODEL = "word-model"
 # How far a "-word" pushes results away, relative to the words searched for.

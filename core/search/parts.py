@@ -12,7 +12,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from core.index.feature_cache import FeatureCache
     from core.models.encoder import ImageEncoder
     from core.models.glove import SimilarWords, TagVocabulary, WordVectors
     from core.models.joint import VectorSpace
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
     from core.search.metadata_terms import TermResolver
     from core.search.results import PhotoHit, QueryPhoto
     from core.search.space_index import SpaceIndex
+    from core.vectors.feature_cache import FeatureCache
 
 
 class SearchParts(Protocol):

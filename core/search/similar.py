@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.errors import UsageError
-from core.index.ann import unit_rows
 from core.models.imagenet import ImageNetClass, resolve_class
 from core.search.calibration import Curve, load_curves
 from core.search.results import PhotoHit, QueryPhoto, check_k
+from core.vectors.ann import unit_rows
 
 if TYPE_CHECKING:
     from core.search.parts import SearchParts

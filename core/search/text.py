@@ -13,13 +13,13 @@ import numpy as np
 
 from core.browse.photos import without_ids
 from core.errors import UnknownWordsError, UsageError
-from core.index.ann import unit_rows
 from core.models.glove import WordHit, normalise_word
 from core.models.word_model import WordModel
 from core.search.class_evidence import candidate_count, query_evidence, rank_blended
 from core.search.metadata_terms import SplitQuery, split_metadata_terms
 from core.search.query_parse import Concepts, load_concepts, split_known
 from core.search.results import TextSearch, check_k
+from core.vectors.ann import unit_rows
 
 if TYPE_CHECKING:
     from core.search.parts import SearchParts

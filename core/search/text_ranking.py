@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.browse.photos import without_ids
-from core.index.vector_store import highest_rows, positions
 from core.models.glove import WordVectors
 from core.models.word_model import WordModel, WordQuery, and_logit, query_logits, sigmoid
 from core.search.class_evidence import ClassEvidence, ClassPostings, candidate_count, query_evidence
 from core.search.query_parse import Concepts
 from core.search.space_index import SpaceIndex
+from core.vectors.vector_store import highest_rows, positions
 
 # A concept link this strong means the term names the class or one of its hypernyms.
 STRONG_LINK = 0.99
