@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from core.browse.photos import mark_removed, photo_dates
+from core.browse.photos import PhotoInfo, mark_removed, photo_dates
 from core.browse.service import BrowseService
 from core.errors import PhotoSearchError, UsageError, storage_errors
 from core.indexing.date_fill import with_dates
@@ -37,6 +37,7 @@ from core.search.tags import TagSearch
 from core.search.text import WordSearch
 from core.search.text import parse_query as parse_query
 from core.storage.lock import IndexLock
+from core.storage.places import PlaceNames
 from core.storage.profile import Profile
 from core.storage.repair import open_catalog
 from core.storage.settings import DEFAULT_JOINT, Settings
@@ -297,6 +298,25 @@ class Library:
             return (-taken if taken is not None else float("inf"), path)
 
         return sorted(found, key=key)
+
+    def browse_place(
+        self,
+        country: str,
+        region: str | None = None,
+        city: str | None = None,
+        sort: str = "date",
+    ) -> list[PhotoInfo]:
+        """The photos taken in a country (or a region or city of it), as browse lists them."""
+        ids = sorted(self.places.photos_in(country, region, city))
+        paths = set(self.catalog.paths(ids).values())
+        return [p for p in self.browse(None, sort) if p.path in paths]
+
+    def place_of(self, path: str | os.PathLike[str]) -> PlaceNames | None:
+        """Where an indexed photo was taken (with its district), or None without GPS."""
+        row = self.catalog.photo_by_path(Path(os.path.abspath(os.fspath(path))))
+        if row is None or row.status != "ok":
+            return None
+        return self.places.names_of([row.id]).get(row.id)
 
     def photos_at(self, name: str) -> tuple[str, list[PhotoHit]]:
         """What a place name means and its photos, newest first; a clear error for a name

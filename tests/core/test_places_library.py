@@ -17,6 +17,7 @@ from core.media.gps import GpsPoint
 from core.places.fill import fill_places
 from core.places.geocoder import RULE_VERSION
 from core.search.metadata_terms import split_metadata_terms
+from core.storage.places import PlaceNames
 from core.storage.profile import resolve_profile
 from core.storage.schema import MIGRATIONS, SCHEMA_VERSION, _add_places
 from tests.conftest import EncoderSpy, run_index
@@ -120,6 +121,16 @@ def test_a_photo_without_gps_never_gets_a_place(travel: Path, library: Library) 
         "region": "Île-de-France",
         "country": "France",
     }
+    assert library.place_of(travel / "home-dog.jpg") is None
+    assert library.place_of(travel / "paris-cat.jpg") == PlaceNames(
+        "Paris", "Île-de-France", "France"
+    )
+    france = library.browse_place("France")
+    assert sorted(os.path.basename(p.path) for p in france) == ["paris-cat.jpg", "paris-dog.jpg"]
+    assert [p.path for p in library.browse_place("France", "Île-de-France", "Paris")] == [
+        p.path for p in france
+    ]
+    assert library.browse_place("Japan", "Tokyo", "Paris") == []
     label, photos = library.photos_at("paris")
     assert label == "Paris, Île-de-France, France"
     assert names(photos) == ["paris-cat.jpg", "paris-dog.jpg"]
