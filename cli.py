@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
-from core.errors import PhotoSearchError, ProfileWarning
+from core.errors import PROGRAM, PhotoSearchError, ProfileWarning
 from core.storage.profile import is_too_broad, resolve_profile
 
 
@@ -32,7 +32,7 @@ def open_library(args: argparse.Namespace, repair: bool = False) -> Any:
 
 
 def warn(message: str) -> None:
-    print(f"photo-search: {message}", file=sys.stderr)
+    print(f"{PROGRAM}: {message}", file=sys.stderr)
 
 
 def show_profile_warnings() -> None:

@@ -1,4 +1,4 @@
-"""`photo-search train DATA_DIR`: train a joint image-word model on the user's own photos.
+"""`photosearch train DATA_DIR`: train a joint image-word model on the user's own photos.
 
 DATA_DIR holds one subfolder per class ("dog/", "sailing_boat/"); each folder name must have a
 GloVe word vector (underscores and hyphens separate words). An optional captions file adds
@@ -156,7 +156,7 @@ def run_train(args: argparse.Namespace) -> int:
     missing = [m for m in ("tensorflow", "keras", "tf2onnx") if importlib.util.find_spec(m) is None]
     if missing:
         _stderr(
-            f"photo-search: error: training needs {', '.join(missing)}; "
+            f"photosearch: error: training needs {', '.join(missing)}; "
             "install them with: pip install --group export"
         )
         return 1
@@ -171,10 +171,10 @@ def run_train(args: argparse.Namespace) -> int:
             views=args.views,
         )
     except UsageError as e:
-        _stderr(f"photo-search: error: {e}")
+        _stderr(f"photosearch: error: {e}")
         return 2
     except PhotoSearchError as e:
-        _stderr(f"photo-search: error: {e}")
+        _stderr(f"photosearch: error: {e}")
         return 1
     if args.json:
         json.dump(result, sys.stdout, indent=1)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -41,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.thumbnail_loader import ThumbnailLoader
+from gui.view_state import PhotoEntry
 
 THUMBNAIL_SIZE = 160  # the default; View > Thumbnail size, Ctrl+plus/minus and Ctrl+wheel set it
 THUMBNAIL_SIZES = (96, 128, 160, 200, 256)
@@ -54,16 +54,6 @@ FAILURE_ROLE = Qt.ItemDataRole.UserRole + 3
 WEAK_OPACITY = 0.4  # a weak match stays visible but reads as "probably not it"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-@dataclass(frozen=True)
-class PhotoEntry:
-    """One cell: a photo and, for results, its similarity score; weak matches are faded."""
-
-    path: str
-    score: float | None = None
-    weak: bool = False
-    header: str = ""  # a month header painted above this cell ("March 2024"), if it starts one
 
 
 class PhotoModel(QAbstractListModel):

@@ -25,6 +25,7 @@ def assert_one_line_error(result: CliResult, code: int, *needles: str) -> None:
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("photosearch: error: "), result.stderr
     for needle in needles:
         assert needle in lines[0]
 
@@ -363,7 +364,20 @@ def test_usage_errors_exit_2(cli: Cli, tmp_path: Path, args: list[str]) -> None:
     result = cli(tmp_path / "profile", *args)
     assert result.returncode == 2, result.stderr
     assert "usage:" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("photosearch: error: ")
     assert result.stdout == ""
+
+
+def test_usage_and_runtime_errors_both_name_the_command(cli: Cli, tmp_path: Path) -> None:
+    """One program name in every message: the one the user typed, `photosearch`."""
+    usage = cli(tmp_path / "profile", "search", "cat", "-k", "0")  # a subcommand's usage error
+    runtime = cli(tmp_path / "profile", "similar", "/no/such/photo.jpg")
+    assert (usage.returncode, runtime.returncode) == (2, 1)
+    for result in (usage, runtime):
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith("photosearch: error: "), result.stderr
+        assert "photo-search" not in result.stderr
+    assert usage.stderr.startswith("usage: photosearch search ")
 
 
 @pytest.mark.parametrize(
