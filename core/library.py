@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from core.browse.photos import PhotoInfo, mark_removed, photo_dates
+from core.browse.photos import mark_removed, photo_dates
 from core.browse.service import BrowseService
 from core.errors import PhotoSearchError, UsageError, storage_errors
 from core.indexing.date_fill import with_dates
@@ -299,17 +299,12 @@ class Library:
 
         return sorted(found, key=key)
 
-    def browse_place(
-        self,
-        country: str,
-        region: str | None = None,
-        city: str | None = None,
-        sort: str = "date",
-    ) -> list[PhotoInfo]:
-        """The photos taken in a country (or a region or city of it), as browse lists them."""
-        ids = sorted(self.places.photos_in(country, region, city))
-        paths = set(self.catalog.paths(ids).values())
-        return [p for p in self.browse(None, sort) if p.path in paths]
+    def place_photos(
+        self, country: str, region: str | None = None, city: str | None = None
+    ) -> list[PhotoHit]:
+        """The photos taken in a country (or a region or city of it), newest first."""
+        ids = self.places.photos_in(country, region, city)
+        return self.hits([(p, 1.0) for p in self.newest_first(ids)])
 
     def place_of(self, path: str | os.PathLike[str]) -> PlaceNames | None:
         """Where an indexed photo was taken (with its district), or None without GPS."""

@@ -24,9 +24,12 @@ class PhotoFacts:
     width: int | None = None
     height: int | None = None
     classes: list[tuple[str, float]] = field(default_factory=list)
+    place: str | None = None  # "Paris, Île-de-France, France"; None without GPS
 
 
-def photo_facts(path: str, classes: list[tuple[str, float]]) -> PhotoFacts:
+def photo_facts(
+    path: str, classes: list[tuple[str, float]], place: str | None = None
+) -> PhotoFacts:
     """Stat the file and read the image header and EXIF (no decoding); missing facts stay None."""
     try:
         st = os.stat(path)
@@ -43,7 +46,7 @@ def photo_facts(path: str, classes: list[tuple[str, float]]) -> PhotoFacts:
             taken = exif_taken(im.getexif())
     except Exception:  # a header we cannot read only hides the dimensions and the date
         pass
-    return PhotoFacts(path, size, mtime, taken, width, height, classes)
+    return PhotoFacts(path, size, mtime, taken, width, height, classes, place)
 
 
 class DetailsPanel(QWidget):
@@ -62,6 +65,8 @@ class DetailsPanel(QWidget):
         self.file_size = _value_label(self)
         self.taken = _value_label(self)
         self.modified = _value_label(self)
+        self.place = _value_label(self)
+        self.place.setObjectName("placeLabel")
         self.hint = QLabel(self)
         self.hint.setObjectName("hintLabel")
         self.hint.setWordWrap(True)
@@ -74,6 +79,7 @@ class DetailsPanel(QWidget):
         form.addRow(_key("File"), self.file_size)
         form.addRow(_key("Taken"), self.taken)
         form.addRow(_key("Modified"), self.modified)
+        form.addRow(_key("Place"), self.place)
         self.classes_title = QLabel("Looks like", self)
         self.classes_title.setObjectName("panelSubtitle")
         self.classes_title.setIndent(0)  # a styled label indents its text; align with the rest
@@ -118,6 +124,7 @@ class DetailsPanel(QWidget):
         self.file_size.setText(_human_size(facts.file_size) if facts.file_size is not None else "–")
         self.taken.setText(_when(facts.taken) if facts.taken is not None else "– (no camera date)")
         self.modified.setText(_when(facts.modified) if facts.modified is not None else "–")
+        self.place.setText(facts.place or "– (no GPS position)")
         self._set_classes(facts.path, facts.classes)
 
     @property

@@ -10,6 +10,8 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTreeView, QVBoxLayout, QWidget
 
+from core.storage.places import PlaceNames
+
 PLACE_ROLE = Qt.ItemDataRole.UserRole + 1  # an int: the item's key in PlacesTree.keys
 
 
@@ -35,6 +37,15 @@ class PlaceKey:
     def label(self) -> str:
         parts = [p for p in (self.city, self.region, self.country) if p]
         return ", ".join(dict.fromkeys(parts))
+
+
+def describe_place(names: PlaceNames | None) -> str | None:
+    """A photo's place for the details panel: "Times Square, New York City, New York, United
+    States" (the district first, when there is one); None without GPS."""
+    if names is None:
+        return None
+    parts = [names.district, names.city, names.region, names.country]
+    return ", ".join(dict.fromkeys(p for p in parts if p))
 
 
 class PlacesTree(QWidget):
