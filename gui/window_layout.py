@@ -67,8 +67,9 @@ def side_column(parent: QWidget, folders: QWidget, places: QWidget) -> QSplitter
     splitter.setObjectName("sideColumn")
     splitter.addWidget(folders)
     splitter.addWidget(places)
-    splitter.setStretchFactor(0, 3)
-    splitter.setStretchFactor(1, 2)
+    splitter.setStretchFactor(0, 1)
+    splitter.setStretchFactor(1, 1)
+    splitter.setSizes([400, 400])  # half each to start with
     splitter.setChildrenCollapsible(False)
     splitter.setHandleWidth(3)
     return splitter
