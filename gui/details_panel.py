@@ -25,12 +25,16 @@ class PhotoFacts:
     width: int | None = None
     height: int | None = None
     classes: list[tuple[str, float]] = field(default_factory=list)
+    place: str | None = None  # "Paris, Île-de-France, France"; None without GPS
     duration: float | None = None  # a video's length in seconds
     companions: list[str] = field(default_factory=list)  # RAW files shown with this JPEG
 
 
 def photo_facts(
-    path: str, classes: list[tuple[str, float]], companions: list[str] | None = None
+    path: str,
+    classes: list[tuple[str, float]],
+    place: str | None = None,
+    companions: list[str] | None = None,
 ) -> PhotoFacts:
     """Stat the file and read its header: a photo's EXIF, a RAW's metadata, a video's container
     (no decoding); missing facts stay None."""
@@ -48,6 +52,7 @@ def photo_facts(
         head.width,
         head.height,
         classes,
+        place,
         head.duration,
         list(companions or []),
     )
@@ -69,6 +74,8 @@ class DetailsPanel(QWidget):
         self.file_size = _value_label(self)
         self.taken = _value_label(self)
         self.modified = _value_label(self)
+        self.place = _value_label(self)
+        self.place.setObjectName("placeLabel")
         self.length = _value_label(self)
         self.companions = _value_label(self)
         self.companions.setObjectName("companions")
@@ -84,6 +91,7 @@ class DetailsPanel(QWidget):
         form.addRow(_key("File"), self.file_size)
         form.addRow(_key("Taken"), self.taken)
         form.addRow(_key("Modified"), self.modified)
+        form.addRow(_key("Place"), self.place)
         form.addRow(_key("Length"), self.length)
         form.addRow(_key("Also"), self.companions)
         self._form = form
@@ -131,6 +139,7 @@ class DetailsPanel(QWidget):
         self.file_size.setText(_human_size(facts.file_size) if facts.file_size is not None else "–")
         self.taken.setText(_when(facts.taken) if facts.taken is not None else "– (no camera date)")
         self.modified.setText(_when(facts.modified) if facts.modified is not None else "–")
+        self.place.setText(facts.place or "– (no GPS position)")
         self.length.setText(duration_text(facts.duration))
         self._form.setRowVisible(self.length, facts.duration is not None)
         # A RAW+JPEG pair is one photo: the RAW files of the same shot are listed here.

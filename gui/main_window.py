@@ -44,6 +44,8 @@ from gui.live_updates import LiveUpdates
 from gui.menus import Menus
 from gui.navigation import Navigator
 from gui.photo_menu import PhotoMenu
+from gui.places_controller import PlacesView
+from gui.places_tree import PlacesTree
 from gui.preview import PreviewWindow
 from gui.preview_control import PreviewControl
 from gui.queries import Queries
@@ -55,7 +57,7 @@ from gui.tag_panel import TagPanel
 from gui.thumbnail_loader import ThumbnailLoader
 from gui.trash import Trash
 from gui.view_state import ViewState
-from gui.window_layout import column, main_splitter, panel_column, top_bar
+from gui.window_layout import column, main_splitter, panel_column, side_column, top_bar
 from gui.workers import Jobs
 
 
@@ -99,6 +101,7 @@ class MainWindow(QMainWindow):
         self.date_filter = DateFilter(self)
         self.banner = MessageBanner(self)
         self.sidebar = LibrarySidebar(self)
+        self.places_tree = PlacesTree(self)
         self.header = ResultsHeader(self)
         self.gallery = GalleryView(self)
         self.gallery.setModel(self.library_model)
@@ -111,7 +114,8 @@ class MainWindow(QMainWindow):
         self.tag_panel = TagPanel(self)
         self.details = DetailsPanel(self)
         self.right_panel = panel_column(self, self.tag_panel, self.details)
-        self.splitter = main_splitter(self, self.sidebar, self.pages, self.right_panel)
+        left = side_column(self, self.sidebar, self.places_tree)
+        self.splitter = main_splitter(self, left, self.pages, self.right_panel)
         top = top_bar(self, self.search_bar, self.date_filter)
         self.setCentralWidget(column(self, top, self.banner, self.splitter))
         self.index_status = IndexStatus(self)
@@ -172,12 +176,17 @@ class MainWindow(QMainWindow):
             self.jobs, self.loader, self.gallery, self, banner, self.find_similar
         )
         self.live = LiveUpdates(self, state, self.indexer, status)
+        self.places = PlacesView(
+            library, dispatcher, state, self.navigator, self.places_tree, status, error
+        )
 
     def _connect(self) -> None:
         nav, state = self.navigator, self.state
         self.search_bar.search_requested.connect(self.search)
         self.search_bar.cleared.connect(self._on_search_cleared)
         self.sidebar.folder_chosen.connect(nav.show_folder)
+        self.sidebar.folder_chosen.connect(lambda _: self.places_tree.clear_choice())
+        self.places_tree.place_chosen.connect(self.places.show)
         self.sidebar.add_folder_requested.connect(self.folder_actions.choose_folder)
         self.sidebar.remove_folder_requested.connect(self.folder_actions.remove_folder)
         self.sidebar.rescan_requested.connect(lambda: self.start_indexing())
@@ -201,6 +210,7 @@ class MainWindow(QMainWindow):
 
         self.library_loader.folders_changed.connect(self.live.watch)
         self.library_loader.loaded.connect(self._on_library_loaded)
+        self.library_loader.loaded.connect(self.places.reload)
         self.indexer.running_changed.connect(nav.update_library_header)
         self.indexer.library_changed.connect(self.reload_library)
         self.folder_actions.added.connect(self._on_folder_added)

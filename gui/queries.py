@@ -60,14 +60,19 @@ class Queries:
 
         def done(result: TextSearch) -> None:
             self.status.clearMessage()
-            bar.set_understood(result.words, result.negated, result.unknown)
+            bar.set_understood(result.words, result.negated, result.unknown, result.terms)
             query = " ".join(result.words + ["-" + x for x in result.negated])
             subtitle = count(len(result.hits), "match", "matches") + ", best match first"
+            title = f"Photos matching “{query}”" if query else "Photos"
+            if result.terms:  # names of places: "Photos matching “snow” · place: Japan"
+                title += " · " + " · ".join(result.terms)
+            if not result.words:
+                subtitle = count(len(result.hits), "photo") + ", newest first"
             if result.unknown:
                 subtitle += " · ignored: " + ", ".join(result.unknown)
             if not result.hits:
                 subtitle = "The library has no photos yet: add a folder first"
-            self.show_results(f"Photos matching “{query}”", subtitle, result.hits, rerun)
+            self.show_results(title, subtitle, result.hits, rerun)
             self.suggest(result.words)
 
         def failed(e: Exception) -> None:

@@ -17,6 +17,7 @@ class PhotoHit:
     path: str
     score: float
     taken: str | None = None  # when the photo was taken, ISO 8601 (EXIF, else file mtime)
+    place: dict[str, str | None] | None = None  # city, region, country; None without GPS
     duration: float | None = None  # a video's length in seconds
     companions: tuple[str, ...] = ()  # RAW files of the same shot (a RAW+JPEG pair)
 
@@ -30,6 +31,7 @@ class PhotoHit:
             "path": self.path,
             "score": round(self.score, 4),
             "taken": self.taken,
+            "place": self.place,
             "kind": self.kind,
             "companions": list(self.companions),
         }
@@ -46,6 +48,7 @@ class TextSearch:
     words: list[str]
     negated: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)  # names understood, e.g. "place: Paris, ..."
 
 
 @dataclass(frozen=True)

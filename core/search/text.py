@@ -16,6 +16,7 @@ from core.errors import UnknownWordsError, UsageError
 from core.models.glove import WordHit, normalise_word
 from core.models.word_model import WordModel
 from core.search.class_evidence import candidate_count, query_evidence, rank_blended
+from core.search.metadata_terms import SplitQuery, split_metadata_terms
 from core.search.query_parse import Concepts, load_concepts, split_known
 from core.search.results import TextSearch, check_k
 from core.vectors.ann import unit_rows
@@ -63,11 +64,17 @@ class WordSearch:
             raise UsageError(f"--min-score must be between 0 and 1 (got {min_score:g})")
         outside = self.parts.outside_dates(taken_from, taken_to)
         concepts = load_concepts()
-        wanted, unwanted = parse_query(words)
-        if not wanted:
+        # Names of places (and other facts about photos) narrow the photos; the rest are words.
+        split = split_metadata_terms(words, self.parts.term_resolvers)
+        if split.terms:
+            outside |= split.excluded(self.parts.indexed_ids())
+        wanted, unwanted = parse_query(split.words)
+        if not wanted and not split.wanted:
             raise UsageError("a search needs at least one word to look for (not only -words)")
         known, unknown = self._split_terms(wanted, concepts)
         known_neg, unknown_neg = self._split_terms(unwanted, concepts)
+        if not known and split.wanted:  # "paris": the place's photos, newest first
+            return self._listing(split, outside, k, unknown + ["-" + w for w in unknown_neg])
         if not known:
             raise UnknownWordsError([normalise_word(w) for w in wanted])
         evidence = [concepts.classes_for(t) for t in known]
@@ -101,6 +108,19 @@ class WordSearch:
             words=known,
             negated=known_neg,
             unknown=unknown + ["-" + w for w in unknown_neg],
+            terms=[t.describe() for t in split.terms],
+        )
+
+    def _listing(
+        self, split: SplitQuery, outside: frozenset[int], k: int, unknown: list[str]
+    ) -> TextSearch:
+        """The photos the query's names fit (no words to rank them by), newest first."""
+        newest = self.parts.newest_first(self.parts.indexed_ids() - outside)
+        return TextSearch(
+            hits=self.parts.hits([(p, 1.0) for p in newest[:k]]),
+            words=[],
+            unknown=unknown,
+            terms=[t.describe() for t in split.terms],
         )
 
     def _term_vector(self, term: str) -> np.ndarray | None:

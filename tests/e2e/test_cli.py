@@ -65,7 +65,9 @@ def test_similar_json_best_first_without_the_query(
     assert result.returncode == 0, result.stderr
     hits = result.json()
     assert len(hits) == 5
-    assert all(set(h) == {"path", "score", "taken", "kind", "companions"} for h in hits)
+    keys = {"path", "score", "taken", "place", "kind", "companions"}
+    assert all(set(h) == keys for h in hits)
+    assert all(h["place"] is None for h in hits)  # Pascal photos have no GPS
     assert_ranked(hits)
     assert str(query) not in [h["path"] for h in hits]
     assert {h["path"] for h in hits} <= {str(p) for p in pascal_library.all_photos}
