@@ -143,7 +143,7 @@ def write_raw(
     h, w = mosaic.shape
     out = _TiffWriter(make.magic)
     raw_at = out.blob(mosaic.astype("<u2").tobytes())
-    exif = [(33434, _RATIONAL, [(1, 125)])]
+    exif: list[tuple[int, int, object]] = [(33434, _RATIONAL, [(1, 125)])]
     if taken:
         exif.append((36867, _ASCII, taken))
     exif_at = out.ifd(exif)
@@ -233,6 +233,7 @@ def write_video(
         if creation_time:
             container.metadata["creation_time"] = creation_time
         stream = container.add_stream(codec, rate=fps)
+        assert isinstance(stream, av.VideoStream)
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
         for n in range(count):
