@@ -16,6 +16,7 @@ from PIL import Image, UnidentifiedImageError
 from core.errors import DecodeError as DecodeError
 from core.media import video
 from core.media.dates import exif_taken
+from core.media.orientation import ORIENTATION_TAG, TRANSPOSE
 from core.media.raw import RAW_EXTENSIONS, decode_raw
 from core.media.video import VIDEO_EXTENSIONS
 
@@ -50,17 +51,6 @@ READ_CHUNK = 1 << 20
 # Pixels converted to 8 bits at a time: bounds the copies a huge or 16-bit image needs.
 STRIP_PIXELS = 4_000_000
 PERMISSION_DENIED = "permission denied"
-ORIENTATION_TAG = 0x0112
-# EXIF orientation -> the transpose that shows the photo upright (as ImageOps.exif_transpose).
-TRANSPOSE = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
 # Transparent areas are shown on white by every viewer, so that is what the model sees too.
 BACKGROUND = (255, 255, 255)
 

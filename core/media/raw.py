@@ -23,6 +23,7 @@ from core.media.dates import (
     exif_taken,
     parse_exif_time,
 )
+from core.media.orientation import ORIENTATION_TAG, TRANSPOSE
 
 RAW_EXTENSIONS = frozenset(
     {".cr2", ".cr3", ".nef", ".nrw", ".arw", ".orf", ".rw2", ".raf", ".pef", ".srw", ".dng", ".x3f"}
@@ -40,17 +41,7 @@ MIN_BITS_PER_PIXEL = 1
 HEAD_BYTES = 1 << 20
 # LibRaw's flip -> the EXIF orientation it stands for.
 FLIP_TO_ORIENTATION = {3: 3, 5: 8, 6: 6}
-ORIENTATION_TAG = 0x0112
 GPS_IFD = 0x8825
-TRANSPOSE = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
 # TIFF-based RAW headers: byte order, then 42 or the maker's own magic (ORF "RO"/"RS", RW2 "U").
 _TIFF_HEADS = (b"II*\x00", b"MM\x00*", b"IIRO", b"IIRS", b"IIU\x00")
 
