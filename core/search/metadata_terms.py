@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from core.search.query_parse import STOP_WORDS, tokens
+from core.search.query_parse import STOP_WORDS, marked_tokens
 
 
 class TermMatch(Protocol):
@@ -81,13 +81,7 @@ def split_metadata_terms(words: Sequence[str], resolvers: Sequence[TermResolver]
     Without a match the words come back unchanged; otherwise the rest are returned one token
     each, with "-" kept on negated ones, which the word search reads the same way.
     """
-    marked: list[tuple[str, bool]] = []
-    for chunk in words:
-        for part in chunk.split():
-            negated = part.startswith("-") and len(part) > 1
-            if part.startswith(("-", "+")) and len(part) > 1:
-                part = part[1:]
-            marked.extend((t, negated) for t in tokens(part))
+    marked = marked_tokens(words)
     plain = [t for t, _ in marked]
     terms: list[MetadataTerm] = []
     rest: list[str] = []
