@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
-from core.errors import PhotoSearchError, ProfileWarning
+from core.errors import PROGRAM, PhotoSearchError, ProfileWarning
 from core.storage.profile import is_too_broad, resolve_profile
 
 
@@ -32,7 +32,7 @@ def open_library(args: argparse.Namespace, repair: bool = False) -> Any:
 
 
 def warn(message: str) -> None:
-    print(f"photo-search: {message}", file=sys.stderr)
+    print(f"{PROGRAM}: {message}", file=sys.stderr)
 
 
 def show_profile_warnings() -> None:
@@ -119,6 +119,8 @@ class ProgressBar:
             return f"scanning   {p.done:,} photo files found"
         if p.phase == "dates":
             return f"reading capture dates {p.done:,}/{p.total:,}"
+        if p.phase == "places":
+            return f"reading GPS places {p.done:,}/{p.total:,}"
         if p.phase == "building":
             return "building search indexes" + (" ... done" if p.done >= p.total else " ...")
         width = 30
@@ -177,7 +179,21 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"  skipped {s.path}: {s.reason}")
     for f in summary.missing_folders:
         print(f"  folder not found (its photos are kept): {f}")
+    _print_media_summary(summary)
     return 0
+
+
+def _print_media_summary(summary: Any) -> None:
+    """RAW files and videos read, RAW+JPEG pairs, and videos waiting for the `video` extra."""
+    if summary.raw or summary.videos or summary.companions:
+        print(
+            f"  read {summary.raw} RAW files and {summary.videos} videos; "
+            f"{summary.companions} RAW files shown with the JPEG of the same name"
+        )
+    if summary.videos_unsupported:
+        from core.media.video import NOT_INSTALLED
+
+        print(f"  {summary.videos_unsupported} videos not indexed: {NOT_INSTALLED}")
 
 
 def _per_image(
@@ -252,8 +268,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         emit_json([h.to_json() for h in result.hits])
         return 0
-    understood = " ".join(result.words + ["-" + w for w in result.negated])
-    print(f"search: {understood}", file=sys.stderr)
+    understood = result.words + ["-" + w for w in result.negated] + [f"[{t}]" for t in result.terms]
+    print(f"search: {' '.join(understood)}", file=sys.stderr)
     for h in result.hits:
         print(f"{h.score:6.3f}  {h.path}")
     if not result.hits:
@@ -334,6 +350,38 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
             print(f"  {path}")
     if not groups:
         print("no near-duplicate photos in the library", file=sys.stderr)
+    return 0
+
+
+def cmd_places(args: argparse.Namespace) -> int:
+    library = open_library(args)
+    if args.name:
+        label, hits = library.photos_at(" ".join(args.name))
+        if args.json:
+            emit_json({"place": label, "photos": [h.to_json() for h in hits]})
+            return 0
+        print(f"{label}: {len(hits)} photos", file=sys.stderr)
+        for h in hits:
+            print(f"{h.taken or '':25}  {h.path}")
+        return 0
+    tree = library.place_tree()
+    if args.json:
+        emit_json(tree.to_json())
+        return 0
+    for country in tree.countries:
+        print(f"{country.name} ({country.photos})")
+        for region in country.children:
+            indent = "    "
+            if region.name and region.name != country.name:
+                print(f"  {region.name} ({region.photos})")
+            else:
+                indent = "  "
+            for city in region.children:
+                print(f"{indent}{city.name} ({city.photos})")
+    if tree.unnamed:
+        print(f"{tree.unnamed} photos with GPS far from any town", file=sys.stderr)
+    if not tree.countries and not tree.unnamed:
+        print("no photo in the library has a GPS position", file=sys.stderr)
     return 0
 
 

@@ -9,6 +9,9 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
+
+from core.errors import PROGRAM
 
 __version__ = "0.1.0"  # the package's version too (pyproject.toml reads it from here)
 
@@ -63,9 +66,18 @@ def probability(text: str) -> float:
     return value
 
 
+class Parser(argparse.ArgumentParser):
+    """Usage errors start "photosearch: error:" like every other message, the subcommands' too
+    (argparse would name them "photosearch search: error:")."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{PROGRAM}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="photosearch",
+    parser = Parser(
+        prog=PROGRAM,
         description="Find photos in your own library by how they look and by words. Offline.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -134,6 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="?", metavar="QUERY")
 
     command("status", "folders, photo counts, index freshness and skipped files")
+
+    p = command("places", "where photos were taken (from GPS): countries, regions, cities")
+    p.add_argument(
+        "name", nargs="*", metavar="NAME", help="list the photos of one place, e.g. paris"
+    )
 
     p = command("remove", "remove a folder from the library (the files stay on disk)")
     p.add_argument("folder", metavar="FOLDER")

@@ -23,14 +23,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-from core.index.ann import unit_rows
-from core.index.feature_cache import class_scores
 from core.models.encoder import ImageEncoder
 from core.models.imagenet import resolve_class
 from core.models.joint import ImageSpace
 from core.search.calibration import Curve, calibration_path
 from core.storage.atomic import atomic_write_bytes
 from core.storage.feature_codec import decode_rows, encode_rows
+from core.vectors.ann import unit_rows
+from core.vectors.feature_cache import class_scores
 from evaluation import pascal
 
 BACKBONE = "efficientnet-lite0"

@@ -27,11 +27,9 @@ from typing import NamedTuple
 import numpy as np
 
 from benchmarks.imagenet_queries import CACHE_DIR, DATA, average_precision, cached_features
-from core.index.ann import unit_rows
 from core.models.encoder import ImageEncoder, softmax
 from core.models.glove import WordVectors
-from core.models.joint import ConSE, VectorSpace
-from core.models.joint_registry import load_joint_space
+from core.models.joint import ConSE, VectorSpace, load_joint_space
 from core.search.class_evidence import (
     CLASS_EVIDENCE_WEIGHT,
     ClassPostings,
@@ -41,6 +39,7 @@ from core.search.class_evidence import (
 )
 from core.search.query_parse import STOP_WORDS, Concepts, load_concepts
 from core.storage.settings import DEFAULT_JOINT
+from core.vectors.ann import unit_rows
 
 FLICKR_DIR = DATA / "flickr8k-train"
 PHOTOS = 1200

@@ -32,9 +32,9 @@ import numpy as np
 
 from benchmarks.query_latency import synthetic_library
 from benchmarks.recall import feature_maker, real_features
-from core.index.feature_cache import FeatureCache
 from core.models.encoder import ImageEncoder
 from core.storage.catalog import Catalog, feature_blob, path_key
+from core.vectors.feature_cache import FeatureCache
 
 MODEL = "efficientnet-lite0"
 LAUNCHER = """

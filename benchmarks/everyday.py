@@ -30,8 +30,7 @@ from benchmarks import imagenet_queries as inq
 from core.models.encoder import ImageEncoder, softmax
 from core.models.glove import WordVectors
 from core.models.imagenet import imagenet_classes
-from core.models.joint import OnnxJointModel
-from core.models.joint_registry import load_joint_space
+from core.models.joint import OnnxJointModel, load_joint_space
 from core.models.word_model import WordModel, tags_with_classes
 from core.search.class_evidence import ClassPostings, top_classes
 from core.search.query_parse import load_concepts

@@ -2,7 +2,7 @@
 
     python -m benchmarks.feature_cache_check [--photos 10000 100000] [--width 544]
 
-Writes a matrix of the sketch's size (272 float16 a photo, core/index/feature_cache.py; the 8-bit
+Writes a matrix of the sketch's size (272 float16 a photo, core/vectors/feature_cache.py; the 8-bit
 features themselves are read from the catalog, not from a copy) for each photo count and
 times the first load's verification (the full checksum) and a later load's (a stat, the
 result being remembered).
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.index.ann import file_sha256
+from core.vectors.ann import file_sha256
 
 
 def main() -> int:

@@ -32,12 +32,10 @@ from pathlib import Path
 
 import numpy as np
 
-from core.index.ann import unit_rows
 from core.models.encoder import ImageEncoder, softmax
 from core.models.glove import WordVectors
 from core.models.imagenet import imagenet_classes
-from core.models.joint import ConSE, VectorSpace
-from core.models.joint_registry import load_joint_space
+from core.models.joint import ConSE, VectorSpace, load_joint_space
 from core.search.class_evidence import (
     CLASS_EVIDENCE_WEIGHT,
     TOP_CLASSES,
@@ -51,6 +49,7 @@ from core.search.class_evidence import (
 from core.search.query_parse import Concepts, load_concepts
 from core.storage.profile import REPO_ROOT
 from core.storage.settings import DEFAULT_JOINT
+from core.vectors.ann import unit_rows
 
 DATA = REPO_ROOT.parent / "shared" / "data"
 SAMPLE_DIR = DATA / "imagenet-sample"

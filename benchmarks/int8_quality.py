@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from core.index.ann import unit_rows
 from core.models.encoder import ImageEncoder
 from core.storage import feature_codec
+from core.vectors.ann import unit_rows
 from evaluation import everyday, pascal
 
 

@@ -24,11 +24,11 @@ import numpy as np
 from PIL import Image, ImageEnhance
 
 from core.browse.duplicates import DEFAULT_THRESHOLD, near_duplicate_groups, similar_pairs
-from core.index.ann import unit_rows
 from core.media.decode import centre_crop_resize, open_image
 from core.models.encoder import ImageEncoder
 from core.models.joint import ImageSpace
 from core.storage import feature_codec
+from core.vectors.ann import unit_rows
 from evaluation import pascal
 
 Variant = Callable[[Image.Image], Image.Image]

@@ -24,12 +24,12 @@ import numpy as np
 from benchmarks.calibration import CLASS_FOR
 from benchmarks.query_latency import synthetic_library
 from benchmarks.recall import feature_maker, real_features
-from core.index.ann import unit_rows
-from core.index.feature_cache import class_scores
 from core.models.encoder import ImageEncoder
 from core.models.imagenet import resolve_class
 from core.models.joint import ImageSpace
 from core.storage.feature_codec import decode_rows, encode_rows
+from core.vectors.ann import unit_rows
+from core.vectors.feature_cache import class_scores
 from evaluation import pascal
 
 

@@ -20,8 +20,7 @@ import numpy as np
 from core.models.encoder import ImageEncoder, read_manifest, softmax
 from core.models.glove import TagVocabulary, WordVectors
 from core.models.imagenet import imagenet_classes
-from core.models.joint import ConSE, ImageSpace, VectorSpace, tag_head_of
-from core.models.joint_registry import load_joint_space
+from core.models.joint import ConSE, ImageSpace, VectorSpace, load_joint_space, tag_head_of
 from core.models.word_model import WordModel, tags_with_classes
 from core.search.text_ranking import scorer_over
 from core.storage.profile import MODELS_DIR

@@ -35,12 +35,12 @@ from typing import Any
 import numpy as np
 
 from benchmarks.query_latency import synthetic_library
-from core.index import feature_cache, vector_store
-from core.index.ann import unit_rows
-from core.index.feature_cache import FeatureCache, class_scores
 from core.library import Library
 from core.search.space_index import SpaceIndex
 from core.storage.profile import REPO_ROOT, resolve_profile
+from core.vectors import feature_cache, vector_store
+from core.vectors.ann import unit_rows
+from core.vectors.feature_cache import FeatureCache, class_scores
 from evaluation.everyday import FEATURE_CACHE, SOURCES
 
 SHARED = REPO_ROOT.parent / "shared" / "data"

@@ -137,7 +137,7 @@ def main() -> int:
         window.resize(1280, 800)
         window.show()
         window.start(rescan=False)
-        wait_until(lambda: window._loaded_once)
+        wait_until(lambda: window.loaded)
         out: Path = args.out
         out.parent.mkdir(parents=True, exist_ok=True)
         if args.extras:
@@ -171,7 +171,7 @@ def main() -> int:
             wait_until(lambda: not window.loader._pending)
             app.processEvents()
             window.grab().save(str(out.with_name("search.png")))
-            window.history.back()
+            window.navigator.back()
             apply_style(app, "dark")
             app.processEvents()
             window.grab().save(str(out.with_name("dark.png")))

@@ -23,7 +23,7 @@ from benchmarks.everyday import TestData
 from core.models.encoder import ImageEncoder, softmax
 from core.models.glove import WordVectors
 from core.models.imagenet import imagenet_classes
-from core.models.joint_registry import load_joint_space
+from core.models.joint import load_joint_space
 from core.models.word_model import WordModel, tags_with_classes
 from core.storage.settings import DEFAULT_JOINT
 

@@ -6,6 +6,10 @@ import contextlib
 import errno
 from collections.abc import Iterator
 
+# The command's name, the one prefix of every message the app prints ("photosearch: error: ...").
+# Not the profile folder's name (core.storage.profile.APP_NAME), which users' profiles live in.
+PROGRAM = "photosearch"
+
 
 class PhotoSearchError(Exception):
     """A known failure with a one-line message meant for the user (bad file, unknown word, ...)."""

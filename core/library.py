@@ -7,42 +7,52 @@ needs them, so opening a library and answering "similar" for an indexed photo st
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterable, Sequence
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from core.browse.photos import mark_removed, photo_dates
-from core.browse.service import Browsing
-from core.errors import PhotoSearchError, storage_errors
-from core.index.feature_cache import FeatureCache
+from core.browse.service import BrowseService
+from core.errors import PhotoSearchError, UsageError, storage_errors
 from core.indexing.date_fill import with_dates
 from core.indexing.scan import IndexProgress, IndexSummary, index_catalog
-from core.media.dates import iso
+from core.media.dates import ids_outside_dates, iso
 from core.media.decode import DecodeError, load_pixels
 from core.models.encoder import ImageEncoder
 from core.models.glove import SimilarWords, TagVocabulary, WordVectors
 from core.models.joint import ConSE, VectorSpace
+from core.places.service import Places, place_json
 from core.search.class_evidence import ClassEvidence
+from core.search.metadata_terms import TermResolver
 from core.search.results import PhotoHit as PhotoHit
 from core.search.results import QueryPhoto as QueryPhoto
 from core.search.results import TextSearch as TextSearch
-from core.search.similar import SimilarQueries
+from core.search.similar import SimilarSearch
 from core.search.space_index import SpaceIndex
-from core.search.tags import TagQueries
-from core.search.text import TextQueries
+from core.search.tags import TagSearch
+from core.search.text import WordSearch
 from core.search.text import parse_query as parse_query
 from core.storage.lock import IndexLock
+from core.storage.media_files import MediaFacts, companions_of, media_facts, video_durations
+from core.storage.places import PlaceNames
 from core.storage.profile import Profile
 from core.storage.repair import open_catalog
 from core.storage.settings import DEFAULT_JOINT, Settings
+from core.vectors.feature_cache import FeatureCache
 
 
-class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
+class Library:
     """A photo library in a profile folder.
 
-    Its queries live in mixins: core/browse/service.py, core/search/similar.py,
-    core/search/tags.py and core/search/text.py.
+    It owns the profile, settings, catalog and the models and indexes (created on first use),
+    and composes the services that answer queries: `browser` (core.browse.service),
+    `similar` (core.search.similar), `tagging` (core.search.tags), `word_search`
+    (core.search.text) and `places` (core.places.service). Their public methods are also
+    the library's own (set in __init__).
     """
 
     def __init__(
@@ -61,9 +71,36 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
             # Index files left from a lost or damaged catalog hold its photo ids, which a new
             # catalog hands out again to other photos: they must not answer for this one.
             remove_photo_indexes(self.profile.index_dir)
+        self.browser = BrowseService(
+            self.catalog, profile.lock_path, self.folders, self.stored_features
+        )
+        self.similar = SimilarSearch(self)
+        self.tagging = TagSearch(self)
+        self.word_search = WordSearch(self)
+        self.places = Places(self.catalog, profile.cache_dir)  # its geocoder loads on first use
+        # The one object the GUI and CLI hold answers every query itself.
+        self.browse = self.browser.browse
+        self.folder_tree = self.browser.folder_tree
+        self.forget_photos = self.browser.forget_photos
+        self.restore_folder = self.browser.restore_folder
+        self.near_duplicates = self.browser.near_duplicates
+        self.find_similar = self.similar.find_similar
+        self.find_similar_to_all = self.similar.find_similar_to_all
+        self.top_classes = self.tagging.top_classes
+        self.joint_vector = self.tagging.joint_vector
+        self.tags = self.tagging.tags
+        self.shared_tags = self.tagging.shared_tags
+        self.search = self.word_search.search
+        self.similar_words = self.word_search.similar_words
+        self.place_tree = self.places.tree
 
     def close(self) -> None:
         self.catalog.close()
+
+    def words_to_try(self, words: Sequence[str], per_word: int = 2) -> list[tuple[str, str]]:
+        """Words to try in place of the query's (WordSearch.words_to_try), with this library's
+        similar_words as the neighbours."""
+        return self.word_search.words_to_try(words, per_word, self.similar_words)
 
     # -- components, created on first use ---------------------------------------------------
 
@@ -85,7 +122,7 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
 
     @cached_property
     def joint_space(self) -> VectorSpace:
-        from core.models.joint_registry import load_joint_space
+        from core.models.joint import load_joint_space
 
         name = self.joint_model
         loaded = load_joint_space(name, self.encoder, self.words, (self.profile.models_dir,))
@@ -182,7 +219,8 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
             refresh_indexes=self.refresh_indexes,
             follow_external_symlinks=self.settings.follow_external_symlinks,
         )
-        return with_dates(run, self.catalog)  # then the dates older catalogs lack
+        # Then the dates older catalogs lack, and the GPS positions of photos not read yet.
+        return with_places(with_dates(run, self.catalog), self.places)
 
     def _indexes_stale(self) -> bool:
         return not (
@@ -205,6 +243,14 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
     def photo_counts(self, folder: Path | None = None) -> dict[str, int]:
         """Photos indexed ("ok"), "skipped" and "deleted", in the library or below folder."""
         return self.catalog.counts(folder)
+
+    def video_durations(self) -> dict[str, float]:
+        """{path: seconds} of every indexed video (the gallery's play badge shows them)."""
+        return video_durations(self.catalog)
+
+    def companions(self, path: str) -> list[str]:
+        """The RAW files shown with the photo at path (a RAW+JPEG pair)."""
+        return companions_of(self.catalog, os.path.abspath(path))
 
     def photos(self, folder: Path | None = None) -> list[str]:
         """Paths of every indexed photo (or those below folder), sorted."""
@@ -237,9 +283,84 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
         encoded = self.encoder.encode(pixels[None])
         return QueryPhoto(encoded.features[0], row.id if row is not None else None)
 
-    def _hits(self, ranked: Sequence[tuple[int, float]]) -> list[PhotoHit]:
-        found = photo_dates(self.catalog, [pid for pid, _ in ranked])
-        return [PhotoHit(found[p][0], s, iso(found[p][1])) for p, s in ranked if p in found]
+    def hits(self, ranked: Sequence[tuple[int, float]]) -> list[PhotoHit]:
+        """Ranked (photo id, score) pairs as hits with their paths, capture dates and places,
+        a video's duration and a RAW+JPEG pair's companions."""
+        ids = [pid for pid, _ in ranked]
+        found = photo_dates(self.catalog, ids)
+        places = self.places.names_of(ids)
+        facts = media_facts(self.catalog, ids)
+        none = MediaFacts()
+        return [
+            PhotoHit(
+                found[p][0],
+                s,
+                iso(found[p][1]),
+                place_json(places.get(p)),
+                duration=facts.get(p, none).duration,
+                companions=facts.get(p, none).companions,
+            )
+            for p, s in ranked
+            if p in found
+        ]
+
+    @property
+    def term_resolvers(self) -> list[TermResolver]:
+        """What names in a search may mean besides words (core/search/metadata_terms.py)."""
+        return [self.places]
+
+    def indexed_ids(self) -> frozenset[int]:
+        """Every photo a search may return (indexed, with this backbone's features)."""
+        return frozenset(self.catalog.ok_ids(self.backbone).tolist())
+
+    def newest_first(self, ids: Iterable[int]) -> list[int]:
+        """Photo ids by capture time, newest first (undated ones last), then by path."""
+        found = photo_dates(self.catalog, sorted(ids))
+
+        def key(p: int) -> tuple[float, str]:
+            path, taken = found[p]
+            return (-taken if taken is not None else float("inf"), path)
+
+        return sorted(found, key=key)
+
+    def place_photos(
+        self, country: str, region: str | None = None, city: str | None = None
+    ) -> list[PhotoHit]:
+        """The photos taken in a country (or a region or city of it), newest first."""
+        ids = self.places.photos_in(country, region, city)
+        return self.hits([(p, 1.0) for p in self.newest_first(ids)])
+
+    def place_of(self, path: str | os.PathLike[str]) -> PlaceNames | None:
+        """Where an indexed photo was taken (with its district), or None without GPS."""
+        row = self.catalog.photo_by_path(Path(os.path.abspath(os.fspath(path))))
+        if row is None or row.status != "ok":
+            return None
+        return self.places.names_of([row.id]).get(row.id)
+
+    def photos_at(self, name: str) -> tuple[str, list[PhotoHit]]:
+        """What a place name means and its photos, newest first; a clear error for a name
+        that no photo's place has."""
+        found = self.places.find(name)
+        if found is None:
+            raise PhotoSearchError(f"no photo in the library was taken in a place called {name!r}")
+        return found.label, self.hits([(p, 1.0) for p in self.newest_first(found.ids)])
+
+    def outside_dates(self, taken_from: date | None, taken_to: date | None) -> frozenset[int]:
+        """Photo ids a date filter leaves out (none without one); queries exclude them."""
+        if taken_from and taken_to and taken_from > taken_to:
+            raise UsageError(f"the date range is empty: {taken_from} is after {taken_to}")
+        return ids_outside_dates(self.catalog, taken_from, taken_to)
+
+    def stored_features(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, raw CNN features) of every indexed photo, from the catalog."""
+        id_parts, parts = [], []
+        dim = self.encoder.feature_dim
+        for ids, feats in self.catalog.iter_features(self.backbone, dim):
+            id_parts.append(ids)
+            parts.append(feats)
+        if not parts:
+            return np.zeros(0, np.int64), np.zeros((0, dim), np.float32)
+        return np.concatenate(id_parts), np.concatenate(parts)
 
     # -- status -----------------------------------------------------------------------------
 
@@ -270,6 +391,16 @@ class Library(Browsing, SimilarQueries, TagQueries, TextQueries):
             "indexes": indexes,
             "skipped": [{"path": p, "reason": r} for p, r in self.catalog.skipped()],
         }
+
+
+def with_places(
+    run: Generator[IndexProgress, None, IndexSummary], places: Places
+) -> Generator[IndexProgress, None, IndexSummary]:
+    """An index run, then the GPS of photos not read yet; returns the run's summary."""
+    summary = yield from run
+    for done, total in places.fill():
+        yield IndexProgress("places", done, total)
+    return summary
 
 
 def remove_photo_indexes(index_dir: Path) -> None:

@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from core.index.ann import unit_rows
 from core.models.glove import TagVocabulary, WordVectors
+from core.vectors.ann import unit_rows
 from evaluation import pascal
 from evaluation.metrics import average_precision
 

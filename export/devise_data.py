@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from core.index.ann import unit_rows
 from core.media.decode import open_image, read_file
 from core.models.encoder import ImageEncoder
 from core.models.glove import WordVectors
+from core.vectors.ann import unit_rows
 
 Progress = Callable[[str], None]
 

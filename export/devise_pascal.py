@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from core.index.ann import unit_rows
 from core.models.encoder import ImageEncoder
 from core.models.glove import TagVocabulary, WordVectors
+from core.vectors.ann import unit_rows
 from evaluation import pascal
 from evaluation.pascal_scores import CLASS_QUERIES, score_joint, text_vector
 from export.devise import (

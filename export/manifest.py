@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from core.index.ann import file_sha256
 from core.storage.atomic import atomic_write_bytes
+from core.vectors.ann import file_sha256
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESOURCES_DIR = REPO_ROOT / "resources"

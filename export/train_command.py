@@ -1,4 +1,4 @@
-"""`photo-search train DATA_DIR`: train a joint image-word model on the user's own photos.
+"""`photosearch train DATA_DIR`: train a joint image-word model on the user's own photos.
 
 DATA_DIR holds one subfolder per class ("dog/", "sailing_boat/"); each folder name must have a
 GloVe word vector (underscores and hyphens separate words). An optional captions file adds
@@ -156,7 +156,7 @@ def run_train(args: argparse.Namespace) -> int:
     missing = [m for m in ("tensorflow", "keras", "tf2onnx") if importlib.util.find_spec(m) is None]
     if missing:
         _stderr(
-            f"photo-search: error: training needs {', '.join(missing)}; "
+            f"photosearch: error: training needs {', '.join(missing)}; "
             "install them with: pip install --group export"
         )
         return 1
@@ -171,10 +171,10 @@ def run_train(args: argparse.Namespace) -> int:
             views=args.views,
         )
     except UsageError as e:
-        _stderr(f"photo-search: error: {e}")
+        _stderr(f"photosearch: error: {e}")
         return 2
     except PhotoSearchError as e:
-        _stderr(f"photo-search: error: {e}")
+        _stderr(f"photosearch: error: {e}")
         return 1
     if args.json:
         json.dump(result, sys.stdout, indent=1)
@@ -285,7 +285,7 @@ def _training_vocabulary(
     vocab: Any, words: Any, classes: Sequence[str]
 ) -> tuple[np.ndarray, dict[str, int]]:
     """The tag vocabulary plus each class name (as a phrase vector when it is several words)."""
-    from core.index.ann import unit_rows
+    from core.vectors.ann import unit_rows
 
     names = list(vocab.words)
     rows = [vocab.matrix]
@@ -328,7 +328,7 @@ def held_out_metrics(
     """Class accuracy, class-word precision@k and mAP, and tag P@5 when there are captions:
     the tag head's top words when head = (tag words, [photos, words] logits) is given, else the
     tag vocabulary nearest to the joint vectors."""
-    from core.index.ann import unit_rows
+    from core.vectors.ann import unit_rows
 
     v = unit_rows(joint)
     class_vecs = unit_rows(np.stack([words.phrase_vector(c) for c in classes]))

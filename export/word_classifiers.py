@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.index.ann import unit_rows
+from core.vectors.ann import unit_rows
 
 
 @dataclass(frozen=True)

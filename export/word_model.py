@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from core.index.ann import unit_rows
 from core.models.glove import WordVectors
+from core.vectors.ann import unit_rows
 from evaluation import everyday
 from evaluation.metrics import mean_average_precision
 from export.manifest import MODELS_DIR, sha256_file, update_manifest_entry

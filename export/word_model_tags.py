@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from core.index.ann import unit_rows
+from core.vectors.ann import unit_rows
 from export.word_classifiers import Projection, ridge_classifiers
 from export.word_data import PASCAL, Photos, Targets, word_targets
 

@@ -8,7 +8,7 @@ import sys
 import warnings
 from typing import TYPE_CHECKING
 
-from core.errors import ProfileWarning
+from core.errors import PROGRAM, ProfileWarning
 
 if TYPE_CHECKING:
     from core.library import Library
@@ -44,7 +44,7 @@ def run_app(data_dir: str | None, backbone: str | None) -> int:
     from gui.main_window import MainWindow
     from gui.style import apply_style
 
-    logging.basicConfig(level=logging.INFO, format="photo-search: %(levelname)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format=f"{PROGRAM}: %(levelname)s %(message)s")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Photo Search")
@@ -67,7 +67,7 @@ def run_app(data_dir: str | None, backbone: str | None) -> int:
         window.banner.show_message(" ".join(ignored), "warning")
     if os.environ.get("PHOTOSEARCH_ANNOUNCE_WINDOW"):
         # For scripts that check a real display (benchmarks/xvfb_check.sh): say when shown.
-        QTimer.singleShot(0, lambda: print("photo-search: window shown", flush=True))  # noqa: T201
+        QTimer.singleShot(0, lambda: print(f"{PROGRAM}: window shown", flush=True))  # noqa: T201
     quit_after = os.environ.get("PHOTOSEARCH_QUIT_AFTER_MS")
     if quit_after:
         QTimer.singleShot(int(quit_after), window.close)

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
-from core.media.decode import PHOTO_EXTENSIONS
-
-if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+from core.media.decode import MEDIA_EXTENSIONS
 
 
 def dropped_photos(event: QDragEnterEvent | QDropEvent) -> list[str]:
     urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
     paths = [url.toLocalFile() for url in urls if url.isLocalFile()]
     return [
-        p for p in paths if os.path.splitext(p)[1].lower() in PHOTO_EXTENSIONS and os.path.isfile(p)
+        p for p in paths if os.path.splitext(p)[1].lower() in MEDIA_EXTENSIONS and os.path.isfile(p)
     ]
 
 
@@ -28,13 +25,18 @@ def accept_drag(event: QDragEnterEvent) -> None:
         event.ignore()
 
 
-def drop_photos(window: MainWindow, event: QDropEvent) -> None:
+def drop_photos(
+    event: QDropEvent,
+    find_similar: Callable[[str], None],
+    find_similar_to_all: Callable[[list[str]], None],
+) -> None:
+    """One photo: photos like it; several: photos like all of them together."""
     paths = dropped_photos(event)
     if not paths:
         event.ignore()
         return
     event.acceptProposedAction()
     if len(paths) == 1:
-        window.find_similar(paths[0])
+        find_similar(paths[0])
     else:
-        window.find_similar_to_all(paths)
+        find_similar_to_all(paths)

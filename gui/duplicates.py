@@ -4,13 +4,15 @@ shown in the gallery one group after another, each under a header.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from gui.gallery import PhotoEntry
+from PySide6.QtWidgets import QStatusBar
+
+from core.library import Library
+from gui.dispatch import Dispatcher
+from gui.navigation import Navigator
+from gui.view_state import PhotoEntry
 from gui.wording import count
-
-if TYPE_CHECKING:
-    from gui.main_window import MainWindow
 
 
 def group_entries(groups: list[list[str]]) -> list[PhotoEntry]:
@@ -26,16 +28,25 @@ def group_entries(groups: list[list[str]]) -> list[PhotoEntry]:
 class DuplicatesView:
     """Asks the Library for near-duplicate groups (on a worker) and shows them as results."""
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
+    def __init__(
+        self,
+        library: Library,
+        dispatcher: Dispatcher,
+        navigator: Navigator,
+        status: QStatusBar,
+        show_error: Callable[[Exception], None],
+    ) -> None:
+        self.library = library
+        self.dispatcher = dispatcher
+        self.navigator = navigator
+        self.status = status
+        self.show_error = show_error
 
     def show(self) -> None:
-        w = self.window
-        library = w.library
-        w.statusBar().showMessage("Looking for near-duplicates…")
+        self.status.showMessage("Looking for near-duplicates…")
 
         def done(groups: list[list[str]]) -> None:
-            w.statusBar().clearMessage()
+            self.status.clearMessage()
             photos = sum(len(g) for g in groups)
             if groups:
                 subtitle = (
@@ -44,10 +55,10 @@ class DuplicatesView:
                 )
             else:
                 subtitle = "No near-duplicates: no two photos in the library look almost the same"
-            w.queries.show_entries("Near-duplicates", subtitle, group_entries(groups))
+            self.navigator.show_entries("Near-duplicates", subtitle, group_entries(groups))
 
         def failed(e: Exception) -> None:
-            w.statusBar().clearMessage()
-            w.show_error(e)
+            self.status.clearMessage()
+            self.show_error(e)
 
-        w.dispatcher.call("results", library.near_duplicates, done, failed)
+        self.dispatcher.call("results", self.library.near_duplicates, done, failed)

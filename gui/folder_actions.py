@@ -3,119 +3,132 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
 
+from core.library import Library
 from core.storage.profile import is_too_broad
+from gui.banner import MessageBanner
 from gui.confirm import confirmed
-from gui.gallery import PhotoEntry
+from gui.dispatch import Dispatcher
 from gui.skipped_dialog import SkippedFilesDialog
 from gui.wording import count
 
-if TYPE_CHECKING:
-    from gui.main_window import MainWindow
 
+class FolderActions(QObject):
+    """What the sidebar's and the empty state's buttons do.
 
-class FolderActions:
-    """What the sidebar's and the empty state's buttons do."""
+    Emits `added(Path)`, `removed(Path)` and `restored(Path)` once the library has changed; the
+    window decides what the views do about it.
+    """
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
+    added = Signal(object)  # Path
+    removed = Signal(object)  # Path
+    restored = Signal(object)  # Path
+
+    def __init__(
+        self,
+        library: Library,
+        dispatcher: Dispatcher,
+        parent: QWidget,
+        banner: MessageBanner,
+        status: QStatusBar,
+        show_error: Callable[[Exception], None],
+    ) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.dispatcher = dispatcher
+        self.parent_widget = parent  # dialogs open over it
+        self.banner = banner
+        self.status = status
+        self.show_error = show_error
         self.skipped_dialog: SkippedFilesDialog | None = None
-        self.removed: list[Path] = []  # folders removed this session (they can be restored)
+        self.removed_folders: list[Path] = []  # removed this session (they can be restored)
 
     def choose_folder(self) -> None:
         """Ask for a folder, add it to the library and index it."""
         folder = QFileDialog.getExistingDirectory(
-            self.window, "Add a folder of photos", os.path.expanduser("~")
+            self.parent_widget, "Add a folder of photos", os.path.expanduser("~")
         )
         if folder:
             self.add_folder(folder)
 
     def add_folder(self, folder: str) -> None:
         """Add folder and index it; a whole disk or home folder only after a confirmation."""
-        w = self.window
         too_broad = is_too_broad(folder)
         if too_broad is not None and not confirmed(
-            w,
+            self.parent_widget,
             "Add a very large folder",
             f"{too_broad[:1].upper()}{too_broad[1:]}, not only your photos.\n\nAdd it anyway? "
             "A folder of photos (such as Pictures) is quicker and keeps other files out of the "
             "library.",
         ):
             return
-        library = w.library
+        library = self.library
 
         def done(path: Path) -> None:
-            w.statusBar().showMessage(f"Added {path}; indexing it…", 5000)
-            w.sidebar.select_all_photos()
-            w.reload_library()
-            w.start_indexing([path])
+            self.status.showMessage(f"Added {path}; indexing it…", 5000)
+            self.added.emit(path)
 
-        w.dispatcher.call("folders", lambda: library.add_folder(folder), done, w.show_error)
+        self.dispatcher.call("folders", lambda: library.add_folder(folder), done, self.show_error)
 
     def remove_folder(self, folder: Path, confirm: bool = True) -> None:
         """After a confirmation, take folder out of the library; the banner offers Undo."""
-        w = self.window
         if confirm:
             question = (
                 f"Remove “{folder.name}” from the library?\n\nThe photos stay on disk; they "
                 "only leave the library and its searches. You can undo this until you quit."
             )
-            if not confirmed(w, "Remove folder", question):
+            if not confirmed(self.parent_widget, "Remove folder", question):
                 return
-        library = w.library
+        library = self.library
 
         def done(n: int) -> None:
-            self.removed.append(folder)
-            w.banner.show_message(
+            self.removed_folders.append(folder)
+            self.banner.show_message(
                 f"Removed {folder.name} from the library ({count(n, 'photo')}; "
                 "the files are untouched).",
                 "info",
                 action=("Undo", lambda: self.restore_folder(folder)),
             )
-            if w.showing_results and _only_below(w.results_model.entries, folder):
-                w.back_to_library()  # that search showed nothing but the folder's photos
-            else:
-                w.results_model.remove_paths(
-                    {e.path for e in w.results_model.entries if Path(e.path).is_relative_to(folder)}
-                )
-            if w.current_folder is not None and w.current_folder.is_relative_to(folder):
-                w.sidebar.select_all_photos()
-            w.reload_library()
+            self.removed.emit(folder)
 
-        w.dispatcher.call("folders", lambda: library.remove_folder(folder), done, w.show_error)
+        self.dispatcher.call(
+            "folders", lambda: library.remove_folder(folder), done, self.show_error
+        )
 
     def undo_remove(self) -> None:
         """Edit > Undo remove folder: the folder removed last comes back."""
-        if self.removed:
-            self.restore_folder(self.removed[-1])
+        if self.removed_folders:
+            self.restore_folder(self.removed_folders[-1])
         else:
-            self.window.statusBar().showMessage("No removed folder to bring back", 4000)
+            self.status.showMessage("No removed folder to bring back", 4000)
 
     def restore_folder(self, folder: Path) -> None:
         """Undo a removal made in this session: the folder comes back with its photos."""
-        w = self.window
-        library = w.library
+        library = self.library
 
         def done(n: int) -> None:
-            if folder in self.removed:
-                self.removed.remove(folder)
-            w.banner.show_message(
+            if folder in self.removed_folders:
+                self.removed_folders.remove(folder)
+            self.banner.show_message(
                 f"{folder.name} is back in the library ({count(n, 'photo')}).",
                 "info",
                 timeout_ms=8000,
             )
-            w.reload_library()
+            self.restored.emit(folder)
 
-        w.dispatcher.call("folders", lambda: library.restore_folder(folder), done, w.show_error)
+        self.dispatcher.call(
+            "folders", lambda: library.restore_folder(folder), done, self.show_error
+        )
 
     def show_skipped(self) -> None:
-        w = self.window
         if self.skipped_dialog is None:
-            self.skipped_dialog = SkippedFilesDialog(w)
+            self.skipped_dialog = SkippedFilesDialog(self.parent_widget)
         dialog = self.skipped_dialog
 
         def done(status: dict[str, Any]) -> None:
@@ -123,8 +136,4 @@ class FolderActions:
             dialog.show()
             dialog.raise_()
 
-        w.dispatcher.call("status", w.library.status, done, w.show_error)
-
-
-def _only_below(entries: list[PhotoEntry], folder: Path) -> bool:
-    return bool(entries) and all(Path(e.path).is_relative_to(folder) for e in entries)
+        self.dispatcher.call("status", self.library.status, done, self.show_error)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, replace
 
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractListModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QSize,
     Qt,
@@ -40,7 +40,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.media.decode import media_kind
 from gui.thumbnail_loader import ThumbnailLoader
+from gui.view_state import PhotoEntry, duration_text
 
 THUMBNAIL_SIZE = 160  # the default; View > Thumbnail size, Ctrl+plus/minus and Ctrl+wheel set it
 THUMBNAIL_SIZES = (96, 128, 160, 200, 256)
@@ -53,29 +55,7 @@ SCORE_ROLE = Qt.ItemDataRole.UserRole + 2
 FAILURE_ROLE = Qt.ItemDataRole.UserRole + 3
 WEAK_OPACITY = 0.4  # a weak match stays visible but reads as "probably not it"
 
-WEAKER_HEADER = "Weaker matches"  # the divider above the first weak match, best first
-
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-@dataclass(frozen=True)
-class PhotoEntry:
-    """One cell: a photo and, for results, its similarity score; weak matches are faded."""
-
-    path: str
-    score: float | None = None
-    weak: bool = False
-    header: str = ""  # a month header painted above this cell ("March 2024"), if it starts one
-
-
-def with_divider(entries: list[PhotoEntry]) -> list[PhotoEntry]:
-    """Entries with a "Weaker matches" header on the first weak one, where strong matches come
-    first and every weak one after them (best first; not in date order, where they mix)."""
-    weak = [e.weak for e in entries]
-    first = weak.index(True) if True in weak else 0
-    if not first or not all(weak[first:]):
-        return entries
-    return [*entries[:first], replace(entries[first], header=WEAKER_HEADER), *entries[first + 1 :]]
 
 
 class PhotoModel(QAbstractListModel):
@@ -113,6 +93,8 @@ class PhotoModel(QAbstractListModel):
             return self._loader.failure(entry.path) or ""
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [os.path.basename(entry.path), os.path.dirname(entry.path)]
+            if entry.duration is not None:
+                lines.append(f"video, {duration_text(entry.duration)}")
             if entry.score is not None:
                 weak = " (a weak match)" if entry.weak else ""
                 lines.append(f"similarity {entry.score:.2f}{weak}")
@@ -262,6 +244,7 @@ class PhotoDelegate(QStyledItemDelegate):
             if selected:
                 painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 3))
                 painter.drawRoundedRect(target.adjusted(-1, -1, 1, 1), 3, 3)
+            _paint_kind_badge(painter, target, entry)
         else:
             failure = model.failure_at(row)
             box = inner.adjusted(10, 10, -10, -10)
@@ -276,6 +259,31 @@ class PhotoDelegate(QStyledItemDelegate):
                     "No preview\n" + os.path.basename(entry.path),
                 )
         painter.restore()
+
+
+def _paint_kind_badge(painter: QPainter, target: QRect, entry: PhotoEntry) -> None:
+    """A video's play badge and duration, bottom left; "RAW" on a camera RAW, bottom right."""
+    kind = media_kind(entry.path)
+    if kind == "photo":
+        return
+    text = f"\u25b6 {duration_text(entry.duration)}".strip() if kind == "video" else "RAW"
+    font = painter.font()
+    font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+    font.setBold(True)
+    painter.setFont(font)
+    metrics = painter.fontMetrics()
+    box = QRect(0, 0, metrics.horizontalAdvance(text) + 10, metrics.height() + 4)
+    if box.width() + 8 > target.width() or box.height() + 8 > target.height():
+        return  # a thumbnail too small to carry it
+    if kind == "video":
+        box.moveBottomLeft(target.bottomLeft() + QPoint(5, -5))
+    else:
+        box.moveBottomRight(target.bottomRight() + QPoint(-5, -5))
+    path = QPainterPath()
+    path.addRoundedRect(box, 4, 4)
+    painter.fillPath(path, QColor(0, 0, 0, 160))
+    painter.setPen(QColor(255, 255, 255))
+    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
 
 class GalleryView(QListView):

@@ -14,6 +14,8 @@ def describe(p: IndexProgress) -> str:
         return f"Looking for photos… {p.done:,} found"
     if p.phase == "building":
         return "Updating search indexes…"
+    if p.phase == "places":
+        return f"Reading where photos were taken… {p.done:,} of {p.total:,}"
     text = f"Indexing {p.done:,} of {p.total:,} photos"
     if p.rate > 0:
         text += f" · {p.rate:.1f}/s"

@@ -8,49 +8,57 @@ own layout and never reads or writes the user's.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtWidgets import QMainWindow, QSplitter
 
-if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+from gui.view_state import SORTS
 
 FILE_NAME = "window.ini"
 
 
-def open_settings(window: MainWindow) -> QSettings:
-    return QSettings(os.fspath(window.profile.data_dir / FILE_NAME), QSettings.Format.IniFormat)
+@dataclass
+class GalleryLayout:
+    """What the gallery keeps: 0 and None mean "the default"."""
+
+    thumbnail_size: int = 0
+    sort: str | None = None
 
 
-def save_layout(window: MainWindow) -> None:
+def open_settings(data_dir: Path) -> QSettings:
+    return QSettings(os.fspath(data_dir / FILE_NAME), QSettings.Format.IniFormat)
+
+
+def save_layout(
+    data_dir: Path, window: QMainWindow, splitter: QSplitter, gallery: GalleryLayout
+) -> None:
     """Remember how the window looks now (called as it closes)."""
-    s = open_settings(window)
+    s = open_settings(data_dir)
     size = window.normalGeometry().size() if window.isFullScreen() else window.size()
     s.setValue("window/size", size)
     s.setValue("window/maximized", window.isMaximized())
-    s.setValue("window/splitter", window.splitter.saveState())
-    s.setValue("gallery/thumbnail_size", window.gallery.thumbnail_size)
-    s.setValue("gallery/sort", window.sort)
+    s.setValue("window/splitter", splitter.saveState())
+    s.setValue("gallery/thumbnail_size", gallery.thumbnail_size)
+    s.setValue("gallery/sort", gallery.sort)
     s.sync()
 
 
-def restore_layout(window: MainWindow) -> None:
-    """Bring back what save_layout stored, where it is valid; the defaults otherwise."""
-    s = open_settings(window)
+def restore_layout(data_dir: Path, window: QMainWindow, splitter: QSplitter) -> GalleryLayout:
+    """Bring back the window's size and splitter where valid; returns the gallery's part."""
+    s = open_settings(data_dir)
     size = s.value("window/size")
     if isinstance(size, QSize) and size.width() > 200 and size.height() > 150:
         window.resize(size)
     state = s.value("window/splitter")
     if isinstance(state, QByteArray) and not state.isEmpty():
-        window.splitter.restoreState(state)
+        splitter.restoreState(state)
     try:
         thumbnail = int(str(s.value("gallery/thumbnail_size", 0)))
     except ValueError:
         thumbnail = 0
-    if thumbnail:
-        window.set_thumbnail_size(thumbnail)
     sort = str(s.value("gallery/sort", "date"))
-    if sort in ("date", "name", "folder"):
-        window.sort = sort
     if str(s.value("window/maximized", "false")).lower() == "true":
         window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
+    return GalleryLayout(thumbnail, sort if sort in SORTS else None)

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QFileSystemWatcher, QTimer
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer
+from PySide6.QtWidgets import QStatusBar
 
-if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+from gui.indexing_controller import IndexingController
+from gui.view_state import ViewState
 
 DEBOUNCE_MS = 2000  # a copy of 500 photos is one refresh, not 500
 MAX_WATCHED_FOLDERS = 2000  # inotify watches are a per-user limit; beyond this F5 refreshes
@@ -21,11 +21,19 @@ MAX_WATCHED_FOLDERS = 2000  # inotify watches are a per-user limit; beyond this 
 class LiveUpdates:
     """Watches `watch(folders)`; indexes the changed library folders once things settle."""
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
-        self.watcher = QFileSystemWatcher(window)
+    def __init__(
+        self,
+        parent: QObject,
+        state: ViewState,
+        indexer: IndexingController,
+        status: QStatusBar,
+    ) -> None:
+        self.state = state
+        self.indexer = indexer
+        self.status = status
+        self.watcher = QFileSystemWatcher(parent)
         self.watcher.directoryChanged.connect(self.on_changed)
-        self.timer = QTimer(window)
+        self.timer = QTimer(parent)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
         self.timer.timeout.connect(self.flush)
@@ -54,7 +62,7 @@ class LiveUpdates:
         """Something in folder changed: index its library folder after DEBOUNCE_MS of quiet."""
         path = Path(folder)
         self._watch_new_subfolders(path)
-        roots = [r for r in self.window.folders if path == r or path.is_relative_to(r)]
+        roots = [r for r in self.state.folders if path == r or path.is_relative_to(r)]
         if roots:
             self.pending.add(max(roots, key=lambda r: len(r.parts)))
             self.timer.start()
@@ -73,10 +81,10 @@ class LiveUpdates:
     def flush(self) -> None:
         if not self.pending:
             return
-        if self.window.indexing:
+        if self.indexer.running:
             self.timer.start()  # after the current run: a run queued now would index everything
             return
         folders = sorted(self.pending)
         self.pending.clear()
-        self.window.statusBar().showMessage("Photos changed on disk; updating the library…", 4000)
-        self.window.indexer.start(folders, quiet=True)
+        self.status.showMessage("Photos changed on disk; updating the library…", 4000)
+        self.indexer.start(folders, quiet=True)

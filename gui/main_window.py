@@ -1,12 +1,16 @@
 """The main window: sidebar, gallery, search bar and tag panel, wired to the Library.
 
-Every Library call runs on a worker thread (gui.dispatch); the window composes the parts that
-decide what to ask for and what to show: queries (search, find similar), the side panels (tags,
-details), the photo menu and the indexing controller.
+Every Library call runs on a worker thread (gui.dispatch). The window builds the widgets and
+the Qt-free ViewState (gui.view_state), hands each controller the few widgets and services it
+uses, and connects their signals: the navigator (library or results, Back/Forward), queries
+(search, find similar), the side panels (tags, details), the photo menu, trash, folders,
+indexing and live updates. No controller knows the window.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
@@ -17,24 +21,13 @@ from PySide6.QtGui import (
     QKeySequence,
     QShortcut,
 )
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QMenu,
-    QScrollArea,
-    QSplitter,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QMainWindow, QMenu, QStackedWidget
 
 from core.errors import PhotoSearchError
 from core.library import Library
 from core.media.thumbnails import DEFAULT_MAX_SIDE, ThumbnailCache
 from core.storage.profile import Profile
 from gui.banner import MessageBanner
-from gui.browsing import Browser
 from gui.date_filter import DateFilter
 from gui.details_panel import DetailsPanel
 from gui.dispatch import Dispatcher
@@ -42,14 +35,17 @@ from gui.drops import accept_drag, drop_photos
 from gui.duplicates import DuplicatesView
 from gui.empty_state import EmptyState
 from gui.folder_actions import FolderActions
-from gui.gallery import THUMBNAIL_SIZE, THUMBNAIL_SIZES, GalleryView, PhotoEntry, PhotoModel
-from gui.history import History
+from gui.gallery import THUMBNAIL_SIZE, THUMBNAIL_SIZES, GalleryView, PhotoModel
 from gui.index_status import IndexStatus
 from gui.indexing_controller import IndexingController
-from gui.layout_settings import restore_layout, save_layout
+from gui.layout_settings import GalleryLayout, restore_layout, save_layout
+from gui.library_loader import LibraryLoader
 from gui.live_updates import LiveUpdates
 from gui.menus import Menus
+from gui.navigation import Navigator
 from gui.photo_menu import PhotoMenu
+from gui.places_controller import PlacesView
+from gui.places_tree import PlacesTree
 from gui.preview import PreviewWindow
 from gui.preview_control import PreviewControl
 from gui.queries import Queries
@@ -59,6 +55,9 @@ from gui.side_panels import SidePanels
 from gui.sidebar import LibrarySidebar
 from gui.tag_panel import TagPanel
 from gui.thumbnail_loader import ThumbnailLoader
+from gui.trash import Trash
+from gui.view_state import ViewState
+from gui.window_layout import column, main_splitter, panel_column, side_column, top_bar
 from gui.workers import Jobs
 
 
@@ -72,6 +71,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Photo Search")
         self.setAcceptDrops(True)
         self.resize(1280, 820)
+        self.state = ViewState()
         self.jobs = Jobs()
         self.dispatcher = Dispatcher(self.jobs, self.show_error)
         # Thumbnails are made at the cell's size in device pixels (sharp on HiDPI screens) and
@@ -82,131 +82,171 @@ class MainWindow(QMainWindow):
         self.loader.pixel_ratio = max(1.0, self.devicePixelRatioF())
         self.library_model = PhotoModel(self.loader, self)
         self.results_model = PhotoModel(self.loader, self)
-        self.folders: list[Path] = []
-        self._mode = "library"
-        self._folder: Path | None = None
-        self._loaded_once = False
-        self.queries = Queries(self)
-        self.panels = SidePanels(self)
-        self.photo_menu = PhotoMenu(self)
-        self.indexer = IndexingController(self)
-        self.folder_actions = FolderActions(self)
-        self.history = History(self)
-        self.browser = Browser(self)
-        self.duplicates = DuplicatesView(self)
-        self.previews = PreviewControl(self)
-        self.live = LiveUpdates(self)
-        self.sort = "date"
-        self.results_by_date = False
         self._build()
-        self.menus = Menus(self)
+        self._compose()
         self._connect()
-        restore_layout(self)
+        layout = restore_layout(self.profile.data_dir, self, self.splitter)
+        if layout.thumbnail_size:
+            self.set_thumbnail_size(layout.thumbnail_size)
+        if layout.sort is not None:
+            self.state.sort = layout.sort  # before the first load: nothing to reload yet
+        self.menus = Menus(
+            self, self._menu_slots(), self._menu_toggles(), self.selected_paths, self.state.sort
+        )
 
     # -- layout ------------------------------------------------------------------------------
 
     def _build(self) -> None:
         self.search_bar = SearchBar(self)
-        app_name = QLabel("Photo Search", self)
-        app_name.setObjectName("appName")
-        top = QWidget(self)
-        top.setObjectName("topBar")
-        top_layout = QHBoxLayout(top)
-        top_layout.setContentsMargins(16, 10, 16, 8)
-        top_layout.addWidget(app_name, 0, Qt.AlignmentFlag.AlignTop)
-        top_layout.addWidget(self.search_bar, 1)
         self.date_filter = DateFilter(self)
-        top_layout.addWidget(self.date_filter, 0, Qt.AlignmentFlag.AlignTop)
-
         self.banner = MessageBanner(self)
         self.sidebar = LibrarySidebar(self)
+        self.places_tree = PlacesTree(self)
         self.header = ResultsHeader(self)
         self.gallery = GalleryView(self)
         self.gallery.setModel(self.library_model)
         self.empty_state = EmptyState(self)
-        gallery_page = QWidget(self)
-        gallery_layout = QVBoxLayout(gallery_page)
-        gallery_layout.setContentsMargins(0, 0, 0, 0)
-        gallery_layout.setSpacing(0)
-        gallery_layout.addWidget(self.header)
-        gallery_layout.addWidget(self.gallery, 1)
+        self.gallery_page = column(self, self.header, self.gallery)
         self.pages = QStackedWidget(self)
         self.pages.setObjectName("centre")
-        self.pages.addWidget(gallery_page)
-        self._gallery_page = gallery_page
+        self.pages.addWidget(self.gallery_page)
         self.pages.addWidget(self.empty_state)
-
         self.tag_panel = TagPanel(self)
         self.details = DetailsPanel(self)
-        right_inner = QWidget(self)
-        right_inner.setObjectName("rightInner")
-        right_layout = QVBoxLayout(right_inner)
-        right_layout.setContentsMargins(14, 12, 14, 12)
-        right_layout.setSpacing(18)
-        right_layout.addWidget(self.tag_panel)
-        right_layout.addWidget(self.details)
-        right_layout.addStretch(1)
-        right = QScrollArea(self)
-        right.setObjectName("rightPanel")
-        right.setWidget(right_inner)
-        right.setWidgetResizable(True)
-        right.setFrameShape(QScrollArea.Shape.NoFrame)
-        right.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.right_panel = right
-
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.setObjectName("mainSplitter")
-        splitter.addWidget(self.sidebar)
-        splitter.addWidget(self.pages)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
-        splitter.setCollapsible(1, False)
-        splitter.setSizes([240, 780, 260])
-        splitter.setHandleWidth(3)
-        self.splitter = splitter
-
-        centre = QWidget(self)
-        layout = QVBoxLayout(centre)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(top)
-        layout.addWidget(self.banner)
-        layout.addWidget(splitter, 1)
-        self.setCentralWidget(centre)
-
+        self.right_panel = panel_column(self, self.tag_panel, self.details)
+        left = side_column(self, self.sidebar, self.places_tree)
+        self.splitter = main_splitter(self, left, self.pages, self.right_panel)
+        top = top_bar(self, self.search_bar, self.date_filter)
+        self.setCentralWidget(column(self, top, self.banner, self.splitter))
         self.index_status = IndexStatus(self)
         self.statusBar().addPermanentWidget(self.index_status)
         self.statusBar().setSizeGripEnabled(False)
 
+    def _compose(self) -> None:
+        """The controllers, each with the widgets and services it uses."""
+        library, dispatcher, state = self.library, self.dispatcher, self.state
+        status, banner, error = self.statusBar(), self.banner, self.show_error
+        self.library_loader = LibraryLoader(
+            library, dispatcher, state, self.sidebar, self.library_model
+        )
+        self.folder_actions = FolderActions(library, dispatcher, self, banner, status, error)
+        self.indexer = IndexingController(
+            library,
+            self.jobs,
+            dispatcher,
+            self.index_status,
+            banner,
+            status,
+            error,
+            self.folder_actions.show_skipped,
+        )
+        self.navigator = Navigator(
+            state,
+            gallery=self.gallery,
+            library_model=self.library_model,
+            results_model=self.results_model,
+            header=self.header,
+            search_bar=self.search_bar,
+            sidebar=self.sidebar,
+            pages=self.pages,
+            gallery_page=self.gallery_page,
+            empty_state=self.empty_state,
+            loader=self.loader,
+            dispatcher=dispatcher,
+            library_loader=self.library_loader,
+            indexing=lambda: self.indexer.running,
+        )
+        self.queries = Queries(
+            library, dispatcher, state, self.navigator, self.search_bar, status, error
+        )
+        self.panels = SidePanels(library, dispatcher, state, self.tag_panel, self.details, self)
+        self.trash = Trash(library, dispatcher, state, self, banner, status, error)
+        self.photo_menu = PhotoMenu(
+            self.gallery,
+            self.panels,
+            self,
+            banner,
+            open_preview=self.open_preview,
+            find_similar=self.find_similar,
+            find_similar_to_all=self.find_similar_to_all,
+            trash=self.trash.trash,
+        )
+        self.duplicates = DuplicatesView(library, dispatcher, self.navigator, status, error)
+        self.previews = PreviewControl(
+            self.jobs, self.loader, self.gallery, self, banner, self.find_similar
+        )
+        self.live = LiveUpdates(self, state, self.indexer, status)
+        self.places = PlacesView(
+            library, dispatcher, state, self.navigator, self.places_tree, status, error
+        )
+
     def _connect(self) -> None:
+        nav, state = self.navigator, self.state
         self.search_bar.search_requested.connect(self.search)
         self.search_bar.cleared.connect(self._on_search_cleared)
-        self.sidebar.folder_chosen.connect(self.show_folder)
+        self.sidebar.folder_chosen.connect(nav.show_folder)
+        self.sidebar.folder_chosen.connect(lambda _: self.places_tree.clear_choice())
+        self.places_tree.place_chosen.connect(self.places.show)
         self.sidebar.add_folder_requested.connect(self.folder_actions.choose_folder)
         self.sidebar.remove_folder_requested.connect(self.folder_actions.remove_folder)
         self.sidebar.rescan_requested.connect(lambda: self.start_indexing())
         self.sidebar.skipped_requested.connect(self.folder_actions.show_skipped)
         self.empty_state.add_folder_requested.connect(self.folder_actions.choose_folder)
-        self.header.back_requested.connect(self.back_to_library)
+        self.header.back_requested.connect(nav.back_to_library)
         self.gallery.open_requested.connect(self.open_preview)
         self.gallery.preview_requested.connect(self.toggle_preview)
         self.gallery.zoom_requested.connect(self.zoom)
         self.gallery.customContextMenuRequested.connect(self.photo_menu.on_requested)
-        self.gallery.selectionModel().selectionChanged.connect(self.panels.on_selection)
-        # A reset model drops its selection without saying so: the panels must not keep
-        # showing a photo that is gone from the gallery.
-        self.library_model.modelReset.connect(self.panels.on_selection)
-        self.results_model.modelReset.connect(self.panels.on_selection)
-        self.date_filter.changed.connect(self.queries.on_dates_changed)
+        self.date_filter.changed.connect(lambda: state.set_dates(*self.date_filter.range()))
         self.tag_panel.tag_clicked.connect(self._on_tag_clicked)
         self.details.class_clicked.connect(lambda p, c: self.find_similar(p, c))
         self.index_status.cancel_requested.connect(self.cancel_indexing)
-        self.loader.loaded.connect(self.queries.on_thumbnail)
+        self.loader.loaded.connect(nav.on_thumbnail)
+
+        state.selection_changed.connect(self.panels.on_selection)
+        state.dates_changed.connect(self.queries.on_dates_changed)
+        state.results_order_changed.connect(nav.reorder)
+        state.sort_changed.connect(self.reload_library)
+
+        self.library_loader.folders_changed.connect(self.live.watch)
+        self.library_loader.loaded.connect(self._on_library_loaded)
+        self.library_loader.loaded.connect(self.places.reload)
+        self.indexer.running_changed.connect(nav.update_library_header)
+        self.indexer.library_changed.connect(self.reload_library)
+        self.folder_actions.added.connect(self._on_folder_added)
+        self.folder_actions.removed.connect(nav.folder_removed)
+        self.folder_actions.restored.connect(self.reload_library)
+        self.trash.moved.connect(nav.photos_removed)
+        self.trash.library_changed.connect(self.reload_library)
 
         find = QShortcut(QKeySequence.StandardKey.Find, self)
         find.activated.connect(self.search_bar.focus)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.activated.connect(self.clear_results)
+        escape.activated.connect(nav.clear_results)
+
+    def _menu_slots(self) -> dict[str, Callable[[], object]]:
+        return {
+            "add_folder": self.folder_actions.choose_folder,
+            "refresh": lambda: self.start_indexing(),
+            "select_all": self.gallery.selectAll,
+            "undo_remove": self.folder_actions.undo_remove,
+            "trash": self.trash.trash_selected,
+            "back": self.navigator.back,
+            "forward": self.navigator.forward,
+            "larger": lambda: self.zoom(1),
+            "smaller": lambda: self.zoom(-1),
+            "sort_date": partial(self.set_sort, "date"),
+            "sort_name": partial(self.set_sort, "name"),
+            "sort_folder": partial(self.set_sort, "folder"),
+            "duplicates": self.show_duplicates,
+        }
+
+    def _menu_toggles(self) -> dict[str, Callable[[bool], object]]:
+        return {
+            "results_by_date": self.state.set_results_by_date,
+            "show_folders": self.sidebar.setVisible,
+            "show_details": self.right_panel.setVisible,
+        }
 
     # -- start-up ----------------------------------------------------------------------------
 
@@ -218,48 +258,35 @@ class MainWindow(QMainWindow):
 
     def reload_library(self, then_rescan: bool = False) -> None:
         """Re-read folders, counts and the shown photos from the catalog (on a worker)."""
-        self.browser.reload(then_rescan)
+        self.library_loader.reload(then_rescan)
 
-    def mark_loaded(self) -> None:
-        self._loaded_once = True
-        self.update_library_header()
-        self._update_page()
+    def _on_library_loaded(self, then_rescan: bool) -> None:
+        self.navigator.mark_loaded()
+        if then_rescan and self.state.folders:
+            self.start_indexing()
 
-    def set_folder(self, folder: Path | None) -> None:
-        self._folder = folder
-        self.sidebar.show_current(folder)
+    def _on_folder_added(self, folder: Path) -> None:
+        self.sidebar.select_all_photos()
+        self.reload_library()
+        self.start_indexing([folder])
 
-    def restore_library_view(self, folder: Path | None, entries: list[PhotoEntry]) -> None:
-        self.browser.restore(folder, entries)
-
-    def set_sort(self, sort: str) -> None:
-        """Order the library view by "date" (newest first), "name" or "folder"."""
-        if sort != self.sort:
-            self.sort = sort
-            self.reload_library()
-
-    def set_results_by_date(self, on: bool) -> None:
-        self.results_by_date = on
-        self.queries.reorder()
-
-    # -- browsing ----------------------------------------------------------------------------
+    # -- what the window shows, for its own signals and for scripts --------------------------
 
     @property
     def showing_results(self) -> bool:
-        return self._mode == "results"
+        return self.state.showing_results
 
     @property
     def loaded(self) -> bool:
         """Whether the library has been shown once (before that there is nothing to go back to)."""
-        return self._loaded_once
+        return self.state.loaded
 
-    @property
-    def current_folder(self) -> Path | None:
-        return self._folder
+    def selected_paths(self) -> list[str]:
+        return self.gallery.selected_paths()
 
-    def row_of(self, path: str) -> int | None:
-        model = self.gallery.model()
-        return model.row_of(path) if isinstance(model, PhotoModel) else None
+    def set_sort(self, sort: str) -> None:
+        """Order the library view by "date" (newest first), "name" or "folder"."""
+        self.state.set_sort(sort)
 
     def thumbnail_pixels(self, size: int = THUMBNAIL_SIZE) -> QSize:
         """A thumbnail's size in device pixels (the disk cache holds up to 256 px)."""
@@ -281,68 +308,6 @@ class MainWindow(QMainWindow):
             size = next((s for s in reversed(sizes) if s < now), sizes[0])
         self.set_thumbnail_size(size)
         self.statusBar().showMessage(f"Thumbnails {size} px", 2000)
-
-    def show_folder(self, folder: Path | None) -> None:
-        """Show every photo (None) or one library folder's photos."""
-        if folder != self._folder or self.showing_results:
-            self.history.leaving()
-        self._folder = folder
-        self.set_mode("library")
-        self.library_model.set_entries([])
-        self.update_library_header()
-        self.reload_library()
-
-    def back_to_library(self) -> None:
-        self.history.leaving()
-        self.dispatcher.supersede("results")  # drop results still on their way
-        self.queries.drop_suggestions()
-        self.set_mode("library")
-        self.search_bar.blockSignals(True)
-        self.search_bar.set_text("")
-        self.search_bar.blockSignals(False)
-        self.search_bar.clear_hints()
-        self.update_library_header()
-
-    def clear_results(self) -> None:
-        """Esc: close results and go back to the library."""
-        if self.showing_results or self.search_bar.text():
-            self.back_to_library()
-            self.gallery.setFocus()
-
-    def set_mode(self, mode: str) -> None:
-        """Show the library ("library") or the latest results ("results") in the gallery."""
-        self._mode = mode
-        model = self.results_model if mode == "results" else self.library_model
-        if self.gallery.model() is not model:
-            self.gallery.setModel(model)
-            self.gallery.selectionModel().selectionChanged.connect(self.panels.on_selection)
-            self.panels.on_selection()
-        if mode == "library":
-            self.queries.header_photo = None
-        self._update_page()
-
-    def _update_page(self) -> None:
-        empty = self._loaded_once and not self.folders and self._mode == "library"
-        self.pages.setCurrentWidget(self.empty_state if empty else self._gallery_page)
-
-    def update_library_header(self) -> None:
-        if self._mode != "library":
-            return
-        n = self.library_model.rowCount()
-        title = self._folder.name if self._folder is not None else "All photos"
-        if not self._loaded_once:
-            subtitle = "Loading…"
-        elif n:
-            subtitle = f"{n:,} photo{'s' if n != 1 else ''}"
-            if self.indexing:
-                subtitle += " · indexing, more photos appear as they are ready"
-        elif self.indexing:
-            subtitle = "Indexing… photos appear here as they are ready"
-        else:
-            subtitle = "No photos found here yet"
-        self.header.show_library(title, subtitle)
-
-    # -- what the parts do, for the window's own signals and for scripts ----------------------
 
     def search(self, text: str) -> None:
         """Run a text search for the words in text; "-word" avoids a word."""
@@ -375,9 +340,12 @@ class MainWindow(QMainWindow):
         """Add a folder to the library and index it."""
         self.folder_actions.add_folder(folder)
 
+    def show_duplicates(self) -> None:
+        self.duplicates.show()
+
     def _on_search_cleared(self) -> None:
-        if self.showing_results:
-            self.back_to_library()
+        if self.state.showing_results:
+            self.navigator.back_to_library()
 
     def _on_tag_clicked(self, word: str) -> None:
         self.search_bar.set_text(word)
@@ -396,9 +364,6 @@ class MainWindow(QMainWindow):
     def preview(self) -> PreviewWindow | None:
         return self.previews.window
 
-    def show_duplicates(self) -> None:
-        self.duplicates.show()
-
     # -- drag and drop (gui.drops) -----------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -406,9 +371,9 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:
         """One photo: photos like it; several: photos like all of them together."""
-        drop_photos(self, event)
+        drop_photos(event, self.find_similar, self.find_similar_to_all)
 
-    # -- errors ------------------------------------------------------------------------------
+    # -- errors and closing ------------------------------------------------------------------
 
     def show_error(self, e: BaseException) -> None:
         """A known error as its message; anything else as a short note (the log has details)."""
@@ -423,7 +388,8 @@ class MainWindow(QMainWindow):
             )
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        save_layout(self)
+        gallery = GalleryLayout(self.gallery.thumbnail_size, self.state.sort)
+        save_layout(self.profile.data_dir, self, self.splitter, gallery)
         self.shutdown()
         super().closeEvent(event)
 

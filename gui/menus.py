@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
 
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QMenu, QMessageBox
-
-if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox
 
 SORTS = (("date", "By date (newest first)"), ("name", "By name"), ("folder", "By folder"))
 
@@ -31,62 +27,73 @@ SHORTCUTS_HELP = """<table cellspacing=6>
 
 
 class Menus:
-    """Builds the menu bar; each action is in `actions` by a short name, for tests and scripts."""
+    """Builds the menu bar; each action is in `actions` by a short name, for tests and scripts.
 
-    def __init__(self, window: MainWindow) -> None:
+    The window hands in what the actions do: `slots` by action name ("add_folder", "refresh",
+    "select_all", "undo_remove", "trash", "back", "forward", "larger", "smaller", "sort_date",
+    "sort_name", "sort_folder", "duplicates") and `toggles` for the checkable ones
+    ("results_by_date", "show_folders", "show_details"). Quit, full screen, copying paths and
+    the Help dialogs are the menus' own.
+    """
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        slots: Mapping[str, Callable[[], object]],
+        toggles: Mapping[str, Callable[[bool], object]],
+        selection: Callable[[], list[str]],
+        sort: str = "date",
+    ) -> None:
         self.window = window
+        self.slots = slots
+        self.selection = selection
         self.actions: dict[str, QAction] = {}
         self.dialog: QMessageBox | None = None  # the Help dialog shown last
-        w = window
-        bar = w.menuBar()
+        bar = window.menuBar()
 
         file = bar.addMenu("&File")
-        self._add(file, "add_folder", "&Add folder…", "Ctrl+O", w.folder_actions.choose_folder)
-        self._add(file, "refresh", "&Refresh", "F5", lambda: w.start_indexing())
+        self._add(file, "add_folder", "&Add folder…", "Ctrl+O")
+        self._add(file, "refresh", "&Refresh", "F5")
         file.addSeparator()
-        self._add(file, "quit", "&Quit", "Ctrl+Q", w.close)
+        self._add(file, "quit", "&Quit", "Ctrl+Q", window.close)
 
         edit = bar.addMenu("&Edit")
-        self._add(edit, "select_all", "Select &all", "Ctrl+A", w.gallery.selectAll)
+        self._add(edit, "select_all", "Select &all", "Ctrl+A")
         self._add(edit, "copy_path", "&Copy path", "Ctrl+C", self.copy_paths)
-        self._add(
-            edit, "undo_remove", "&Undo remove folder", "Ctrl+Z", w.folder_actions.undo_remove
-        )
+        self._add(edit, "undo_remove", "&Undo remove folder", "Ctrl+Z")
         edit.addSeparator()
-        self._add(edit, "trash", "Move to &trash…", "Delete", w.photo_menu.trash_selected)
+        self._add(edit, "trash", "Move to &trash…", "Delete")
 
         view = bar.addMenu("&View")
-        self._add(view, "back", "&Back", "Alt+Left", w.history.back)
-        self._add(view, "forward", "&Forward", "Alt+Right", w.history.forward)
+        self._add(view, "back", "&Back", "Alt+Left")
+        self._add(view, "forward", "&Forward", "Alt+Right")
         view.addSeparator()
-        self._add(view, "larger", "&Larger thumbnails", "Ctrl++", lambda: w.zoom(1))
-        self._add(view, "smaller", "&Smaller thumbnails", "Ctrl+-", lambda: w.zoom(-1))
+        self._add(view, "larger", "&Larger thumbnails", "Ctrl++")
+        self._add(view, "smaller", "&Smaller thumbnails", "Ctrl+-")
         # Ctrl+= too: on most keyboards "+" needs Shift.
         self.actions["larger"].setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
-        sort = view.addMenu("S&ort")
-        group = QActionGroup(sort)
+        sort_menu = view.addMenu("S&ort")
+        group = QActionGroup(sort_menu)
         for key, text in SORTS:
-            action = self._add(sort, "sort_" + key, text, "", self._sorter(key))
+            action = self._add(sort_menu, "sort_" + key, text, "")
             action.setCheckable(True)
-            action.setChecked(key == "date")
+            action.setChecked(key == sort)
             group.addAction(action)
-        results = self._add(sort, "results_by_date", "Search results by date", "", None)
-        results.setCheckable(True)
+        results = self._add(sort_menu, "results_by_date", "Search results by date", "")
         results.setToolTip("Show search results newest first instead of best match first")
-        results.toggled.connect(w.set_results_by_date)
         view.addSeparator()
-        for key, text, widget in (
-            ("show_folders", "&Folders panel", w.sidebar),
-            ("show_details", "&Details panel", w.right_panel),
-        ):
-            action = self._add(view, key, text, "", None)
-            action.setCheckable(True)
-            action.setChecked(True)
-            action.toggled.connect(widget.setVisible)
+        self._add(view, "show_folders", "&Folders panel", "")
+        self._add(view, "show_details", "&Details panel", "")
+        for key in ("show_folders", "show_details"):
+            self.actions[key].setCheckable(True)
+            self.actions[key].setChecked(True)
+        results.setCheckable(True)
+        for key, toggled in toggles.items():
+            self.actions[key].toggled.connect(toggled)
         self._add(view, "full_screen", "F&ull screen", "F11", self.toggle_full_screen)
         self.actions["full_screen"].setCheckable(True)
         view.addSeparator()
-        self._add(view, "duplicates", "&Near-duplicates…", "", w.show_duplicates)
+        self._add(view, "duplicates", "&Near-duplicates…", "")
 
         help_ = bar.addMenu("&Help")
         self._add(help_, "shortcuts", "&Keyboard shortcuts", "F1", self.show_shortcuts)
@@ -98,8 +105,10 @@ class Menus:
         name: str,
         text: str,
         shortcut: str,
-        slot: Callable[[], object] | None,
+        slot: Callable[[], object] | None = None,
     ) -> QAction:
+        """An action named name; its slot is slot, else the window's slot of that name."""
+        slot = slot or self.slots.get(name)
         action = menu.addAction(text)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
@@ -108,12 +117,9 @@ class Menus:
         self.actions[name] = action
         return action
 
-    def _sorter(self, key: str) -> Callable[[], None]:
-        return lambda: self.window.set_sort(key)
-
     def copy_paths(self) -> None:
         """The selected photos' paths, one a line, on the clipboard."""
-        paths = self.window.gallery.selected_paths()
+        paths = self.selection()
         if paths:
             QGuiApplication.clipboard().setText("\n".join(paths))
             n = len(paths)
@@ -137,7 +143,10 @@ class Menus:
         self._show(
             "About Photo Search",
             "<b>Photo Search</b><p>Finds your photos by how they look and by words, offline: "
-            "nothing leaves this computer.</p>",
+            "nothing leaves this computer.</p>"
+            "<p>Place names come from <a href='https://www.geonames.org/'>GeoNames</a> "
+            "(licensed under <a href='https://creativecommons.org/licenses/by/4.0/'>CC BY 4.0</a>"
+            "), through the reverse-geocode package (LGPL).</p>",
         )
 
     def _show(self, title: str, text: str) -> None:

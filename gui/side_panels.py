@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer
 
 from core.errors import PhotoSearchError
+from core.library import Library
 from core.models.glove import WordHit
-from gui.details_panel import PhotoFacts, photo_facts
-
-if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+from gui.details_panel import DetailsPanel, PhotoFacts, photo_facts
+from gui.dispatch import Dispatcher
+from gui.places_tree import describe_place
+from gui.tag_panel import TagPanel
+from gui.view_state import ViewState
 
 TAG_COUNT = 10
 # A photo's tags below this score are left out of the sidebar, beyond its TAG_MIN_SHOWN best.
@@ -38,77 +39,89 @@ def worth_showing(hits: list[WordHit]) -> list[WordHit]:
 
 
 class SidePanels:
-    """Loads tags and details for the gallery's selection once it settles."""
+    """Loads tags and details for the state's selection once it settles."""
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
+    def __init__(
+        self,
+        library: Library,
+        dispatcher: Dispatcher,
+        state: ViewState,
+        tag_panel: TagPanel,
+        details: DetailsPanel,
+        parent: QObject,
+    ) -> None:
+        self.library = library
+        self.dispatcher = dispatcher
+        self.state = state
+        self.tag_panel = tag_panel
+        self.details = details
         self.classes: dict[str, list[tuple[str, float]]] = {}  # top classes known per photo
-        self._timer = QTimer(window)
+        self._timer = QTimer(parent)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SELECTION_SETTLE_MS)
         self._timer.timeout.connect(self.update)
 
-    def on_selection(self, *_: object) -> None:
+    def on_selection(self) -> None:
         self._timer.start()
 
     def update(self) -> None:
-        w = self.window
-        paths = w.gallery.selected_paths()
-        library = w.library
+        paths = self.state.selection
+        library = self.library
+        tag_panel = self.tag_panel
         if not paths:
-            w.tag_panel.show_hint("Select a photo to see its tags.")
-            w.details.show_nothing()
+            tag_panel.show_hint("Select a photo to see its tags.")
+            self.details.show_nothing()
             return
         if len(paths) == 1:
             path = paths[0]
-            w.tag_panel.show_loading(1)
-            w.dispatcher.call(
+            tag_panel.show_loading(1)
+            self.dispatcher.call(
                 "tags",
                 lambda: worth_showing(library.tags(path, TAG_COUNT)),
-                w.tag_panel.show_tags,
+                tag_panel.show_tags,
                 self._failed,
             )
             self.fetch_details(path, None)
             return
         chosen = paths[:SHARED_TAGS_MAX_PHOTOS]
-        w.tag_panel.show_loading(len(chosen))
-        w.details.show_nothing(f"{len(paths):,} photos selected")
+        tag_panel.show_loading(len(chosen))
+        self.details.show_nothing(f"{len(paths):,} photos selected")
 
         def shared_done(hits: list[WordHit]) -> None:
-            w.tag_panel.show_tags(hits, shared_by=len(chosen))
+            tag_panel.show_tags(hits, shared_by=len(chosen))
 
-        w.dispatcher.call(
+        self.dispatcher.call(
             "tags", lambda: library.shared_tags(chosen, TAG_COUNT), shared_done, self._failed
         )
 
     def _failed(self, e: Exception) -> None:
-        self.window.tag_panel.show_hint(
+        self.tag_panel.show_hint(
             f"No tags: {e}" if isinstance(e, PhotoSearchError) else "No tags: unexpected error"
         )
 
     def fetch_details(self, path: str, then: Callable[[], None] | None) -> None:
         """Top classes and file facts of path; fills the details panel if still selected."""
-        w = self.window
-        library = w.library
+        library = self.library
 
         def load() -> PhotoFacts:
             top = library.top_classes(path, CLASS_COUNT)
             classes = [(c.name, p) for c, p in top if p >= CLASS_MIN_PROBABILITY]
-            return photo_facts(path, classes)
+            place = describe_place(library.place_of(path))
+            return photo_facts(path, classes, place, library.companions(path))
 
         def done(facts: PhotoFacts) -> None:
             self.classes[path] = facts.classes
-            if w.gallery.selected_paths() == [path]:
-                w.details.show_facts(facts)
+            if self.state.selection == [path]:
+                self.details.show_facts(facts)
             if then is not None:
                 then()
 
         def failed(e: Exception) -> None:
             self.classes[path] = []
-            if w.gallery.selected_paths() == [path]:
-                w.details.show_facts(photo_facts(path, []))
+            if self.state.selection == [path]:
+                self.details.show_facts(photo_facts(path, []))
             if then is not None:
                 then()
 
         channel = "details" if then is None else f"details:{path}"
-        w.dispatcher.call(channel, load, done, failed)
+        self.dispatcher.call(channel, load, done, failed)

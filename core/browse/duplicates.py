@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from core.index.ann import unit_rows
+from core.vectors.ann import unit_rows
 
 # Cosine between two photos' raw CNN features at or above which they count as duplicates:
 # chosen on the Pascal "val" photos, precision 1.000 and recall 0.990 on the held-out "test"

@@ -1,7 +1,7 @@
 """The library's browser side: photos by date and folder, the folder tree, near-duplicates,
 forgetting trashed photos and undoing a folder removal.
 
-A mixin of core.library.Library (which keeps the search side), so that both stay small.
+A service of core.library.Library, which hands it the catalog, the lock and its folders.
 
 Following the disk: `Library.index([folder])` on an unchanged folder only walks it and
 compares sizes and mtimes (mark and sweep): 0.24-0.61 s for 10,000 photos
@@ -13,8 +13,7 @@ added to it, so indexing a subfolder would make it a library folder of its own.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,27 +29,26 @@ from core.browse.photos import (
     restore_removed,
 )
 from core.errors import PhotoSearchError, UsageError
-from core.media.dates import ids_outside_dates
 from core.storage.lock import IndexLock
 
 if TYPE_CHECKING:
-    from core.models.encoder import ImageEncoder
     from core.storage.catalog import Catalog
-    from core.storage.profile import Profile
 
 
-class Browsing:
-    """Library methods for browsing; see core.library.Library for the attributes they use."""
+class BrowseService:
+    """Photos by date and folder, the folder tree, near-duplicates, and undoing removals."""
 
-    if TYPE_CHECKING:
-        catalog: Catalog
-        profile: Profile
-        backbone: str
-
-        @property
-        def encoder(self) -> ImageEncoder: ...
-
-        def folders(self) -> list[Path]: ...
+    def __init__(
+        self,
+        catalog: Catalog,
+        lock_path: Path,
+        folders: Callable[[], list[Path]],
+        stored_features: Callable[[], tuple[np.ndarray, np.ndarray]],
+    ) -> None:
+        self.catalog = catalog
+        self.lock_path = lock_path
+        self.folders = folders
+        self.stored_features = stored_features  # (ids, raw CNN features) of indexed photos
 
     def browse(self, folder: Path | None = None, sort: str = "date") -> list[PhotoInfo]:
         """Every indexed photo (or those below folder), sorted by "date" (newest first, undated
@@ -76,7 +74,7 @@ class Browsing:
         Photos restored are searched exactly until the next index run rebuilds the indexes.
         """
         path = Path(os.path.abspath(os.fspath(folder)))
-        with IndexLock(self.profile.lock_path, busy="restore the folder when it is done"):
+        with IndexLock(self.lock_path, busy="restore the folder when it is done"):
             if path in self.folders():
                 raise PhotoSearchError(f"already a library folder: {folder}")
             return restore_removed(self.catalog, path)
@@ -88,24 +86,7 @@ class Browsing:
         limit = DEFAULT_THRESHOLD if threshold is None else threshold
         if not -1.0 <= limit <= 1.0:
             raise UsageError(f"the duplicate threshold is a cosine in [-1, 1] (got {limit})")
-        ids, vectors = self._stored_features()
+        ids, vectors = self.stored_features()
         groups = near_duplicate_groups(vectors, limit)
         paths = self.catalog.paths([int(ids[i]) for g in groups for i in g])
         return [[paths[int(ids[i])] for i in g if int(ids[i]) in paths] for g in groups]
-
-    def _stored_features(self) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, raw CNN features) of every indexed photo, from the catalog."""
-        id_parts, parts = [], []
-        dim = self.encoder.feature_dim
-        for ids, feats in self.catalog.iter_features(self.backbone, dim):
-            id_parts.append(ids)
-            parts.append(feats)
-        if not parts:
-            return np.zeros(0, np.int64), np.zeros((0, dim), np.float32)
-        return np.concatenate(id_parts), np.concatenate(parts)
-
-    def _outside_dates(self, taken_from: date | None, taken_to: date | None) -> frozenset[int]:
-        """Photo ids a date filter leaves out (none without one); queries exclude them."""
-        if taken_from and taken_to and taken_from > taken_to:
-            raise UsageError(f"the date range is empty: {taken_from} is after {taken_to}")
-        return ids_outside_dates(self.catalog, taken_from, taken_to)

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import PhotoSearchError
-from core.index.ann import AnnIndex, AnnStore, unit_rows
 from core.models.word_filter import decent_neighbours
 from core.storage.atomic import atomic_write_bytes
 from core.storage.profile import RESOURCES_DIR
+from core.vectors.ann import AnnIndex, AnnStore, unit_rows
 
 GLOVE_NAME = "glove-6b-50d"
 # Tag score = cosine - FREQUENCY_WEIGHT * log(GloVe rank) / log(400k): people describe photos

@@ -1,7 +1,8 @@
 """Joint image-word spaces: map CNN features to GloVe space for tags and text search.
 
 Two implementations sit behind one interface: ConSE (zero-shot, no training) and a trained
-DeViSE-style model exported to ONNX.
+DeViSE-style model exported to ONNX; the trained word model (core.models.word_model) is a
+third. `load_joint_space` says which one the app uses.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from core.index.ann import unit_rows
+from core.errors import PhotoSearchError
 from core.models.encoder import (
     ImageEncoder,
     find_model,
@@ -23,6 +24,8 @@ from core.models.encoder import (
 )
 from core.models.glove import WordVectors
 from core.models.imagenet import imagenet_classes
+from core.storage.settings import DEFAULT_JOINT
+from core.vectors.ann import unit_rows
 
 CONSE = "conse"
 
@@ -184,3 +187,32 @@ class ImageSpace:
         if self._mean is None or self._components is None:
             return x
         return np.asarray((x - self._mean) @ self._components.T, np.float32)
+
+
+def load_joint_space(
+    name: str, encoder: ImageEncoder, words: WordVectors, extra_dirs: tuple[Path, ...]
+) -> VectorSpace | None:
+    """The joint space called name; "default" picks the best-measured one for this backbone."""
+    if name == CONSE:
+        return ConSE(encoder, words)
+    kind = "joint-model"
+    if name == DEFAULT_JOINT:
+        found = resolve_model(kind, encoder.name, extra_dirs, default_only=True)
+    else:
+        try:
+            found = resolve_model(kind, encoder.name, extra_dirs, override=name)
+        except PhotoSearchError:
+            return None  # the caller names the unknown model
+    if found is None:
+        return None
+    name, entry = found
+    if entry.get("format") == "word-model-npz":
+        from core.models.word_model import WordModel
+
+        return WordModel(name, extra_dirs)
+    model = OnnxJointModel(name, extra_dirs)
+    blend = entry.get("blend_conse")
+    if isinstance(blend, int | float) and 0.0 < float(blend) < 1.0:
+        # blend_conse is ConSE's weight in the mix.
+        return Blend(model, ConSE(encoder, words), float(blend))
+    return model

@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from core.index.ann import unit_rows
 from core.models.encoder import find_model, model_file
 from core.models.glove import WordVectors
 from core.storage.profile import RESOURCES_DIR
+from core.vectors.ann import unit_rows
 
 WORD_MODEL = "word-model"
 WORD_LINKS = RESOURCES_DIR / "word_links.json"

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from core.index.ann import file_sha256
 from core.models.encoder import ImageEncoder, softmax
 from core.storage.atomic import atomic_path, atomic_write_bytes
 from core.storage.catalog import Catalog
+from core.vectors.ann import file_sha256
 
 TOP_CLASSES = 32
 N_CLASSES = 1000

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.index.vector_store import highest_rows
 from core.models.word_model import and_logit
+from core.vectors.vector_store import highest_rows
 
 if TYPE_CHECKING:
     from core.search.space_index import SpaceIndex

@@ -84,6 +84,18 @@ class ParsedQuery:
     dropped: list[str] = field(default_factory=list)  # stop words left out
 
 
+def marked_tokens(words: Sequence[str]) -> list[tuple[str, bool]]:
+    """The query's tokens, each with whether it was negated ("-word", "-multi-word")."""
+    marked: list[tuple[str, bool]] = []
+    for chunk in words:
+        for part in chunk.split():
+            negated = part.startswith("-") and len(part) > 1
+            if part.startswith(("-", "+")) and len(part) > 1:
+                part = part[1:]
+            marked.extend((t, negated) for t in tokens(part))
+    return marked
+
+
 def parse_query(
     words: Sequence[str], phrases: Container[str] = frozenset(), max_phrase: int = 1
 ) -> ParsedQuery:
@@ -92,13 +104,7 @@ def parse_query(
     Runs of words that form a phrase in `phrases` (up to `max_phrase` words) become one term,
     longest match first. Stop words are dropped unless nothing else is left.
     """
-    marked: list[tuple[str, bool]] = []
-    for chunk in words:
-        for part in chunk.split():
-            negated = part.startswith("-") and len(part) > 1
-            if part.startswith(("-", "+")) and len(part) > 1:
-                part = part[1:]
-            marked.extend((t, negated) for t in tokens(part))
+    marked = marked_tokens(words)
     terms: list[tuple[str, bool]] = []
     i = 0
     while i < len(marked):

@@ -1,6 +1,6 @@
 """Top-k search over one vector space of the library, exact up to large libraries.
 
-The store (core/index/vector_store.py) is a cache of the catalog. Photos indexed after its last
+The store (core/vectors/vector_store.py) is a cache of the catalog. Photos indexed after its last
 build (the delta) are searched exactly, and photos removed since are filtered out, so results
 are always current. `exhaustive` ranks every photo from the catalog itself: the reference the
 recall benchmark and the tests compare `query` against.
@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from core.index.ann import unit_rows
-from core.index.row_ops import gather_rows, scan
-from core.index.vector_store import LoadedVectors, VectorStore, positions, rows_of, top_k
 from core.models.joint import VectorSpace
 from core.storage.catalog import Catalog
+from core.vectors.ann import unit_rows
+from core.vectors.row_ops import gather_rows, scan
+from core.vectors.vector_store import LoadedVectors, VectorStore, positions, rows_of, top_k
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The library's questions about what photos show: ImageNet classes, joint vectors, and the
 automatic tags of one photo or the tags several photos share.
 
-A mixin of core.library.Library (which creates the models these use).
+A service of core.library.Library, which hands it the parts it uses (core.search.parts).
 """
 
 from __future__ import annotations
@@ -17,13 +17,10 @@ from core.models.glove import WordHit
 from core.models.imagenet import ImageNetClass, imagenet_classes
 from core.models.joint import tag_head_of
 from core.models.word_model import WordModel, tags_with_classes
-from core.search.results import QueryPhoto, check_k
+from core.search.results import check_k
 
 if TYPE_CHECKING:
-    from core.models.encoder import ImageEncoder
-    from core.models.glove import TagVocabulary
-    from core.models.joint import VectorSpace
-    from core.search.space_index import SpaceIndex
+    from core.search.parts import SearchParts
 
 # Shared tags of several photos: a photo has a tag when it is among its 10 best, and a tag
 # counts when at least half the photos have it.
@@ -31,36 +28,23 @@ SHARED_TAG_DEPTH = 10
 SHARED_TAG_MIN_SHARE = 0.5
 
 
-class TagQueries:
-    """Library methods for classes and tags; core.library.Library has the attributes they use."""
+class TagSearch:
+    """What photos show: ImageNet classes, joint vectors and automatic tags."""
 
-    if TYPE_CHECKING:
-
-        @property
-        def encoder(self) -> ImageEncoder: ...
-
-        @property
-        def joint_space(self) -> VectorSpace: ...
-
-        @property
-        def joint_index(self) -> SpaceIndex: ...
-
-        @property
-        def tag_vocabulary(self) -> TagVocabulary: ...
-
-        def query_photo(self, image: str | os.PathLike[str]) -> QueryPhoto: ...
+    def __init__(self, parts: SearchParts) -> None:
+        self.parts = parts
 
     def top_classes(
         self, image: str | os.PathLike[str], k: int = 5
     ) -> list[tuple[ImageNetClass, float]]:
         """The photo's most probable ImageNet classes."""
-        probs = softmax(self.encoder.logits(self.query_photo(image).features[None]))[0]
+        probs = softmax(self.parts.encoder.logits(self.parts.query_photo(image).features[None]))[0]
         classes = imagenet_classes()
         return [(classes[int(j)], float(probs[j])) for j in np.argsort(-probs)[:k]]
 
     def joint_vector(self, image: str | os.PathLike[str]) -> np.ndarray:
         """The photo's unit vector in the joint image-word space."""
-        return self.joint_index.vector_for(self.query_photo(image).features)
+        return self.parts.joint_index.vector_for(self.parts.query_photo(image).features)
 
     def tags(self, image: str | os.PathLike[str], k: int = 10) -> list[WordHit]:
         """Automatic tags: the joint model's tag head, or the tag words nearest in the space."""
@@ -91,15 +75,15 @@ class TagQueries:
     ) -> tuple[Sequence[str], np.ndarray]:
         """(tag words, [photos, words] scores): a trained model's tag head when it has one
         (probabilities), else the tag vocabulary around the joint vectors (cosine - rarity)."""
-        space = self.joint_space
+        space = self.parts.joint_space
         if isinstance(space, WordModel):
-            feats = np.stack([self.query_photo(i).features for i in images])
-            probs = softmax(self.encoder.logits(feats))
+            feats = np.stack([self.parts.query_photo(i).features for i in images])
+            probs = softmax(self.parts.encoder.logits(feats))
             names = [c.name for c in imagenet_classes()]
             return tags_with_classes(space.tag_words, space.tag_scores(feats), names, probs)
         head = tag_head_of(space)
         if head is not None:
-            feats = np.stack([self.query_photo(i).features for i in images])
+            feats = np.stack([self.parts.query_photo(i).features for i in images])
             return head.tag_words, head.tag_scores(feats)
         vectors = np.stack([self.joint_vector(i) for i in images])
-        return self.tag_vocabulary.words, self.tag_vocabulary.scores(vectors)
+        return self.parts.tag_vocabulary.words, self.parts.tag_vocabulary.scores(vectors)

@@ -1,6 +1,6 @@
 """The library's text search: photos matching words, and the words near a word.
 
-A mixin of core.library.Library (which creates the word model, vectors and indexes these use).
+A service of core.library.Library, which hands it the parts it uses (core.search.parts).
 """
 
 from __future__ import annotations
@@ -13,23 +13,24 @@ import numpy as np
 
 from core.browse.photos import without_ids
 from core.errors import PhotoSearchError, UnknownWordsError, UsageError
-from core.index.ann import unit_rows
 from core.models.glove import WordHit, normalise_word
 from core.models.word_model import WordModel
 from core.search.class_evidence import CLASS_EVIDENCE_WEIGHT, candidate_count, query_evidence
 from core.search.exact_top import cosine_part, top_scores
+from core.search.metadata_terms import SplitQuery, split_metadata_terms
 from core.search.query_parse import Concepts, load_concepts, singular, split_known
-from core.search.results import PhotoHit, TextSearch, check_k
+from core.search.results import TextSearch, check_k
 from core.search.text_ranking import term_classes
+from core.vectors.ann import unit_rows
 
 if TYPE_CHECKING:
-    from core.models.glove import SimilarWords, WordVectors
-    from core.models.joint import VectorSpace
-    from core.search.class_evidence import ClassEvidence
-    from core.search.space_index import SpaceIndex
+    from collections.abc import Callable
+
+    from core.search.parts import SearchParts
 
 # A word to try must be in at least this share of the training captions (1 in 100).
 SUGGEST_MIN_SHARE = 0.01
+
 # How far a "-word" pushes results away, relative to the words searched for.
 NEGATIVE_WEIGHT = 0.5
 
@@ -43,31 +44,11 @@ def parse_query(words: Sequence[str]) -> tuple[list[str], list[str]]:
     return parsed.wanted, parsed.unwanted
 
 
-class TextQueries:
-    """Library methods for text search; see core.library.Library for the attributes they use."""
+class WordSearch:
+    """Photos matching words, and the words near a word."""
 
-    if TYPE_CHECKING:
-
-        @property
-        def words(self) -> WordVectors: ...
-
-        @property
-        def word_index(self) -> SimilarWords: ...
-
-        @property
-        def joint_space(self) -> VectorSpace: ...
-
-        @property
-        def joint_index(self) -> SpaceIndex: ...
-
-        @property
-        def class_evidence(self) -> ClassEvidence: ...
-
-        def _hits(self, ranked: Sequence[tuple[int, float]]) -> list[PhotoHit]: ...
-
-        def _outside_dates(
-            self, taken_from: date | None, taken_to: date | None
-        ) -> frozenset[int]: ...
+    def __init__(self, parts: SearchParts) -> None:
+        self.parts = parts
 
     def search(
         self,
@@ -88,27 +69,33 @@ class TextQueries:
         check_k(k)
         if not 0.0 <= min_score <= 1.0:
             raise UsageError(f"--min-score must be between 0 and 1 (got {min_score:g})")
-        outside = self._outside_dates(taken_from, taken_to)
+        outside = self.parts.outside_dates(taken_from, taken_to)
         concepts = load_concepts()
-        wanted, unwanted = parse_query(words)
-        if not wanted:
+        # Names of places (and other facts about photos) narrow the photos; the rest are words.
+        split = split_metadata_terms(words, self.parts.term_resolvers)
+        if split.terms:
+            outside |= split.excluded(self.parts.indexed_ids())
+        wanted, unwanted = parse_query(split.words)
+        if not wanted and not split.wanted:
             raise UsageError("a search needs at least one word to look for (not only -words)")
         known, unknown = self._split_terms(wanted, concepts)
         known_neg, unknown_neg = self._split_terms(unwanted, concepts)
+        if not known and split.wanted:  # "paris": the place's photos, newest first
+            return self._listing(split, outside, k, unknown + ["-" + w for w in unknown_neg])
         if not known:
             raise UnknownWordsError([normalise_word(w) for w in wanted])
-        space = self.joint_space
+        space = self.parts.joint_space
         evidence = [term_classes(concepts, space, t) for t in known]
         neg = [term_classes(concepts, space, t) for t in known_neg]
         if isinstance(space, WordModel):
             from core.search.text_ranking import search
 
-            query = space.query(known, known_neg, self.words)
+            query = space.query(known, known_neg, self.parts.words)
             ranked = search(
                 space,
-                self.joint_index,
+                self.parts.joint_index,
                 query,
-                self.class_evidence,
+                self.parts.class_evidence,
                 evidence,
                 neg,
                 k,
@@ -121,24 +108,41 @@ class TextQueries:
                 ranked = self._blended(vector, evidence, neg, k, outside)
             else:
                 assert vector is not None  # a known term without class evidence has a vector
-                ranked = self.joint_index.query(vector, k, outside)
+                ranked = self.parts.joint_index.query(vector, k, outside)
             ranked = [(p, s) for p, s in ranked if s >= min_score]
         return TextSearch(
-            hits=self._hits(ranked),
+            hits=self.parts.hits(ranked),
             words=known,
             negated=known_neg,
             unknown=unknown + ["-" + w for w in unknown_neg],
+            terms=[t.describe() for t in split.terms],
+        )
+
+    def _listing(
+        self, split: SplitQuery, outside: frozenset[int], k: int, unknown: list[str]
+    ) -> TextSearch:
+        """The photos the query's names fit (no words to rank them by), newest first."""
+        newest = self.parts.newest_first(self.parts.indexed_ids() - outside)
+        return TextSearch(
+            hits=self.parts.hits([(p, 1.0) for p in newest[:k]]),
+            words=[],
+            unknown=unknown,
+            terms=[t.describe() for t in split.terms],
         )
 
     def _term_vector(self, term: str) -> np.ndarray | None:
-        return self.words.vector(term) if " " not in term else self.words.phrase_vector(term)
+        return (
+            self.parts.words.vector(term)
+            if " " not in term
+            else self.parts.words.phrase_vector(term)
+        )
 
     def _split_terms(self, terms: list[str], concepts: Concepts) -> tuple[list[str], list[str]]:
         return split_known(terms, self._known_term, concepts)
 
     def _known_term(self, term: str) -> bool:
         # The word model knows its words without GloVe's 400k-word table (1.5 s to load).
-        space = self.joint_space
+        space = self.parts.joint_space
         known = isinstance(space, WordModel) and all(map(space.knows, term.split()))
         return known or self._term_vector(term) is not None
 
@@ -163,37 +167,44 @@ class TextQueries:
         exclude: frozenset[int] = frozenset(),
     ) -> list[tuple[int, float]]:
         """Top k by blend(joint cosine, class evidence) over the best candidates of each."""
-        ids, postings = self.class_evidence.current()
+        ids, postings = self.parts.class_evidence.current()
         scores = query_evidence(postings, evidence, negative)
         if scores is None:
-            return [] if vector is None else self.joint_index.query(vector, k, exclude)
+            return [] if vector is None else self.parts.joint_index.query(vector, k, exclude)
         ids, scores = without_ids(ids, scores, exclude)  # a date filter (core/browse/photos.py)
         extra = (ids, CLASS_EVIDENCE_WEIGHT * scores.astype(np.float64))
         if vector is None:  # no word vector: every photo's cosine counts 0
             order = np.lexsort((ids, -extra[1]))[:k]
             return [(int(ids[j]), float(extra[1][j])) for j in order]
-        word = cosine_part(self.joint_index, vector, candidate_count(k), exclude)
+        word = cosine_part(self.parts.joint_index, vector, candidate_count(k), exclude)
         top, blended = top_scores(word, 1.0, extra, k)  # exact: the same for every k
         return [(int(p), float(s)) for p, s in zip(top, blended, strict=True)]
 
     def similar_words(self, word: str, k: int = 10) -> list[WordHit]:
         """The nearest GloVe words to word."""
         check_k(k)
-        return self.word_index.similar(word, k)
+        return self.parts.word_index.similar(word, k)
 
-    def words_to_try(self, words: Sequence[str], per_word: int = 2) -> list[tuple[str, str]]:
+    def words_to_try(
+        self,
+        words: Sequence[str],
+        per_word: int = 2,
+        neighbours: Callable[[str, int], list[WordHit]] | None = None,
+    ) -> list[tuple[str, str]]:
         """(word of the query, a word to try in its place): the better-known words it is linked
-        to ("kids" -> "child"), then its GloVe neighbours that the word model knows well, used
-        in at least SUGGEST_MIN_SHARE of the captions ("played", "folks": no). Fewer, or none,
-        rather than words the model knows little of; without the word model, the neighbours."""
-        space = self.joint_space
+        to ("kids" -> "child"), then its GloVe neighbours (neighbours, default similar_words)
+        that the word model knows well, used in at least SUGGEST_MIN_SHARE of the captions
+        ("played", "folks": no). Fewer, or none, rather than words the model knows little of;
+        without the word model, the neighbours."""
+        near = neighbours or self.similar_words
+        space = self.parts.joint_space
         out: list[tuple[str, str]] = []
         for word in words[:3]:
             if " " in word or not isinstance(space, WordModel):
-                out += [(word, h.word) for h in self._neighbours(word, per_word)]
+                out += [(word, h.word) for h in _neighbours(near, word, per_word)]
                 continue
             picks = [t for t, _ in space.links_of(word)]
-            for h in self._neighbours(word, 20):
+            for h in _neighbours(near, word, 20):
                 t = h.word
                 if t.isalpha() and space.caption_share(t) >= SUGGEST_MIN_SHARE:
                     picks.append(t)
@@ -204,11 +215,12 @@ class TextQueries:
             out += [(word, t) for t in kept[:per_word]]
         return out
 
-    def _neighbours(self, word: str, k: int) -> list[WordHit]:
-        try:
-            return self.similar_words(word, k)
-        except PhotoSearchError:  # not in GloVe ("t-shirt"): nothing to suggest
-            return []
+
+def _neighbours(near: Callable[[str, int], list[WordHit]], word: str, k: int) -> list[WordHit]:
+    try:
+        return near(word, k)
+    except PhotoSearchError:  # not in GloVe ("t-shirt"): nothing to suggest
+        return []
 
 
 def _other_word(word: str, other: str) -> bool:

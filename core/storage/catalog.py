@@ -117,8 +117,9 @@ class Catalog:
     # -- transactions ------------------------------------------------------------------------
 
     class _Tx:
-        def __init__(self, catalog: Catalog) -> None:
+        def __init__(self, catalog: Catalog, bump: bool = True) -> None:
             self.catalog = catalog
+            self.bump = bump
 
         def __enter__(self) -> sqlite3.Connection:
             self.catalog._write_lock.acquire()
@@ -137,10 +138,11 @@ class Catalog:
             try:
                 if exc is None:
                     try:
-                        conn.execute(
-                            "INSERT INTO meta(key, value) VALUES('generation', '1') "
-                            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-                        )
+                        if self.bump:
+                            conn.execute(
+                                "INSERT INTO meta(key, value) VALUES('generation', '1') ON "
+                                "CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+                            )
                         conn.execute("COMMIT")
                     except sqlite3.Error as e:
                         _rollback(conn)
@@ -155,9 +157,10 @@ class Catalog:
             finally:
                 self.catalog._write_lock.release()
 
-    def transaction(self) -> Catalog._Tx:
-        """A write transaction; committing it bumps the catalog generation."""
-        return Catalog._Tx(self)
+    def transaction(self, bump: bool = True) -> Catalog._Tx:
+        """A write transaction; committing it bumps the catalog generation unless bump is
+        False (facts about photos that no index or cache derives from, such as places)."""
+        return Catalog._Tx(self, bump)
 
     def generation(self) -> int:
         """A number that changes whenever any process commits a change."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.index.ann import AnnStore, angular_to_cosine, unit_rows
+from core.vectors.ann import AnnStore, angular_to_cosine, unit_rows
 from tests.conftest import garble, truncate
 
 

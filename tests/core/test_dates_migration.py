@@ -10,6 +10,7 @@ from pathlib import Path
 from core.library import Library
 from core.media.dates import exif_taken, parse_exif_time
 from core.storage.profile import resolve_profile
+from core.storage.schema import SCHEMA_VERSION
 from tests.conftest import EncoderSpy, make_photo, run_index
 from tests.core.test_browse import set_mtime, with_exif_date
 
@@ -46,7 +47,7 @@ def test_an_old_catalog_keeps_every_photo_and_vector_and_gains_dates(
 
     upgraded = Library(profile)
     version = upgraded.catalog.conn.execute("PRAGMA user_version").fetchone()[0]
-    assert version == 3 and not upgraded.catalog.created
+    assert version == SCHEMA_VERSION and not upgraded.catalog.created
     assert upgraded.photos() == photos
     again = upgraded.catalog.features(upgraded.catalog.ok_ids(model).tolist(), model, 1280)
     assert (again == features).all()

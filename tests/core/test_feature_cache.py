@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.index import feature_cache
-from core.index.feature_cache import FeatureCache
 from core.storage.catalog import Catalog
+from core.vectors import feature_cache
+from core.vectors.feature_cache import FeatureCache
 from tests.conftest import garble, truncate
 from tests.core.storage_helpers import MODEL, add_photos, clustered, remove_photos
 

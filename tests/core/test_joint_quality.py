@@ -14,8 +14,7 @@ from benchmarks.quality import score_word_model
 from core.media.decode import load_pixels
 from core.models.encoder import ImageEncoder
 from core.models.glove import TagVocabulary, WordVectors
-from core.models.joint import ConSE
-from core.models.joint_registry import load_joint_space
+from core.models.joint import ConSE, load_joint_space
 from core.models.word_model import WordModel
 from core.storage.settings import DEFAULT_JOINT
 from evaluation import pascal

@@ -17,7 +17,8 @@ WORDS = ["cat", "sofa", "broom", "grass", "dog"] + [f"filler{i}" for i in range(
 
 def _library_with_scores(tmp_path: Path, scores: np.ndarray) -> Library:
     library = Library(resolve_profile(tmp_path / "profile"))
-    library._tag_scores = lambda images: (WORDS, scores[: len(images)])  # type: ignore[method-assign]
+    # The tag service's scores, given: this tests how tags are chosen from them.
+    library.tagging._tag_scores = lambda images: (WORDS, scores[: len(images)])  # type: ignore[method-assign]
     return library
 
 

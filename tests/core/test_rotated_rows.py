@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.index.vector_store import VectorStore, top_k
 from core.search.space_index import SpaceIndex
 from core.storage.catalog import Catalog
+from core.vectors.vector_store import VectorStore, top_k
 from tests.core.storage_helpers import MODEL, PlainSpace, add_photos, clustered, remove_photos
 
 DIM = 160  # more than the 96 axes the bound keeps, so the bound is not the cosine itself

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.index import vector_store
-from core.index.vector_store import VectorStore, top_k
 from core.search.space_index import SpaceIndex
 from core.storage.catalog import Catalog
+from core.vectors import vector_store
+from core.vectors.vector_store import VectorStore, top_k
 from tests.conftest import garble, truncate
 from tests.core.storage_helpers import MODEL, PlainSpace, add_photos, clustered, remove_photos
 

@@ -25,6 +25,7 @@ def assert_one_line_error(result: CliResult, code: int, *needles: str) -> None:
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("photosearch: error: "), result.stderr
     for needle in needles:
         assert needle in lines[0]
 
@@ -43,11 +44,12 @@ def test_index_json_summary(cli: Cli, pascal_photos: dict[str, list[Path]], tmp_
     assert set(summary) >= {"added", "updated", "removed", "unchanged", "skipped", "seconds"}
     assert set(summary) <= {
         "added", "updated", "removed", "unchanged", "skipped", "seconds", "moved",
-        "missing_folders",
+        "missing_folders", "raw", "videos", "companions", "videos_unsupported",
     }  # fmt: skip
     assert summary["added"] == sum(len(v) for v in pascal_photos.values())
     assert (summary["updated"], summary["removed"], summary["unchanged"]) == (0, 0, 0)
     assert summary["skipped"] == []
+    assert (summary["raw"], summary["videos"], summary["companions"]) == (0, 0, 0)
     assert isinstance(summary["seconds"], float) and summary["seconds"] > 0
     assert "indexing" in result.stderr  # progress goes to stderr, never into the JSON
 
@@ -63,7 +65,9 @@ def test_similar_json_best_first_without_the_query(
     assert result.returncode == 0, result.stderr
     hits = result.json()
     assert len(hits) == 5
-    assert all(set(h) == {"path", "score", "taken"} for h in hits)
+    keys = {"path", "score", "taken", "place", "kind", "companions"}
+    assert all(set(h) == keys for h in hits)
+    assert all(h["place"] is None for h in hits)  # Pascal photos have no GPS
     assert_ranked(hits)
     assert str(query) not in [h["path"] for h in hits]
     assert {h["path"] for h in hits} <= {str(p) for p in pascal_library.all_photos}
@@ -362,7 +366,20 @@ def test_usage_errors_exit_2(cli: Cli, tmp_path: Path, args: list[str]) -> None:
     result = cli(tmp_path / "profile", *args)
     assert result.returncode == 2, result.stderr
     assert "usage:" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("photosearch: error: ")
     assert result.stdout == ""
+
+
+def test_usage_and_runtime_errors_both_name_the_command(cli: Cli, tmp_path: Path) -> None:
+    """One program name in every message: the one the user typed, `photosearch`."""
+    usage = cli(tmp_path / "profile", "search", "cat", "-k", "0")  # a subcommand's usage error
+    runtime = cli(tmp_path / "profile", "similar", "/no/such/photo.jpg")
+    assert (usage.returncode, runtime.returncode) == (2, 1)
+    for result in (usage, runtime):
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith("photosearch: error: "), result.stderr
+        assert "photo-search" not in result.stderr
+    assert usage.stderr.startswith("usage: photosearch search ")
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ def one_line_error(result: CliResult, code: int = 1) -> str:
     """Assert the CLI failed the way a user-caused fault should: one line, no traceback."""
     assert result.returncode == code, (result.returncode, result.stderr)
     assert "Traceback" not in result.stderr, result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.startswith("photo-search: error")]
+    lines = [line for line in result.stderr.splitlines() if line.startswith("photosearch: error")]
     assert len(lines) == 1, result.stderr
     return lines[0]
 

@@ -113,6 +113,6 @@ def test_the_simulated_failures_print_one_line(
     assert main.main(["--data-dir", str(tmp_path / "p"), "index", str(photos)]) == 1
     errors = [x for x in capsys.readouterr().err.splitlines() if "error" in x]
     assert errors == [
-        f"photo-search: error: cannot write the search indexes in {tmp_path / 'p' / 'indexes'}: "
+        f"photosearch: error: cannot write the search indexes in {tmp_path / 'p' / 'indexes'}: "
         "the disk is full: free some space and run it again (nothing done so far is lost)"
     ]

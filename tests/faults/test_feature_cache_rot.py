@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-import core.index.feature_cache
+import core.vectors.feature_cache
 from core.library import Library
 from core.storage.profile import resolve_profile
 from tests.conftest import make_photos, run_index
@@ -32,7 +32,7 @@ def test_a_rotten_feature_cache_is_not_used(tmp_path: Path) -> None:
         f.write(np.full(2, -1, np.int64).tobytes())
     os.utime(rotten, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert rotten.stat().st_size == st.st_size
-    core.index.feature_cache._VERIFIED.clear()  # a new process: nothing verified yet
+    core.vectors.feature_cache._VERIFIED.clear()  # a new process: nothing verified yet
 
     fresh = Library(profile)
     assert fresh.feature_cache.load() is None

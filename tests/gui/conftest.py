@@ -190,7 +190,7 @@ class WindowFactory:
         window.show()
         window.start(rescan=rescan)
         self.opened.append((window, library))
-        self.qtbot.waitUntil(lambda: window._loaded_once, timeout=5000)
+        self.qtbot.waitUntil(lambda: window.loaded, timeout=5000)
         return window
 
     def close_all(self) -> None:

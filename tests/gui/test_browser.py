@@ -11,8 +11,8 @@ from pathlib import Path
 from PIL import Image
 from PySide6.QtWidgets import QMessageBox
 
-from gui.browsing import with_month_headers
 from gui.live_updates import LiveUpdates
+from gui.view_state import with_month_headers
 
 
 def paths_shown(window):
@@ -111,7 +111,7 @@ def test_results_keep_best_match_first_or_go_newest_first(qtbot, open_window, da
     scores = [e.score for e in window.results_model.entries]
     assert scores == sorted(scores, reverse=True)
     window.menus.actions["results_by_date"].setChecked(True)
-    taken = [window.queries.taken[p] for p in paths_shown(window)]
+    taken = [window.state.results.taken[p] for p in paths_shown(window)]
     assert taken == sorted(taken, reverse=True)
     assert "Paris" in paths_shown(window)[0]
     window.menus.actions["results_by_date"].setChecked(False)
@@ -217,14 +217,14 @@ def test_move_to_trash_asks_then_the_photo_leaves_disk_gallery_and_results(
     qtbot.waitUntil(lambda: window.library_model.rowCount() == 4, timeout=10_000)
     victim = str(folder / "photo_01.jpg")
     answer(monkeypatch, QMessageBox.StandardButton.Cancel)
-    window.photo_menu.trash([victim])
+    window.trash.trash([victim])
     assert os.path.exists(victim)
 
     window.find_similar(str(folder / "photo_00.jpg"))
     qtbot.waitUntil(lambda: window.showing_results, timeout=10_000)
     assert victim in paths_shown(window)
     asked = answer(monkeypatch, QMessageBox.StandardButton.Yes)
-    window.photo_menu.trash([victim])
+    window.trash.trash([victim])
     assert "photo_01.jpg" in asked[0]
     assert not os.path.exists(victim)
     assert [f.name for f in (tmp_path / "xdg" / "Trash" / "files").iterdir()] == ["photo_01.jpg"]
@@ -257,7 +257,7 @@ def test_live_updates_wait_for_a_quiet_spell(qtbot, open_window, own_folder_prof
     window = open_window(profile)
     started = []
     window.indexer.start = lambda folders=None, quiet=False: started.append((folders, quiet))
-    live = LiveUpdates(window)
+    live = LiveUpdates(window, window.state, window.indexer, window.statusBar())
     live.timer.setInterval(200)
     for _ in range(5):  # a burst of changes is one refresh
         live.on_changed(os.fspath(folder))

@@ -6,9 +6,10 @@ from PySide6.QtCore import QSize, Qt
 
 from core.indexing.scan import IndexProgress
 from core.media.thumbnails import ThumbnailCache
-from gui.gallery import PATH_ROLE, SCORE_ROLE, PhotoEntry, PhotoModel
+from gui.gallery import PATH_ROLE, SCORE_ROLE, PhotoModel
 from gui.index_status import describe
 from gui.thumbnail_loader import ThumbnailLoader
+from gui.view_state import PhotoEntry
 from tests.gui.conftest import make_photos
 
 

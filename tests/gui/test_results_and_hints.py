@@ -64,7 +64,7 @@ def test_shared_tags_are_what_most_of_the_selection_shows(
         scores[1, 2] = 0.99  # one shows a broom
         return words, scores
 
-    monkeypatch.setattr(window.library, "_tag_scores", tag_scores)
+    monkeypatch.setattr(window.library.tagging, "_tag_scores", tag_scores)
     window.gallery.selectAll()
     qtbot.waitUntil(
         lambda: window.tag_panel.title.text() == f"Shared tags · {PHOTOS} photos", timeout=10_000
@@ -79,7 +79,7 @@ def test_shared_tags_are_what_most_of_the_selection_shows(
             scores[i, 3 + 10 * i : 13 + 10 * i] = np.linspace(0.9, 0.5, 10)  # its own 10 tags
         return words, scores
 
-    monkeypatch.setattr(window.library, "_tag_scores", nothing_in_common)
+    monkeypatch.setattr(window.library.tagging, "_tag_scores", nothing_in_common)
     select_rows(window, [0, 1, 2])
     qtbot.waitUntil(
         lambda: window.tag_panel.title.text() == "Shared tags · 3 photos", timeout=10_000
@@ -303,7 +303,7 @@ def test_a_photo_shows_no_unlikely_tags_but_always_its_best_few(
             scores[:, words.index(word)] = score
         return words, scores
 
-    monkeypatch.setattr(window.library, "_tag_scores", tag_scores)
+    monkeypatch.setattr(window.library.tagging, "_tag_scores", tag_scores)
     window.gallery.setCurrentIndex(window.library_model.index(row_named(window, "photo_00.jpg")))
     qtbot.waitUntil(lambda: bool(window.tag_panel.tag_words), timeout=10_000)
     assert window.tag_panel.tag_words == ["beach", "sea", "sand"]  # not penguin at 0.012

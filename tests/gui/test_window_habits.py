@@ -9,8 +9,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from gui.gallery import PhotoEntry, PhotoModel
+from gui.gallery import PhotoModel
 from gui.style import apply_style, dark_palette, style_sheet
+from gui.view_state import PhotoEntry
 
 PHOTOS = 8
 
@@ -143,7 +144,7 @@ def test_alt_left_right_go_back_and_forward_with_scroll_and_selection(
     assert window.showing_results
     assert window.header.title.text() == results_title
     assert window.gallery.selected_paths() == result_selected
-    assert not window.history.can_go_forward
+    assert not window.state.history.can_go_forward
 
 
 def test_resizing_keeps_the_selected_photo_in_view(qtbot, open_window, indexed_profile):
@@ -177,7 +178,7 @@ def test_window_size_splitter_and_thumbnail_size_come_back_at_next_start(
 
     again = open_window(indexed_profile)  # the factory resizes to 1200 x 800 after start...
     assert again.gallery.thumbnail_size == 200
-    assert again.sort == "name"
+    assert again.state.sort == "name"
     assert again.splitter.sizes()[0] == sizes[0]
 
 

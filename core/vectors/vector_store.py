@@ -6,7 +6,7 @@ the photo id of each row (NAME.ids.npy, ascending), a metadata file with checksu
 
 Below ANN_MIN_ITEMS rows a query is exact, and faster there than Annoy (`python -m
 benchmarks.recall`): a scan (matrix-vector product + argpartition) for small stores, and from
-ROTATED_MIN_ITEMS rows a two-stage scan (core/index/rotated_rows.py) that bounds every row's cosine
+ROTATED_MIN_ITEMS rows a two-stage scan (rotated_rows.py) that bounds every row's cosine
 from part of its rotated coordinates and scores exactly only the rows whose bound can reach the
 top k. Above it Annoy proposes candidates and the matrix re-ranks them exactly, so scores are
 always true cosines.
@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from annoy import AnnoyIndex
 
-from core.index.ann import file_sha256, file_unchanged
-from core.index.row_ops import gather_rows, scan
 from core.storage.atomic import atomic_path, atomic_write_bytes
+from core.vectors.ann import file_sha256, file_unchanged
+from core.vectors.row_ops import gather_rows, scan
 
 if TYPE_CHECKING:
-    from core.index.rotated_rows import RotatedRows
+    from core.vectors.rotated_rows import RotatedRows
 
 # Where Annoy starts to beat the exact scan at recall@10 >= 0.98 (benchmarks/recall.py).
 ANN_MIN_ITEMS = 250_000
@@ -41,7 +41,7 @@ ANN_TREES = 32
 ANN_SEARCH_PER_RESULT = 2_000
 ANN_CANDIDATES_PER_RESULT = 10
 STORE_DTYPE = np.float16
-# From this many rows (and without Annoy) a store is held rotated (core/index/rotated_rows.py) and a
+# From this many rows (and without Annoy) a store is held rotated (rotated_rows.py) and a
 # query scores exactly only the rows whose bound can reach its top k; below, a scan is cheap.
 ROTATED_MIN_ITEMS = 20_000
 # If the bound leaves more than this share of the rows in play, scoring them all is cheaper.
@@ -130,7 +130,7 @@ class LoadedVectors:
             turn = self._queries == 2 and self.vectors is not None
             vectors = self.vectors
         if turn and vectors is not None:
-            from core.index.rotated_rows import RotatedRows
+            from core.vectors.rotated_rows import RotatedRows
 
             rotated = RotatedRows.fit(vectors)
             with self._lock:

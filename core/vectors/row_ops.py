@@ -1,5 +1,5 @@
 """Row operations every vector store shares: a single-threaded matrix-vector product and a
-whole-row gather (core/index/vector_store.py, rotated_rows.py and feature_cache.py)."""
+whole-row gather (core/vectors/vector_store.py, rotated_rows.py and feature_cache.py)."""
 
 from __future__ import annotations
 

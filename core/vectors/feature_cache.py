@@ -35,12 +35,12 @@ from typing import Any
 
 import numpy as np
 
-from core.index.ann import file_sha256
-from core.index.row_ops import gather_rows, scan
-from core.index.vector_store import positions, rows_above, rows_of, top_k
 from core.storage.atomic import atomic_path, atomic_write_bytes
 from core.storage.catalog import Catalog
 from core.storage.feature_codec import HEADER, decode_rows
+from core.vectors.ann import file_sha256
+from core.vectors.row_ops import gather_rows, scan
+from core.vectors.vector_store import positions, rows_above, rows_of, top_k
 
 SKETCH_DIMS = 256
 COARSE_DIMS = 128

@@ -18,7 +18,7 @@ from functools import cached_property
 
 import numpy as np
 
-from core.index.row_ops import gather_rows, scan
+from core.vectors.row_ops import gather_rows, scan
 
 # 96 axes of 178 leave the bound of a word query's 50th best photo reaching about 500 photos
 # at the median, 2,300 at p95 (64 axes: 3,400 and 14,000; benchmarks/recall.py).
