@@ -273,7 +273,7 @@ def test_side_panels_forget_a_photo_that_left_the_gallery(qtbot, open_window, in
 
 
 def test_weak_matches_are_divided_from_strong_ones_only_when_they_come_after_them() -> None:
-    from gui.gallery import PhotoEntry, with_divider
+    from gui.view_state import PhotoEntry, with_divider
 
     best_first = [PhotoEntry("a", 0.9), PhotoEntry("b", 0.2, True), PhotoEntry("c", 0.1, True)]
     assert [e.header for e in with_divider(best_first)] == ["", "Weaker matches", ""]
