@@ -13,8 +13,9 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade "pip>=25.1"
 
+# The app with video support (PyAV): a checkout's app reads every file type the README lists.
 $(VENV)/.runtime: pyproject.toml | $(PY)
-	$(PIP) install -q -e .
+	$(PIP) install -q -e '.[video]'
 	touch $@
 
 $(VENV)/.dev: pyproject.toml | $(PY)

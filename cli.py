@@ -121,6 +121,8 @@ class ProgressBar:
             return f"reading capture dates {p.done:,}/{p.total:,}"
         if p.phase == "grouping":
             return "grouping faces into people" + (" ... done" if p.done >= p.total else " ...")
+        if p.phase == "places":
+            return f"reading GPS places {p.done:,}/{p.total:,}"
         if p.phase == "building":
             return "building search indexes" + (" ... done" if p.done >= p.total else " ...")
         width = 30
@@ -186,7 +188,21 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"  skipped {s.path}: {s.reason}")
     for f in summary.missing_folders:
         print(f"  folder not found (its photos are kept): {f}")
+    _print_media_summary(summary)
     return 0
+
+
+def _print_media_summary(summary: Any) -> None:
+    """RAW files and videos read, RAW+JPEG pairs, and videos waiting for the `video` extra."""
+    if summary.raw or summary.videos or summary.companions:
+        print(
+            f"  read {summary.raw} RAW files and {summary.videos} videos; "
+            f"{summary.companions} RAW files shown with the JPEG of the same name"
+        )
+    if summary.videos_unsupported:
+        from core.media.video import NOT_INSTALLED
+
+        print(f"  {summary.videos_unsupported} videos not indexed: {NOT_INSTALLED}")
 
 
 def _per_image(
@@ -258,14 +274,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     )
     if result.unknown:
         warn(f"ignored unknown words: {', '.join(result.unknown)}")
-    for note in result.notes:
-        warn(note)
     if args.json:
         emit_json([h.to_json() for h in result.hits])
         return 0
-    people = [f"-person:{n[1:]}" if n[:1] == "-" else f"person:{n}" for n in result.people]
-    understood = " ".join(people + result.words + ["-" + w for w in result.negated])
-    print(f"search: {understood}", file=sys.stderr)
+    understood = result.words + ["-" + w for w in result.negated] + [f"[{t}]" for t in result.terms]
+    print(f"search: {' '.join(understood)}", file=sys.stderr)
     for h in result.hits:
         print(f"{h.score:6.3f}  {h.path}")
     if not result.hits:
@@ -273,8 +286,8 @@ def cmd_search(args: argparse.Namespace) -> int:
             print(f"no photo scores at least {args.min_score:g}", file=sys.stderr)
         elif args.taken_from or args.taken_to:
             print("no photos taken in that date range", file=sys.stderr)
-        elif result.people:
-            print("no photo with those people fits the other words", file=sys.stderr)
+        elif result.terms:
+            print("no photo fits every name and word", file=sys.stderr)
         else:
             print("no photos in the library yet: run `index FOLDER` first", file=sys.stderr)
     return 0
@@ -405,6 +418,38 @@ def _report(args: argparse.Namespace, value: object, line: str) -> None:
         emit_json(value)
     else:
         print(line)
+
+
+def cmd_places(args: argparse.Namespace) -> int:
+    library = open_library(args)
+    if args.name:
+        label, hits = library.photos_at(" ".join(args.name))
+        if args.json:
+            emit_json({"place": label, "photos": [h.to_json() for h in hits]})
+            return 0
+        print(f"{label}: {len(hits)} photos", file=sys.stderr)
+        for h in hits:
+            print(f"{h.taken or '':25}  {h.path}")
+        return 0
+    tree = library.place_tree()
+    if args.json:
+        emit_json(tree.to_json())
+        return 0
+    for country in tree.countries:
+        print(f"{country.name} ({country.photos})")
+        for region in country.children:
+            indent = "    "
+            if region.name and region.name != country.name:
+                print(f"  {region.name} ({region.photos})")
+            else:
+                indent = "  "
+            for city in region.children:
+                print(f"{indent}{city.name} ({city.photos})")
+    if tree.unnamed:
+        print(f"{tree.unnamed} photos with GPS far from any town", file=sys.stderr)
+    if not tree.countries and not tree.unnamed:
+        print("no photo in the library has a GPS position", file=sys.stderr)
+    return 0
 
 
 def _first(items: Iterable[Any], n: int) -> list[Any]:

@@ -150,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("status", "folders, photo counts, index freshness and skipped files")
 
+    p = command("places", "where photos were taken (from GPS): countries, regions, cities")
+    p.add_argument(
+        "name", nargs="*", metavar="NAME", help="list the photos of one place, e.g. paris"
+    )
+
     p = command("remove", "remove a folder from the library (the files stay on disk)")
     p.add_argument("folder", metavar="FOLDER")
 

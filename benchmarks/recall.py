@@ -1,7 +1,7 @@
 """Recall@10 against an exhaustive ranking, and query latency, at 1k, 10k and 100k photos.
 
     .venv/bin/python -m benchmarks.recall [--sizes 1000 10000 100000] [--crossover 100000 300000]
-        [--queries "similar --class"] [--candidates 200 300] [--k 500] [--keep DIR]
+        [--queries "similar --class"] [--candidates 200 300] [--k 500] [--keep DIR] [--real]
 
 Each library is a real catalog whose features are made from the real photos in ../shared/data
 (every photo's CNN features, cached in benchmarks/out/): each synthetic photo mixes two real
@@ -11,8 +11,11 @@ The queries go through the public API (`Library.find_similar`, with and without 
 `Library.search`); the reference answers the same calls with the ranking replaced by an exact
 scan of every photo's vectors, computed from the catalog. Latency is timed in the process after
 two warm-up queries. `--crossover` times the exact scan against Annoy on image vectors alone.
-`--k` asks for more results per query (recall@k). `--keep DIR` builds each library once under
-DIR/N and reuses it (for iterating; the README's tables come from fresh libraries).
+`--k` asks for more results per query (recall@k). `--real` first measures a library of the
+shared photos themselves (each photo's own features). "same at any -k": the share of searches
+whose top k, photos and scores, is the start of the same search's whole ranking. `--keep DIR`
+builds each library once under DIR/N and reuses it (for iterating; the README's tables come
+from fresh libraries).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from core.storage.profile import REPO_ROOT, resolve_profile
 from core.vectors import feature_cache, vector_store
 from core.vectors.ann import unit_rows
 from core.vectors.feature_cache import FeatureCache, class_scores
+from evaluation.everyday import FEATURE_CACHE, SOURCES
 
 SHARED = REPO_ROOT.parent / "shared" / "data"
 CACHE = REPO_ROOT / "benchmarks" / "out" / "shared-features-efficientnet-lite0.npz"
@@ -45,6 +49,9 @@ WORDS = ["dog", "beach", "car", "snow", "child", "street", "horse", "boat", "gra
 WORDS += ["bird", "bicycle", "kitchen", "mountain", "cat", "train", "sofa", "sheep", "bus", "tree"]
 CLASSES = ["tabby", "golden retriever", "sports car", "airliner", "speedboat", "school bus"]
 CLASSES += ["studio couch", "mountain bike", "ox", "passenger car"]
+# Several words, a phrase and a "-word": every term of a query must fit (core/search).
+PHRASES = ["kids playing in the snow", "a street at night", "dog -pug", "woman with a hat"]
+PHRASES += ["city night", "child beach", "mountain lake", "black dog grass"]
 QUERIES = ["similar", "similar --class", "search"]
 
 
@@ -53,6 +60,13 @@ def real_features() -> np.ndarray | None:
     if CACHE.exists():
         with np.load(CACHE) as npz:
             return np.asarray(npz["features"], np.float32)
+    shared = [FEATURE_CACHE / f"{s}.crop.npz" for s in ("pascal-sentences", *SOURCES)]
+    if all(p.exists() for p in shared):  # python -m export shared-features: the same features
+        parts = []
+        for path in shared:
+            with np.load(path) as npz:
+                parts.append(np.asarray(npz["features"], np.float32))
+        return np.concatenate(parts)
     if not SHARED.is_dir():
         return None
     from core.media.decode import load_pixels
@@ -82,6 +96,18 @@ def feature_maker(real: np.ndarray | None) -> Callable[[np.random.Generator, int
         mixed = (real[i] + a * real[j]) / (1 + a)
         noise = rng.lognormal(0.0, 0.1, mixed.shape).astype(np.float32)
         return np.asarray(np.clip(mixed * noise, 0, 6), np.float32)
+
+    return make
+
+
+def real_photos(real: np.ndarray) -> Callable[[np.random.Generator, int], np.ndarray]:
+    """The shared photos' own features, in turn (a library of the real photos)."""
+    at = [0]
+
+    def make(rng: np.random.Generator, count: int) -> np.ndarray:
+        out = real[at[0] : at[0] + count]
+        at[0] += count
+        return out
 
     return make
 
@@ -151,13 +177,18 @@ def exhaustive_ranking(library: Library) -> Iterator[None]:
 
 
 def recall_rows(
-    library: Library, n: int, candidates: list[int], queries: list[str] = QUERIES, k: int = 10
+    library: Library,
+    label: str,
+    candidates: list[int],
+    queries: list[str] = QUERIES,
+    k: int = 10,
 ) -> list[str]:
     rng = np.random.default_rng(1)
     photos = [p for _, p in library.catalog.ok_photos()]
     sample = [photos[i] for i in rng.choice(len(photos), 100, replace=False)]
     class_args = [(sample[i], CLASSES[i % len(CLASSES)]) for i in range(40)]
     search_args = WORDS + [f"{a} {b}" for a, b in zip(WORDS, WORDS[::-1], strict=True)]
+    search_args += PHRASES
     cases: list[tuple[str, Callable[[Any], list[str]], list[Any]]] = [
         ("similar", lambda p: [h.path for h in library.find_similar(p, k)], sample),
         (
@@ -184,12 +215,23 @@ def recall_rows(
         recall = np.mean([len(set(g) & set(t)) / max(len(t), 1) for g, t in pairs])
         index = library.joint_index if name == "search" else library.image_index
         method = index.status()["method"] if c is None else f"two-stage, {c}"
+        stable = "" if name != "search" else f"{same_at_any_k(library, args, k):.3f}"
         rows.append(
-            f"| {n:,} | {name} | {method} | {recall:.3f} | {np.percentile(times, 50):.1f} "
-            f"| {np.percentile(times, 95):.1f} | {np.percentile(cpu, 50):.1f} "
-            f"| {np.percentile(cpu, 95):.1f} |"
+            f"| {label} | {name} | {method} | {recall:.3f} | {stable} "
+            f"| {np.percentile(times, 50):.1f} | {np.percentile(times, 95):.1f} "
+            f"| {np.percentile(cpu, 50):.1f} | {np.percentile(cpu, 95):.1f} |"
         )
     return rows
+
+
+def same_at_any_k(library: Library, queries: list[str], k: int) -> float:
+    """Share of queries whose top k (photos and scores) is the start of their whole ranking."""
+    same = 0
+    for q in queries:
+        short = [(h.path, h.score) for h in library.search(q.split(), k).hits]
+        whole = [(h.path, h.score) for h in library.search(q.split(), 10**9).hits]
+        same += short == whole[:k]
+    return same / len(queries)
 
 
 def first_rows(store: vector_store.LoadedVectors, vector: np.ndarray) -> np.ndarray:
@@ -262,27 +304,40 @@ def main() -> int:
         default=QUERIES,
         help='query types to measure (e.g. --queries "similar --class")',
     )
+    parser.add_argument(
+        "--real",
+        action="store_true",
+        help="first a library of every shared photo's own features (no mixing, no noise)",
+    )
     args = parser.parse_args()
     default_candidates = [feature_cache.CANDIDATES]
     real = real_features()
     print(f"features: {'mixes of real photos' if real is not None else 'random (no shared data)'}")
     print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"\n| photos | query | method | recall@{args.k} | p50 ms | p95 ms | CPU p50 | CPU p95 |")
-    print("|---|---|---|---|---|---|---|---|")
-    for n in args.sizes:
-        root = args.keep / str(n) if args.keep else Path(tempfile.mkdtemp(prefix="ps-recall-"))
+    print(
+        f"\n| photos | query | method | recall@{args.k} | same at any -k | p50 ms | p95 ms "
+        "| CPU p50 | CPU p95 |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    libraries = [(f"{n:,}", n, feature_maker(real)) for n in args.sizes]
+    if args.real and real is not None:
+        libraries.insert(0, (f"{len(real) + 1:,} real", len(real) + 1, real_photos(real)))
+    for label, n, make in libraries:
+        name = label.replace(",", "").replace(" ", "-")
+        root = args.keep / name if args.keep else Path(tempfile.mkdtemp(prefix="ps-recall-"))
         try:
             t0 = time.perf_counter()
             if (root / "built").exists():
                 library = Library(resolve_profile(root / "profile"))
             else:
                 shutil.rmtree(root, ignore_errors=True)
-                library, _ = synthetic_library(root, n, feature_maker(real))
+                library, _ = synthetic_library(root, n, make)
                 (root / "built").touch()
             print(
-                f"<!-- {n:,} photos ready in {time.perf_counter() - t0:.0f} s -->", file=sys.stderr
+                f"<!-- {label} photos ready in {time.perf_counter() - t0:.0f} s -->",
+                file=sys.stderr,
             )
-            for row in recall_rows(library, n, args.candidates, args.queries, args.k):
+            for row in recall_rows(library, label, args.candidates, args.queries, args.k):
                 print(row, flush=True)
             library.close()
         finally:
@@ -298,6 +353,8 @@ def main() -> int:
     cross = f" --crossover {' '.join(map(str, args.crossover))}" if args.crossover else ""
     if args.candidates != default_candidates:
         cross += f" --candidates {' '.join(map(str, args.candidates))}"
+    if args.real:
+        cross += " --real"
     if args.k != 10:
         cross += f" --k {args.k}"
     if args.queries != QUERIES:

@@ -5,10 +5,10 @@ in pyproject.toml holds the order; docs/architecture.md draws it):
 
     library.py                      the facade the GUI and CLI hold
     search/                         queries: words, look-alikes, tags, and the indexes they read
-    browse/  indexing/  people/     browsing by date and folder; the mark-and-sweep scan;
-                                    faces found, grouped into people, named
+    browse/  indexing/              browsing by date and folder; the mark-and-sweep scan;
+    people/  places/                faces grouped into people; where photos were taken (GPS)
     models/                         the ONNX image encoder, word model, GloVe, ImageNet classes
-    vectors/ media/                 vector stores and caches; photo files to pixels and dates
+    vectors/ media/                 vector stores and caches; photo files to pixels, dates, GPS
     storage/                        the profile, settings and the SQLite catalog (the truth)
 
 errors.py sits beside them: every room may raise the errors a user can cause.

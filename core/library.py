@@ -7,7 +7,7 @@ needs them, so opening a library and answering "similar" for an indexed photo st
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -26,7 +26,10 @@ from core.models.encoder import ImageEncoder
 from core.models.glove import SimilarWords, TagVocabulary, WordVectors
 from core.models.joint import ConSE, VectorSpace
 from core.people.service import People
+from core.places.service import Places, place_json
 from core.search.class_evidence import ClassEvidence
+from core.search.metadata_terms import TermResolver
+from core.search.people_terms import PersonNames
 from core.search.results import PhotoHit as PhotoHit
 from core.search.results import QueryPhoto as QueryPhoto
 from core.search.results import TextSearch as TextSearch
@@ -36,6 +39,8 @@ from core.search.tags import TagSearch
 from core.search.text import WordSearch
 from core.search.text import parse_query as parse_query
 from core.storage.lock import IndexLock
+from core.storage.media_files import MediaFacts, companions_of, media_facts, video_durations
+from core.storage.places import PlaceNames
 from core.storage.profile import Profile
 from core.storage.repair import open_catalog
 from core.storage.settings import DEFAULT_JOINT, Settings
@@ -47,8 +52,9 @@ class Library:
 
     It owns the profile, settings, catalog and the models and indexes (created on first use),
     and composes the services that answer queries: `browser` (core.browse.service),
-    `similar` (core.search.similar), `tagging` (core.search.tags) and `word_search`
-    (core.search.text). Their public methods are also the library's own (set in __init__).
+    `similar` (core.search.similar), `tagging` (core.search.tags), `word_search`
+    (core.search.text) and `places` (core.places.service). Their public methods are also
+    the library's own (set in __init__).
     """
 
     def __init__(
@@ -73,6 +79,7 @@ class Library:
         self.similar = SimilarSearch(self)
         self.tagging = TagSearch(self)
         self.word_search = WordSearch(self)
+        self.places = Places(self.catalog, profile.cache_dir)  # its geocoder loads on first use
         # The one object the GUI and CLI hold answers every query itself.
         self.browse = self.browser.browse
         self.folder_tree = self.browser.folder_tree
@@ -87,9 +94,15 @@ class Library:
         self.shared_tags = self.tagging.shared_tags
         self.search = self.word_search.search
         self.similar_words = self.word_search.similar_words
+        self.place_tree = self.places.tree
 
     def close(self) -> None:
         self.catalog.close()
+
+    def words_to_try(self, words: Sequence[str], per_word: int = 2) -> list[tuple[str, str]]:
+        """Words to try in place of the query's (WordSearch.words_to_try), with this library's
+        similar_words as the neighbours."""
+        return self.word_search.words_to_try(words, per_word, self.similar_words)
 
     # -- components, created on first use ---------------------------------------------------
 
@@ -102,6 +115,10 @@ class Library:
         return People(
             self.catalog, self.settings, self.profile.settings_path, self.profile.lock_path
         )
+
+    @cached_property
+    def person_names(self) -> PersonNames:
+        return PersonNames(self.people, self)
 
     @cached_property
     def words(self) -> WordVectors:
@@ -215,7 +232,8 @@ class Library:
             refresh_indexes=self.refresh_indexes,
             follow_external_symlinks=self.settings.follow_external_symlinks,
         )
-        run = with_dates(run, self.catalog)  # then the dates older catalogs lack
+        # Then the dates older catalogs lack, and the GPS positions of photos not read yet.
+        run = with_places(with_dates(run, self.catalog), self.places)
         return self._then_faces(run) if faces and self.people.enabled else run
 
     def _then_faces(
@@ -244,14 +262,17 @@ class Library:
             self.feature_cache.build()
             self.class_evidence.ensure()
 
-    @property
-    def photo_ids(self) -> frozenset[int]:
-        """Ids of every indexed photo."""
-        return frozenset(self.catalog.ok_ids(self.backbone).tolist())
-
     def photo_counts(self, folder: Path | None = None) -> dict[str, int]:
         """Photos indexed ("ok"), "skipped" and "deleted", in the library or below folder."""
         return self.catalog.counts(folder)
+
+    def video_durations(self) -> dict[str, float]:
+        """{path: seconds} of every indexed video (the gallery's play badge shows them)."""
+        return video_durations(self.catalog)
+
+    def companions(self, path: str) -> list[str]:
+        """The RAW files shown with the photo at path (a RAW+JPEG pair)."""
+        return companions_of(self.catalog, os.path.abspath(path))
 
     def photos(self, folder: Path | None = None) -> list[str]:
         """Paths of every indexed photo (or those below folder), sorted."""
@@ -285,9 +306,66 @@ class Library:
         return QueryPhoto(encoded.features[0], row.id if row is not None else None)
 
     def hits(self, ranked: Sequence[tuple[int, float]]) -> list[PhotoHit]:
-        """Ranked (photo id, score) pairs as hits with their paths and capture dates."""
-        found = photo_dates(self.catalog, [pid for pid, _ in ranked])
-        return [PhotoHit(found[p][0], s, iso(found[p][1])) for p, s in ranked if p in found]
+        """Ranked (photo id, score) pairs as hits with their paths, capture dates and places,
+        a video's duration and a RAW+JPEG pair's companions."""
+        ids = [pid for pid, _ in ranked]
+        found = photo_dates(self.catalog, ids)
+        places = self.places.names_of(ids)
+        facts = media_facts(self.catalog, ids)
+        none = MediaFacts()
+        return [
+            PhotoHit(
+                found[p][0],
+                s,
+                iso(found[p][1]),
+                place_json(places.get(p)),
+                duration=facts.get(p, none).duration,
+                companions=facts.get(p, none).companions,
+            )
+            for p, s in ranked
+            if p in found
+        ]
+
+    @property
+    def term_resolvers(self) -> list[TermResolver]:
+        """What names in a search may mean besides words (core/search/metadata_terms.py)."""
+        return [self.person_names, self.places]  # a person before a place of the same name
+
+    def indexed_ids(self) -> frozenset[int]:
+        """Every photo a search may return (indexed, with this backbone's features)."""
+        return frozenset(self.catalog.ok_ids(self.backbone).tolist())
+
+    def newest_first(self, ids: Iterable[int]) -> list[int]:
+        """Photo ids by capture time, newest first (undated ones last), then by path."""
+        found = photo_dates(self.catalog, sorted(ids))
+
+        def key(p: int) -> tuple[float, str]:
+            path, taken = found[p]
+            return (-taken if taken is not None else float("inf"), path)
+
+        return sorted(found, key=key)
+
+    def place_photos(
+        self, country: str, region: str | None = None, city: str | None = None
+    ) -> list[PhotoHit]:
+        """The photos taken in a country (or a region or city of it), newest first."""
+        ids = self.places.photos_in(country, region, city)
+        return self.hits([(p, 1.0) for p in self.newest_first(ids)])
+
+    def place_of(self, path: str | os.PathLike[str]) -> PlaceNames | None:
+        """Where an indexed photo was taken (with its district), or None without GPS."""
+        row = self.catalog.photo_by_path(Path(os.path.abspath(os.fspath(path))))
+        if row is None or row.status != "ok":
+            return None
+        return self.places.names_of([row.id]).get(row.id)
+
+    def photos_at(self, name: str) -> tuple[str, list[PhotoHit]]:
+        """What a place name means and its photos, newest first; a clear error for a name
+        that no photo's place has."""
+        found = self.places.find(name)
+        if found is None:
+            raise PhotoSearchError(f"no photo in the library was taken in a place called {name!r}")
+        return found.label, self.hits([(p, 1.0) for p in self.newest_first(found.ids)])
 
     def outside_dates(self, taken_from: date | None, taken_to: date | None) -> frozenset[int]:
         """Photo ids a date filter leaves out (none without one); queries exclude them."""
@@ -335,6 +413,16 @@ class Library:
             "indexes": indexes,
             "skipped": [{"path": p, "reason": r} for p, r in self.catalog.skipped()],
         }
+
+
+def with_places(
+    run: Generator[IndexProgress, None, IndexSummary], places: Places
+) -> Generator[IndexProgress, None, IndexSummary]:
+    """An index run, then the GPS of photos not read yet; returns the run's summary."""
+    summary = yield from run
+    for done, total in places.fill():
+        yield IndexProgress("places", done, total)
+    return summary
 
 
 def remove_photo_indexes(index_dir: Path) -> None:

@@ -123,6 +123,17 @@ def cmd_concepts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_word_links(args: argparse.Namespace) -> int:
+    """Write resources/word_links.json (weakly known words -> well known ones, from WordNet)."""
+    from core.models.glove import WordVectors
+    from core.models.word_model import WORD_MODEL, WordModel
+    from export.word_links import write_word_links
+
+    model = WordModel(f"{WORD_MODEL}-efficientnet-lite0")
+    write_word_links(args.out, model, WordVectors(args.cache / "glove"), _progress)
+    return 0
+
+
 def cmd_shared_features(args: argparse.Namespace) -> int:
     """Cache the Lite0 features of every shared photo."""
     from export.shared_features import cache_all
@@ -213,6 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
     feat = sub.add_parser("shared-features", help="cache Lite0 features of the shared photos")
     feat.add_argument("--cache", type=Path, default=FEATURE_CACHE)
     feat.set_defaults(func=cmd_shared_features)
+
+    links = sub.add_parser("word-links", help="write resources/word_links.json from WordNet")
+    links.add_argument("--out", type=Path, default=RESOURCES_DIR / "word_links.json")
+    links.add_argument("--cache", type=Path, default=FEATURE_CACHE, help="GloVe word-list cache")
+    links.set_defaults(func=cmd_word_links)
 
     wm = sub.add_parser("word-model", help="train the default word model (word classifiers)")
     wm.add_argument("--cache", type=Path, default=FEATURE_CACHE, help="shared-features cache")

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from core.media.dates import exif_taken
+from core.media.header import read_header
+from gui.view_state import duration_text
 from gui.wording import with_article
 
 
@@ -24,26 +25,37 @@ class PhotoFacts:
     width: int | None = None
     height: int | None = None
     classes: list[tuple[str, float]] = field(default_factory=list)
+    place: str | None = None  # "Paris, Île-de-France, France"; None without GPS
+    duration: float | None = None  # a video's length in seconds
+    companions: list[str] = field(default_factory=list)  # RAW files shown with this JPEG
 
 
-def photo_facts(path: str, classes: list[tuple[str, float]]) -> PhotoFacts:
-    """Stat the file and read the image header and EXIF (no decoding); missing facts stay None."""
+def photo_facts(
+    path: str,
+    classes: list[tuple[str, float]],
+    place: str | None = None,
+    companions: list[str] | None = None,
+) -> PhotoFacts:
+    """Stat the file and read its header: a photo's EXIF, a RAW's metadata, a video's container
+    (no decoding); missing facts stay None."""
     try:
         st = os.stat(path)
         size, mtime = st.st_size, st.st_mtime
     except OSError:
         size, mtime = None, None
-    width = height = None
-    taken = None
-    try:
-        from PIL import Image
-
-        with Image.open(path) as im:
-            width, height = im.size
-            taken = exif_taken(im.getexif())
-    except Exception:  # a header we cannot read only hides the dimensions and the date
-        pass
-    return PhotoFacts(path, size, mtime, taken, width, height, classes)
+    head = read_header(path)
+    return PhotoFacts(
+        path,
+        size,
+        mtime,
+        head.taken,
+        head.width,
+        head.height,
+        classes,
+        place,
+        head.duration,
+        list(companions or []),
+    )
 
 
 class DetailsPanel(QWidget):
@@ -62,6 +74,11 @@ class DetailsPanel(QWidget):
         self.file_size = _value_label(self)
         self.taken = _value_label(self)
         self.modified = _value_label(self)
+        self.place = _value_label(self)
+        self.place.setObjectName("placeLabel")
+        self.length = _value_label(self)
+        self.companions = _value_label(self)
+        self.companions.setObjectName("companions")
         self.hint = QLabel(self)
         self.hint.setObjectName("hintLabel")
         self.hint.setWordWrap(True)
@@ -74,6 +91,10 @@ class DetailsPanel(QWidget):
         form.addRow(_key("File"), self.file_size)
         form.addRow(_key("Taken"), self.taken)
         form.addRow(_key("Modified"), self.modified)
+        form.addRow(_key("Place"), self.place)
+        form.addRow(_key("Length"), self.length)
+        form.addRow(_key("Also"), self.companions)
+        self._form = form
         self.classes_title = QLabel("Looks like", self)
         self.classes_title.setObjectName("panelSubtitle")
         self.classes_title.setIndent(0)  # a styled label indents its text; align with the rest
@@ -118,6 +139,13 @@ class DetailsPanel(QWidget):
         self.file_size.setText(_human_size(facts.file_size) if facts.file_size is not None else "–")
         self.taken.setText(_when(facts.taken) if facts.taken is not None else "– (no camera date)")
         self.modified.setText(_when(facts.modified) if facts.modified is not None else "–")
+        self.place.setText(facts.place or "– (no GPS position)")
+        self.length.setText(duration_text(facts.duration))
+        self._form.setRowVisible(self.length, facts.duration is not None)
+        # A RAW+JPEG pair is one photo: the RAW files of the same shot are listed here.
+        self.companions.setText("\n".join(os.path.basename(c) for c in facts.companions))
+        self.companions.setToolTip("\n".join(facts.companions))
+        self._form.setRowVisible(self.companions, bool(facts.companions))
         self._set_classes(facts.path, facts.classes)
 
     @property

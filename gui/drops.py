@@ -7,14 +7,14 @@ from collections.abc import Callable
 
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
-from core.media.decode import PHOTO_EXTENSIONS
+from core.media.decode import MEDIA_EXTENSIONS
 
 
 def dropped_photos(event: QDragEnterEvent | QDropEvent) -> list[str]:
     urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
     paths = [url.toLocalFile() for url in urls if url.isLocalFile()]
     return [
-        p for p in paths if os.path.splitext(p)[1].lower() in PHOTO_EXTENSIONS and os.path.isfile(p)
+        p for p in paths if os.path.splitext(p)[1].lower() in MEDIA_EXTENSIONS and os.path.isfile(p)
     ]
 
 

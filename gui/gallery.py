@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QSize,
     Qt,
@@ -39,8 +40,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.media.decode import media_kind
 from gui.thumbnail_loader import ThumbnailLoader
-from gui.view_state import PhotoEntry
+from gui.view_state import PhotoEntry, duration_text
 
 THUMBNAIL_SIZE = 160  # the default; View > Thumbnail size, Ctrl+plus/minus and Ctrl+wheel set it
 THUMBNAIL_SIZES = (96, 128, 160, 200, 256)
@@ -91,6 +93,8 @@ class PhotoModel(QAbstractListModel):
             return self._loader.failure(entry.path) or ""
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [os.path.basename(entry.path), os.path.dirname(entry.path)]
+            if entry.duration is not None:
+                lines.append(f"video, {duration_text(entry.duration)}")
             if entry.score is not None:
                 weak = " (a weak match)" if entry.weak else ""
                 lines.append(f"similarity {entry.score:.2f}{weak}")
@@ -240,6 +244,7 @@ class PhotoDelegate(QStyledItemDelegate):
             if selected:
                 painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 3))
                 painter.drawRoundedRect(target.adjusted(-1, -1, 1, 1), 3, 3)
+            _paint_kind_badge(painter, target, entry)
         else:
             failure = model.failure_at(row)
             box = inner.adjusted(10, 10, -10, -10)
@@ -254,6 +259,31 @@ class PhotoDelegate(QStyledItemDelegate):
                     "No preview\n" + os.path.basename(entry.path),
                 )
         painter.restore()
+
+
+def _paint_kind_badge(painter: QPainter, target: QRect, entry: PhotoEntry) -> None:
+    """A video's play badge and duration, bottom left; "RAW" on a camera RAW, bottom right."""
+    kind = media_kind(entry.path)
+    if kind == "photo":
+        return
+    text = f"\u25b6 {duration_text(entry.duration)}".strip() if kind == "video" else "RAW"
+    font = painter.font()
+    font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+    font.setBold(True)
+    painter.setFont(font)
+    metrics = painter.fontMetrics()
+    box = QRect(0, 0, metrics.horizontalAdvance(text) + 10, metrics.height() + 4)
+    if box.width() + 8 > target.width() or box.height() + 8 > target.height():
+        return  # a thumbnail too small to carry it
+    if kind == "video":
+        box.moveBottomLeft(target.bottomLeft() + QPoint(5, -5))
+    else:
+        box.moveBottomRight(target.bottomRight() + QPoint(-5, -5))
+    path = QPainterPath()
+    path.addRoundedRect(box, 4, 4)
+    painter.fillPath(path, QColor(0, 0, 0, 160))
+    painter.setPen(QColor(255, 255, 255))
+    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
 
 class GalleryView(QListView):

@@ -14,6 +14,8 @@ def describe(p: IndexProgress) -> str:
         return f"Looking for photos… {p.done:,} found"
     if p.phase == "building":
         return "Updating search indexes…"
+    if p.phase == "places":
+        return f"Reading where photos were taken… {p.done:,} of {p.total:,}"
     if p.phase == "grouping":
         return "Grouping faces into people…"
     verb = "Finding faces in" if p.phase == "faces" else "Indexing"

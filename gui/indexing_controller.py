@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QStatusBar
 
 from core.indexing.scan import IndexProgress, IndexSummary
 from core.library import Library
+from core.media.video import NOT_INSTALLED as VIDEO_NOT_INSTALLED
 from gui.banner import MessageBanner
 from gui.dispatch import Dispatcher
 from gui.index_status import IndexStatus
@@ -117,6 +118,12 @@ class IndexingController(QObject):
                 f"Folder not found: {', '.join(missing)}. Its photos stay in the library until the "
                 "folder is back or you remove it (right-click it in the sidebar).",
                 "warning",
+            )
+        elif summary.videos_unsupported:
+            self.banner.show_message(
+                f"{count(summary.videos_unsupported, 'video')} not indexed: {VIDEO_NOT_INSTALLED}.",
+                "info",
+                action=("Show skipped files", self.show_skipped),
             )
         elif summary.skipped and summary.added + summary.updated and not self._quiet:
             self.banner.show_message(

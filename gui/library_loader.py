@@ -14,7 +14,7 @@ from core.library import Library
 from gui.dispatch import Dispatcher
 from gui.gallery import PhotoModel
 from gui.sidebar import FolderLike, LibrarySidebar
-from gui.view_state import PhotoEntry, ViewState, with_month_headers
+from gui.view_state import PhotoEntry, ViewState, with_durations, with_month_headers
 
 
 @dataclass
@@ -72,6 +72,7 @@ class LibraryLoader(QObject):
                 entries = with_month_headers([(p.path, p.taken) for p in photos])
             else:
                 entries = [PhotoEntry(p.path) for p in photos]
+            entries = with_durations(entries, library.video_durations())
             return Loaded(folders, tree, missing, totals["ok"], entries, totals["skipped"])
 
         def done(result: Loaded) -> None:

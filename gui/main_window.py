@@ -21,7 +21,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QShortcut,
 )
-from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QStackedWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QStackedWidget
 
 from core.errors import PhotoSearchError
 from core.library import Library
@@ -43,11 +43,13 @@ from gui.library_loader import LibraryLoader
 from gui.live_updates import LiveUpdates
 from gui.menus import Menus
 from gui.navigation import Navigator
-from gui.people_controller import PeopleController
+from gui.people_controller import PeopleController, face_boxes
 from gui.people_panel import PeopleModel, PeoplePanel
 from gui.photo_menu import PhotoMenu
 from gui.photo_people import PhotoPeople
-from gui.preview import FaceBoxes, PreviewWindow
+from gui.places_controller import PlacesView
+from gui.places_tree import PlacesTree
+from gui.preview import PreviewWindow
 from gui.preview_control import PreviewControl
 from gui.queries import Queries
 from gui.results_header import ResultsHeader
@@ -58,7 +60,7 @@ from gui.tag_panel import TagPanel
 from gui.thumbnail_loader import ThumbnailLoader
 from gui.trash import Trash
 from gui.view_state import ViewState
-from gui.window_layout import column, main_splitter, panel_column, top_bar
+from gui.window_layout import column, main_splitter, panel_column, side_column, top_bar
 from gui.workers import Jobs
 
 
@@ -103,6 +105,7 @@ class MainWindow(QMainWindow):
         self.date_filter = DateFilter(self)
         self.banner = MessageBanner(self)
         self.sidebar = LibrarySidebar(self)
+        self.places_tree = PlacesTree(self)
         self.header = ResultsHeader(self)
         self.gallery = GalleryView(self)
         self.gallery.setModel(self.library_model)
@@ -118,12 +121,10 @@ class MainWindow(QMainWindow):
         self.right_panel = panel_column(self, self.tag_panel, self.details, self.photo_people)
         self.people_model = PeopleModel(self)
         self.people_panel = PeoplePanel(self.people_model, self)
-        self.left_panel = QSplitter(Qt.Orientation.Vertical, self)
-        self.left_panel.addWidget(self.sidebar)
-        self.left_panel.addWidget(self.people_panel)
-        self.left_panel.setChildrenCollapsible(False)
-        self.left_panel.setSizes([260, 440])  # folders above, people below
-        self.splitter = main_splitter(self, self.left_panel, self.pages, self.right_panel)
+        left = side_column(self, self.sidebar, self.places_tree)
+        left.addWidget(self.people_panel)  # folders, places, then people
+        left.setSizes([260, 220, 320])
+        self.splitter = main_splitter(self, left, self.pages, self.right_panel)
         top = top_bar(self, self.search_bar, self.date_filter)
         self.setCentralWidget(column(self, top, self.banner, self.splitter))
         self.index_status = IndexStatus(self)
@@ -202,12 +203,17 @@ class MainWindow(QMainWindow):
             face_boxes(library),
         )
         self.live = LiveUpdates(self, state, self.indexer, status)
+        self.places = PlacesView(
+            library, dispatcher, state, self.navigator, self.places_tree, status, error
+        )
 
     def _connect(self) -> None:
         nav, state = self.navigator, self.state
         self.search_bar.search_requested.connect(self.search)
         self.search_bar.cleared.connect(self._on_search_cleared)
         self.sidebar.folder_chosen.connect(nav.show_folder)
+        self.sidebar.folder_chosen.connect(lambda _: self.places_tree.clear_choice())
+        self.places_tree.place_chosen.connect(self.places.show)
         self.sidebar.add_folder_requested.connect(self.folder_actions.choose_folder)
         self.sidebar.remove_folder_requested.connect(self.folder_actions.remove_folder)
         self.sidebar.rescan_requested.connect(lambda: self.start_indexing())
@@ -232,6 +238,7 @@ class MainWindow(QMainWindow):
 
         self.library_loader.folders_changed.connect(self.live.watch)
         self.library_loader.loaded.connect(self._on_library_loaded)
+        self.library_loader.loaded.connect(self.places.reload)
         self.library_loader.loaded.connect(lambda _rescan: self.people.reload())
         self.indexer.library_changed.connect(self.people.reload)
         self.indexer.running_changed.connect(nav.update_library_header)
@@ -427,18 +434,3 @@ class MainWindow(QMainWindow):
         self.dispatcher.close()
         self.jobs.shutdown()
         self.loader.shutdown()
-
-
-def face_boxes(library: Library) -> FaceBoxes:
-    """The faces the preview boxes: (box, who) of each face in a photo (on a worker)."""
-
-    def boxes(path: str) -> list[tuple[tuple[int, int, int, int], str]]:
-        if not library.people.enabled:
-            return []
-        try:
-            faces = library.people.faces_in(path)
-        except PhotoSearchError:  # not indexed: no faces known
-            return []
-        return [(f.box, f.name or (f"Person {f.person_id}" if f.person_id else "")) for f in faces]
-
-    return boxes

@@ -146,7 +146,10 @@ class Menus:
         self._show(
             "About Photo Search",
             "<b>Photo Search</b><p>Finds your photos by how they look and by words, offline: "
-            "nothing leaves this computer.</p>",
+            "nothing leaves this computer.</p>"
+            "<p>Place names come from <a href='https://www.geonames.org/'>GeoNames</a> "
+            "(licensed under <a href='https://creativecommons.org/licenses/by/4.0/'>CC BY 4.0</a>"
+            "), through the reverse-geocode package (LGPL).</p>",
         )
 
     def _show(self, title: str, text: str) -> None:

@@ -21,6 +21,7 @@ from gui.confirm import confirmed
 from gui.dispatch import Dispatcher
 from gui.people_panel import FACE_SIDE, PeopleModel, PeoplePanel, PersonEntry
 from gui.photo_people import PhotoPeople
+from gui.preview import FaceBoxes
 from gui.view_state import ViewState
 
 MAX_FACES_LOADED = 200  # face pictures cut per reload (the list's first people)
@@ -213,3 +214,18 @@ def _face_images(entries: list[PersonEntry]) -> list[tuple[int, QImage]]:
         image = QImage(data, im.width, im.height, 3 * im.width, QImage.Format.Format_RGB888)
         out.append((e.id, image.copy()))  # copy: the QImage must own its pixels
     return out
+
+
+def face_boxes(library: Library) -> FaceBoxes:
+    """The faces the preview boxes: (box, who) of each face in a photo (on a worker)."""
+
+    def boxes(path: str) -> list[tuple[tuple[int, int, int, int], str]]:
+        if not library.people.enabled:
+            return []
+        try:
+            faces = library.people.faces_in(path)
+        except PhotoSearchError:  # not indexed: no faces known
+            return []
+        return [(f.box, f.name or (f"Person {f.person_id}" if f.person_id else "")) for f in faces]
+
+    return boxes

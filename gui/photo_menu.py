@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
 
+from core.media.decode import media_kind
 from gui.banner import MessageBanner
 from gui.desktop import open_externally, show_in_folder
 from gui.gallery import GalleryView
@@ -70,13 +71,22 @@ class PhotoMenu:
     def _build(self, path: str) -> QMenu:
         menu = QMenu(self.parent_widget)
         menu.setToolTipsVisible(True)
-        _action(menu, "Open", "Show this photo large (Enter)", lambda: self.open_preview(path))
-        _action(
-            menu,
-            "Open in default viewer",
-            "Open the photo in the system's image viewer",
-            lambda: open_externally(path, self.banner),
-        )
+        if media_kind(path) == "video":
+            # Enter and "Play" hand a video to the system's player (PreviewControl.open).
+            _action(
+                menu,
+                "Play",
+                "Play this video in the default player (Enter)",
+                lambda: self.open_preview(path),
+            )
+        else:
+            _action(menu, "Open", "Show this photo large (Enter)", lambda: self.open_preview(path))
+            _action(
+                menu,
+                "Open in default viewer",
+                "Open the photo in the system's image viewer",
+                lambda: open_externally(path, self.banner),
+            )
         _action(
             menu,
             "Show in folder",

@@ -8,8 +8,9 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 
+from core.media.decode import media_kind
 from gui.banner import MessageBanner
-from gui.desktop import show_in_folder
+from gui.desktop import open_externally, show_in_folder
 from gui.gallery import GalleryView, PhotoModel
 from gui.preview import FaceBoxes, PreviewWindow
 from gui.thumbnail_loader import ThumbnailLoader
@@ -39,6 +40,10 @@ class PreviewControl:
         self.window: PreviewWindow | None = None
 
     def open(self, path: str) -> None:
+        """Show path large; a video plays in the system's default player instead."""
+        if media_kind(path) == "video":
+            open_externally(path, self.banner)
+            return
         if self.window is None:
             self.window = PreviewWindow(self.jobs, self.neighbour, self.parent_widget, self.faces)
             self.window.find_similar_requested.connect(self.find_similar)

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QStatusBar
 
 from core.errors import UnknownWordsError, UsageError
 from core.library import Library, PhotoHit, TextSearch
-from core.models.glove import WordHit
 from gui.dispatch import Dispatcher
 from gui.navigation import Navigator
+from gui.results_header import match_summary
 from gui.search_bar import SearchBar
 from gui.view_state import PhotoEntry, Results, ViewState, taken_between
 from gui.wording import count, with_article
@@ -60,16 +60,19 @@ class Queries:
 
         def done(result: TextSearch) -> None:
             self.status.clearMessage()
-            bar.set_understood(result.words, result.negated, result.unknown)
-            query = " ".join(result.people + result.words + ["-" + x for x in result.negated])
-            for note in result.notes:
-                self.status.showMessage(note[:1].upper() + note[1:], 5000)
-            subtitle = count(len(result.hits), "match", "matches") + ", best match first"
+            bar.set_understood(result.words, result.negated, result.unknown, result.terms)
+            query = " ".join(result.words + ["-" + x for x in result.negated])
+            subtitle = match_summary([is_weak(h) for h in result.hits], "best match first")
+            title = f"Photos matching “{query}”" if query else "Photos"
+            if result.terms:  # names of places: "Photos matching “snow” · place: Japan"
+                title += " · " + " · ".join(result.terms)
+            if not result.words:
+                subtitle = count(len(result.hits), "photo") + ", newest first"
             if result.unknown:
                 subtitle += " · ignored: " + ", ".join(result.unknown)
             if not result.hits:
                 subtitle = "The library has no photos yet: add a folder first"
-            self.show_results(f"Photos matching “{query}”", subtitle, result.hits, rerun)
+            self.show_results(title, subtitle, result.hits, rerun)
             self.suggest(result.words)
 
         def failed(e: Exception) -> None:
@@ -105,12 +108,9 @@ class Queries:
         library = self.library
 
         def load() -> list[tuple[str, str]]:
-            out: list[tuple[str, str]] = []
-            per_word = max(2, SUGGESTIONS_PER_WORD * 2 // max(1, len(words)))
-            for word in words[:3]:
-                hits: list[WordHit] = library.similar_words(word, per_word)
-                out.extend((word, h.word) for h in hits if h.word not in words)
-            return out
+            # Words the model knows well near each query word, or none (core/search/text.py).
+            per_word = max(1, SUGGESTIONS_PER_WORD // max(1, len(words)))
+            return library.words_to_try(words, per_word)
 
         self.navigator.drop_suggestions()
         if words:
@@ -131,7 +131,7 @@ class Queries:
             title = f"Similar to {name}"
             if class_name:
                 title += " as " + with_article(class_name, quote=True)
-            subtitle = count(len(hits), "match", "matches") + ", most similar first"
+            subtitle = match_summary([is_weak(h) for h in hits], "most similar first")
             if outside:
                 subtitle += " · the photo is not in the library"
             if not hits:
@@ -159,7 +159,7 @@ class Queries:
 
         def done(hits: list[PhotoHit]) -> None:
             self.status.clearMessage()
-            subtitle = count(len(hits), "match", "matches") + ", most similar to all of them first"
+            subtitle = match_summary([is_weak(h) for h in hits], "most similar to all first")
             if len(paths) > len(chosen):
                 subtitle += f" · the first {len(chosen):,} of {len(paths):,} selected photos"
             self.navigator.clear_search_field()
@@ -190,7 +190,7 @@ class Queries:
         picture_of: str | None = None,
     ) -> None:
         results = Results(
-            hits=[PhotoEntry(h.path, h.score, is_weak(h)) for h in hits],
+            hits=[PhotoEntry(h.path, h.score, is_weak(h), duration=h.duration) for h in hits],
             taken={h.path: h.taken for h in hits},
             picture_of=picture_of,
             rerun=rerun,

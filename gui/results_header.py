@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from gui.wording import count
+
+
+def match_summary(weak: Sequence[bool], order: str) -> str:
+    """What the header says of results (order: "best match first"): only strong results count
+    as matches, as only they are drawn unfaded."""
+    faint = sum(map(bool, weak))
+    strong = len(weak) - faint
+    if not strong:
+        shown = "the closest is shown" if faint == 1 else f"the {faint:,} closest are shown"
+        return f"No strong matches; {shown}"
+    text = count(strong, "match", "matches") + ", " + order
+    if faint:
+        text += " · " + count(faint, "weaker one", "weaker ones") + ", faded"
+    return text
 
 
 class ResultsHeader(QFrame):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
@@ -70,12 +72,20 @@ class SearchBar(QWidget):
         self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.field.selectAll()
 
-    def set_understood(self, words: list[str], negated: list[str], unknown: list[str]) -> None:
-        """Show which words the search used and which it ignored."""
+    def set_understood(
+        self,
+        words: list[str],
+        negated: list[str],
+        unknown: list[str],
+        names: Sequence[str] = (),
+    ) -> None:
+        """Show which words (and names: "place: Paris, France") the search used and which it
+        ignored."""
         parts = []
-        if words or negated:
-            used = " ".join(words + [f"−{w}" for w in negated])
-            parts.append(f"understood: <b>{_escape(used)}</b>")
+        if words or negated or names:
+            shown = words + [f"−{w}" for w in negated]
+            shown += [f"[−{n[1:]}]" if n.startswith("-") else f"[{n}]" for n in names]
+            parts.append(f"understood: <b>{_escape(' '.join(shown))}</b>")
         if unknown:
             parts.append(
                 f"ignored: <span style='color:#b35c00'>{_escape(' '.join(unknown))}</span>"

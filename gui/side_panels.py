@@ -11,6 +11,7 @@ from core.library import Library
 from core.models.glove import WordHit
 from gui.details_panel import DetailsPanel, PhotoFacts, photo_facts
 from gui.dispatch import Dispatcher
+from gui.places_tree import describe_place
 from gui.tag_panel import TagPanel
 from gui.view_state import ViewState
 
@@ -105,7 +106,8 @@ class SidePanels:
         def load() -> PhotoFacts:
             top = library.top_classes(path, CLASS_COUNT)
             classes = [(c.name, p) for c, p in top if p >= CLASS_MIN_PROBABILITY]
-            return photo_facts(path, classes)
+            place = describe_place(library.place_of(path))
+            return photo_facts(path, classes, place, library.companions(path))
 
         def done(facts: PhotoFacts) -> None:
             self.classes[path] = facts.classes

@@ -28,6 +28,20 @@ class PhotoEntry:
     score: float | None = None
     weak: bool = False
     header: str = ""  # a month header painted above this cell ("March 2024"), if it starts one
+    duration: float | None = None  # a video's length in seconds (its tile shows it)
+
+
+WEAKER_HEADER = "Weaker matches"  # the divider above the first weak match, best first
+
+
+def with_divider(entries: list[PhotoEntry]) -> list[PhotoEntry]:
+    """Entries with a "Weaker matches" header on the first weak one, where strong matches come
+    first and every weak one after them (best first; not in date order, where they mix)."""
+    weak = [e.weak for e in entries]
+    first = weak.index(True) if True in weak else 0
+    if not first or not all(weak[first:]):
+        return entries
+    return [*entries[:first], replace(entries[first], header=WEAKER_HEADER), *entries[first + 1 :]]
 
 
 class Event:
@@ -101,8 +115,11 @@ class Results:
     rerun: Callable[[], None] | None = None  # the query again, for a new date range
 
     def ordered(self, newest_first: bool) -> list[PhotoEntry]:
-        """The hits best match first, or newest first."""
-        return by_date(self.hits, self.taken) if newest_first else [replace(e) for e in self.hits]
+        """The hits best match first ("Weaker matches" above the first weak one), or newest
+        first."""
+        if newest_first:
+            return by_date(self.hits, self.taken)
+        return with_divider([replace(e) for e in self.hits])
 
     def forget(self, paths: set[str]) -> None:
         """Photos gone from the disk leave the results kept for re-sorting too."""
@@ -234,3 +251,20 @@ class ViewState:
         if indexing:
             return "Indexing… photos appear here as they are ready"
         return "No photos found here yet"
+
+
+def with_durations(entries: list[PhotoEntry], durations: dict[str, float]) -> list[PhotoEntry]:
+    """entries with each video's duration filled in from {path: seconds}."""
+    if not durations:
+        return entries
+    return [replace(e, duration=durations[e.path]) if e.path in durations else e for e in entries]
+
+
+def duration_text(seconds: float | None) -> str:
+    """A video's length as a player shows it: "0:07", "12:34", "1:02:03"; "" when unknown."""
+    if seconds is None or seconds != seconds or seconds < 0:
+        return ""
+    whole = int(seconds + 0.5)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -61,6 +61,20 @@ def panel_column(parent: QWidget, *panels: QWidget) -> QScrollArea:
     return area
 
 
+def side_column(parent: QWidget, folders: QWidget, places: QWidget) -> QSplitter:
+    """The left column: the library's folders above the places, each as tall as dragged."""
+    splitter = QSplitter(Qt.Orientation.Vertical, parent)
+    splitter.setObjectName("sideColumn")
+    splitter.addWidget(folders)
+    splitter.addWidget(places)
+    splitter.setStretchFactor(0, 1)
+    splitter.setStretchFactor(1, 1)
+    splitter.setSizes([400, 400])  # half each to start with
+    splitter.setChildrenCollapsible(False)
+    splitter.setHandleWidth(3)
+    return splitter
+
+
 def main_splitter(parent: QWidget, left: QWidget, centre: QWidget, right: QWidget) -> QSplitter:
     """Sidebar, gallery and panels; only the centre grows with the window."""
     splitter = QSplitter(Qt.Orientation.Horizontal, parent)

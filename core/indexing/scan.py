@@ -18,10 +18,20 @@ from typing import Any
 
 import numpy as np
 
-from core.media.decode import PHOTO_EXTENSIONS, DecodeError, LoadedPhoto, load_photo, retry
+from core.indexing.companions import pair_companions
+from core.media.decode import (
+    MEDIA_EXTENSIONS,
+    DecodeError,
+    LoadedPhoto,
+    load_photo,
+    media_kind,
+    retry,
+)
+from core.media.video import NOT_INSTALLED
 from core.models.encoder import ImageEncoder
 from core.storage.catalog import Catalog, NewPhoto, PhotoRow, path_key
 from core.storage.lock import IndexLock
+from core.storage.media_files import copy_duration, replace_companions, set_durations
 
 # Photos a worker decodes and then embeds in one onnxruntime call. Small: a single-threaded
 # call is no faster per photo on larger batches, and a cancelled run waits for one chunk.
@@ -60,6 +70,10 @@ class IndexSummary:
     skipped: list[SkippedFile] = field(default_factory=list)
     missing_folders: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    raw: int = 0  # RAW files read this run (added or updated)
+    videos: int = 0  # videos read this run (added or updated)
+    companions: int = 0  # RAW files shown with the JPEG of the same name, not on their own
+    videos_unsupported: int = 0  # videos skipped because the `video` extra is not installed
     # The face pass that followed (core/people), as its to_json(); None when it did not run.
     faces: dict[str, Any] | None = None
 
@@ -77,6 +91,10 @@ class IndexSummary:
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "missing_folders": self.missing_folders,
             "seconds": round(self.seconds, 3),
+            "raw": self.raw,
+            "videos": self.videos,
+            "companions": self.companions,
+            "videos_unsupported": self.videos_unsupported,
         } | ({"faces": self.faces} if self.faces is not None else {})
 
 
@@ -120,7 +138,7 @@ def walk_photos(
                     continue
                 if entry.is_dir(follow_symlinks=True):
                     subfolders.append(entry.path)
-                elif os.path.splitext(entry.name)[1].lower() in PHOTO_EXTENSIONS and entry.is_file(
+                elif os.path.splitext(entry.name)[1].lower() in MEDIA_EXTENSIONS and entry.is_file(
                     follow_symlinks=True
                 ):
                     st = entry.stat(follow_symlinks=True)
@@ -180,6 +198,7 @@ def index_catalog(
                     yield IndexProgress("scanning", len(found), 0, path=f.path)
         yield IndexProgress("scanning", len(found), len(found))
         summary.skipped.extend(scan_errors)
+        summary.companions = _set_aside_companions(catalog, roots, found)
 
         existing: dict[bytes, PhotoRow] = {}
         for root in roots:
@@ -193,6 +212,7 @@ def index_catalog(
                 summary.unchanged += 1
             elif same and row is not None and row.status == "skipped" and not retry(row.reason):
                 summary.skipped.append(SkippedFile(f.path, row.reason or "could not be read"))
+                summary.videos_unsupported += row.reason == NOT_INSTALLED
             else:
                 todo.append(f)
 
@@ -211,6 +231,24 @@ def index_catalog(
             yield IndexProgress("building", 1, 1)
         summary.seconds = time.monotonic() - start
     return summary
+
+
+def _set_aside_companions(
+    catalog: Catalog, roots: list[Path], found: dict[bytes, _FoundFile]
+) -> int:
+    """Take the RAW files that have a JPEG of the same name out of found (the pair is the
+    JPEG's photo; a RAW row from before the JPEG came is swept) and record the pairs."""
+    pairs = pair_companions(f.path for f in found.values())
+    for raw in pairs:
+        del found[path_key(raw)]
+    for root in roots:
+        below = os.path.join(os.fspath(root), "")
+        replace_companions(
+            catalog,
+            path_key(root),
+            ((path_key(r), path_key(m)) for r, m in pairs.items() if r.startswith(below)),
+        )
+    return len(pairs)
 
 
 @dataclass
@@ -329,6 +367,13 @@ class _Changes:
         ]
         olds = [self.existing.get(f.key) for f, _ in batch]
         self.catalog.store_embedded(self.model, photos, features, olds)
+        set_durations(
+            self.catalog, [(f.key, p.duration) for f, p in batch if p.duration is not None]
+        )
+        for f, _ in batch:
+            kind = media_kind(f.path)
+            self.summary.raw += kind == "raw"
+            self.summary.videos += kind == "video"
         for f, old in zip((f for f, _ in batch), olds, strict=True):
             if (
                 old is not None
@@ -369,10 +414,13 @@ class _Changes:
             self.summary.moved += 1
             return
         self.catalog.copy_photo(candidates[0].id if candidates else None, photo, old)
+        if candidates and media_kind(f.path) == "video":
+            copy_duration(self.catalog, candidates[0].id, f.key)
         self._count(old)
 
     def skip(self, f: _FoundFile, reason: str) -> None:
         self.summary.skipped.append(SkippedFile(f.path, reason))
+        self.summary.videos_unsupported += reason == NOT_INSTALLED
         old = self.existing.get(f.key)
         self.catalog.mark_skipped(NewPhoto(f.key, f.size, f.mtime_ns), reason, old)
         if old is not None and old.status == "ok":

@@ -14,7 +14,11 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from core.errors import DecodeError as DecodeError
+from core.media import video
 from core.media.dates import exif_taken
+from core.media.orientation import ORIENTATION_TAG, TRANSPOSE
+from core.media.raw import RAW_EXTENSIONS, decode_raw
+from core.media.video import VIDEO_EXTENSIONS
 
 try:  # HEIC/HEIF support is optional: the wheel is not available everywhere.
     import pillow_heif
@@ -28,6 +32,9 @@ PHOTO_EXTENSIONS = frozenset(
     {".jpg", ".jpeg", ".jpe", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
     | ({".heic", ".heif"} if HEIF_SUPPORTED else set())
 )
+# Everything indexing reads: pictures, camera RAW files (core/media/raw.py) and videos
+# (core/media/video.py, their poster frame).
+MEDIA_EXTENSIONS = PHOTO_EXTENSIONS | RAW_EXTENSIONS | VIDEO_EXTENSIONS
 
 # 200 MP covers medium-format cameras and stitched panoramas; larger is almost surely a bomb.
 MAX_PIXELS = 200_000_000
@@ -44,17 +51,6 @@ READ_CHUNK = 1 << 20
 # Pixels converted to 8 bits at a time: bounds the copies a huge or 16-bit image needs.
 STRIP_PIXELS = 4_000_000
 PERMISSION_DENIED = "permission denied"
-ORIENTATION_TAG = 0x0112
-# EXIF orientation -> the transpose that shows the photo upright (as ImageOps.exif_transpose).
-TRANSPOSE = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
 # Transparent areas are shown on white by every viewer, so that is what the model sees too.
 BACKGROUND = (255, 255, 255)
 
@@ -68,6 +64,13 @@ class LoadedPhoto:
     height: int
     pixels: np.ndarray | None
     taken: float | None = None  # EXIF capture time (Unix seconds), read while decoding
+    duration: float | None = None  # a video's length in seconds
+
+
+def media_kind(path: str | os.PathLike[str]) -> str:
+    """ "photo", "raw" or "video", from the file's extension."""
+    ext = os.path.splitext(os.fspath(path))[1].lower()
+    return "raw" if ext in RAW_EXTENSIONS else "video" if ext in VIDEO_EXTENSIONS else "photo"
 
 
 def content_hash(data: bytes) -> bytes:
@@ -75,8 +78,11 @@ def content_hash(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()[:16]  # SHA-NI makes it 2x faster than BLAKE2b here
 
 
-def check_file(path: Path) -> int:
-    """The size of a photo file that is worth reading; raises DecodeError with a reason."""
+def check_file(path: Path, max_bytes: int | None = MAX_FILE_BYTES) -> int:
+    """The size of a photo file that is worth reading; raises DecodeError with a reason.
+
+    max_bytes None: no limit (a video is read a frame at a time, never whole).
+    """
     try:
         st = os.stat(path)
     except OSError as e:
@@ -87,7 +93,7 @@ def check_file(path: Path) -> int:
         raise DecodeError("not a regular file")
     if st.st_size == 0:
         raise DecodeError("empty file (0 bytes)")
-    if st.st_size > MAX_FILE_BYTES:
+    if max_bytes is not None and st.st_size > max_bytes:
         raise DecodeError(f"file too large ({st.st_size / 2**20:.0f} MiB)")
     return st.st_size
 
@@ -118,6 +124,8 @@ def hash_file(path: Path) -> bytes:
 def retry(reason: str | None) -> bool:
     """Whether a file skipped for reason is worth another try even when it looks unchanged:
     fixing permissions or remounting a drive does not change a file's size or mtime."""
+    if reason == video.NOT_INSTALLED:
+        return video.available()  # PyAV was installed since
     return reason is not None and (
         reason == PERMISSION_DENIED or reason.startswith(("cannot read file", "file disappeared"))
     )
@@ -142,12 +150,19 @@ def decode_image(
     source: bytes | Path, draft_size: int | None
 ) -> tuple[Image.Image, tuple[int, int], float | None]:
     """(image, the file's upright pixel size, its EXIF capture time): 8-bit RGB, reduced
-    where the format allows.
+    where the format allows. A RAW file gives its preview, a video its poster frame.
 
     With draft_size, the result may be smaller than the file's pixels but still covers
     draft_size twice on its short side. A path is read by Pillow as it decodes, so the file's
     bytes are never all in memory beside its pixels.
     """
+    if isinstance(source, Path):
+        kind = media_kind(source)
+        if kind == "raw":
+            return decode_raw(source, draft_size)
+        if kind == "video":
+            poster = video.read_poster(source)
+            return poster.image, (poster.width, poster.height), poster.taken
     try:
         with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as im:
             w, h = im.size
@@ -262,8 +277,20 @@ def load_photo(
 ) -> LoadedPhoto:
     """Hash and decode one photo; pixels stay None when its hash is already known.
 
-    width and height are the file's own pixel size, upright.
+    width and height are the file's own pixel size, upright. A video is recognised by a digest
+    of some of its bytes (video.hash_video) and gives its poster frame.
     """
+    if media_kind(path) == "video":
+        if not video.available():
+            raise DecodeError(video.NOT_INSTALLED)
+        digest = video.hash_video(path, check_file(path, max_bytes=None))
+        if digest in known_hashes:
+            return LoadedPhoto(digest, 0, 0, None)
+        poster = video.read_poster(path)
+        pixels = centre_crop_resize(poster.image, size)
+        return LoadedPhoto(
+            digest, poster.width, poster.height, pixels, poster.taken, poster.duration
+        )
     digest = hash_file(path)
     if digest in known_hashes:
         return LoadedPhoto(digest, 0, 0, None)
@@ -273,13 +300,13 @@ def load_photo(
 
 def load_pixels(path: Path, size: int) -> np.ndarray:
     """Model input pixels for one photo; raises DecodeError."""
-    check_file(path)
+    check_file(path, None if media_kind(path) == "video" else MAX_FILE_BYTES)
     return centre_crop_resize(open_image(path, draft_size=size), size)
 
 
 def load_thumbnail(path: Path, max_side: int) -> Image.Image:
     """An upright RGB thumbnail that fits in max_side x max_side; raises DecodeError."""
-    check_file(path)
+    check_file(path, None if media_kind(path) == "video" else MAX_FILE_BYTES)
     im = open_image(path, draft_size=max_side)
     im.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
     return im

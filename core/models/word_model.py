@@ -11,6 +11,7 @@ Words without a classifier are ranked by GloVe similarity alone, calibrated the 
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,9 +23,14 @@ import numpy as np
 
 from core.models.encoder import find_model, model_file
 from core.models.glove import WordVectors
+from core.storage.profile import RESOURCES_DIR
 from core.vectors.ann import unit_rows
 
 WORD_MODEL = "word-model"
+WORD_LINKS = RESOURCES_DIR / "word_links.json"
+# A word in this share of the captions counts as half known (woman 0.15: 0.75; lady 0.024:
+# 0.32, so "lady" leans on "woman"; infant 0.0017: 0.03, so it all but becomes "baby").
+KNOWN_SHARE = 0.05
 # How far a "-word" pushes results away, relative to the words searched for.
 NEGATIVE_WEIGHT = 0.5
 # A confident ImageNet class joins a photo's tags with score CLASS_TAG_WEIGHT * probability,
@@ -148,12 +154,13 @@ class WordModel:
     # -- queries -----------------------------------------------------------------------------
 
     def _index_of(self, term: str) -> int | None:
-        """The classifier of a word, or of its singular ("kids" -> "kid", "beaches" -> "beach"),
-        as the training captions' plurals were folded."""
+        """The classifier of a word, or of its singular ("kids" -> "kid", "beaches" -> "beach",
+        "ladies" -> "lady"), as the training captions' plurals were folded."""
         for form in (
             term,
             term[:-1] if term.endswith("s") else "",
             term[:-2] if term.endswith("es") else "",
+            term[:-3] + "y" if term.endswith("ies") else "",
         ):
             if form and form in self._word_index:
                 return self._word_index[form]
@@ -162,8 +169,52 @@ class WordModel:
     def knows(self, term: str) -> bool:
         return self._index_of(term) is not None
 
+    @cached_property
+    def _links(self) -> dict[str, list[tuple[str, float]]]:
+        """resources/word_links.json (python -m export word-links); none when it is absent."""
+        try:
+            data = json.loads(WORD_LINKS.read_text(encoding="utf-8"))
+            return {w: [(str(t), float(r)) for t, r in v] for w, v in data["links"].items()}
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}
+
+    def links_of(self, term: str) -> list[tuple[str, float]]:
+        """The better-known words a term leans on, with the link's weight (1: a synonym)."""
+        j = self._index_of(term)
+        singular = self.words[j] if j is not None else term
+        return self._links.get(term) or self._links.get(singular, [])
+
+    def caption_share(self, term: str) -> float:
+        """The share of training captions that use the word (0 for a word without classifier)."""
+        j = self._index_of(term)
+        return 0.0 if j is None else float(self._f32("prior")[j])
+
+    def _known_share(self, term: str) -> float:
+        """How well the model knows a word: its captions' share p as p / (p + KNOWN_SHARE)."""
+        p = self.caption_share(term)
+        return p / (p + KNOWN_SHARE)
+
     def term_query(self, term: str, words: WordVectors) -> WordQuery | None:
-        """One term's query; None when neither a classifier nor GloVe knows it."""
+        """One term's query; None when neither a classifier nor GloVe knows it. A word the
+        model knows little of ("infant", "pooch") leans on the better-known words it is linked
+        to ("baby", "dog"), in proportion to how well each is known."""
+        own = self._own_query(term, words)
+        parts = [
+            (q, r * self._known_share(t))
+            for t, r in self.links_of(term)
+            if (q := self._own_query(t, words)) is not None
+        ]
+        if not parts:
+            return own
+        mine = self._known_share(term) if own is not None else 0.0
+        shares = [(own, mine)] if own is not None else []
+        shares += [(q, (1.0 - mine) * w) for q, w in parts]
+        total = sum(w for _, w in shares)
+        vec = np.sum([q.vector * (w / total) for q, w in shares], axis=0)
+        offset = sum(q.offset * w / total for q, w in shares)
+        return WordQuery(np.asarray(vec, np.float32), float(offset), 1)
+
+    def _own_query(self, term: str, words: WordVectors) -> WordQuery | None:
         j = self._index_of(term)
         if j is None:
             return (
@@ -182,7 +233,7 @@ class WordModel:
         queries, so the photo must fit each word; GloVe's phrase vector unless all are known."""
         if not all(self.knows(w) for w in term.split()):  # "black widow" is no widow
             return self._glove_query(term, words)
-        parts = [q for q in (self.term_query(w, words) for w in term.split()) if q is not None]
+        parts = [q for q in (self._own_query(w, words) for w in term.split()) if q is not None]
         n = len(parts)
         vec = np.sum([q.vector for q in parts], axis=0) / n
         return WordQuery(np.asarray(vec, np.float32), sum(q.offset for q in parts) / n, 1)

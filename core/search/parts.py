@@ -7,7 +7,7 @@ stand-in instead. A Protocol, so that this room never imports the facade above i
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from core.models.encoder import ImageEncoder
     from core.models.glove import SimilarWords, TagVocabulary, WordVectors
     from core.models.joint import VectorSpace
-    from core.people.service import People
     from core.search.class_evidence import ClassEvidence
+    from core.search.metadata_terms import TermResolver
     from core.search.results import PhotoHit, QueryPhoto
     from core.search.space_index import SpaceIndex
     from core.vectors.feature_cache import FeatureCache
@@ -55,14 +55,6 @@ class SearchParts(Protocol):
     @property
     def feature_cache(self) -> FeatureCache: ...
 
-    @property
-    def people(self) -> People: ...
-
-    @property
-    def photo_ids(self) -> frozenset[int]:
-        """Ids of every indexed photo."""
-        ...
-
     def query_photo(self, image: str | os.PathLike[str]) -> QueryPhoto:
         """Raw features of a photo: stored when it is indexed and unchanged, else computed."""
         ...
@@ -73,4 +65,17 @@ class SearchParts(Protocol):
 
     def outside_dates(self, taken_from: date | None, taken_to: date | None) -> frozenset[int]:
         """Photo ids a date filter leaves out (none without one)."""
+        ...
+
+    @property
+    def term_resolvers(self) -> Sequence[TermResolver]:
+        """What names in a search may mean besides words: places, people."""
+        ...
+
+    def indexed_ids(self) -> frozenset[int]:
+        """Every photo a search may return."""
+        ...
+
+    def newest_first(self, ids: Iterable[int]) -> list[int]:
+        """Photo ids by capture time, newest first."""
         ...

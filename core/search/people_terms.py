@@ -1,75 +1,63 @@
-"""Named people in a search: "anna beach" is photos with Anna that also fit "beach".
+"""Named people as search terms: "anna beach" is photos with Anna that also fit "beach".
 
-A person's name is matched before the words (longest name first, "-anna" pushes Anna's photos
-out), so where a name is also a word the app knows (Rose, Bill), the person wins; the caller
-says so with the notes given here.
+A TermResolver (core/search/metadata_terms.py): the longest named person's name starting at
+a query word. Where a name is also a word search knows as something in a picture (Rose,
+Bill), the person wins, and the understood line says so ("person: Rose, not the word").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from core.search.query_parse import normalise_phrase, tokens
+from core.models.word_model import WordModel
+from core.search.query_parse import load_concepts, tokens
+
+if TYPE_CHECKING:
+    from core.people.service import People
+    from core.search.parts import SearchParts
 
 
 @dataclass(frozen=True)
-class PeopleInQuery:
-    """The people a query names, the photos they allow, and the words left for text search."""
+class PersonMatch:
+    """Query words that name a person of the library (a TermMatch)."""
 
-    wanted: list[str] = field(default_factory=list)  # names as the user gave them
-    unwanted: list[str] = field(default_factory=list)
-    photos: frozenset[int] | None = None  # photos with every wanted person; None: no one wanted
-    excluded: frozenset[int] = frozenset()  # photos with an unwanted person
-    rest: list[str] = field(default_factory=list)  # the query's other words ("-word" kept)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def any(self) -> bool:
-        return bool(self.wanted or self.unwanted)
+    length: int
+    label: str
+    ids: frozenset[int]
+    kind: str = "person"
 
 
-def people_in_query(
-    words: Sequence[str],
-    names: dict[int, str],
-    photos_of: Callable[[int], set[int]],
-    is_word: Callable[[str], bool],
-) -> PeopleInQuery:
-    """Split the named people out of query words; names: {person id: name}."""
-    keys = {normalise_phrase(n): (i, n) for i, n in names.items() if normalise_phrase(n)}
-    if not keys:
-        return PeopleInQuery(rest=list(words))
-    longest = max(k.count(" ") + 1 for k in keys)
-    marked: list[tuple[str, bool]] = []
-    for chunk in words:
-        for part in chunk.split():
-            negated = part.startswith("-") and len(part) > 1
-            marked.extend((t, negated) for t in tokens(part.lstrip("-+")))
-    wanted: list[tuple[int, str]] = []
-    unwanted: list[tuple[int, str]] = []
-    rest: list[str] = []
-    notes: list[str] = []
-    i = 0
-    while i < len(marked):
-        for n in range(min(longest, len(marked) - i), 0, -1):
-            run = marked[i : i + n]
-            key = " ".join(t for t, _ in run)
-            if key in keys and all(neg == run[0][1] for _, neg in run):
-                person, name = keys[key]
-                (unwanted if run[0][1] else wanted).append((person, name))
-                if is_word(key):
-                    notes.append(f'"{key}" is taken as the person {name}, not as a word')
-                i += n
-                break
-        else:
-            token, negated = marked[i]
-            rest.append("-" + token if negated else token)
-            i += 1
-    photos: frozenset[int] | None = None
-    for person, _ in wanted:
-        has = frozenset(photos_of(person))
-        photos = has if photos is None else photos & has
-    excluded = frozenset(p for person, _ in unwanted for p in photos_of(person))
-    return PeopleInQuery(
-        [n for _, n in wanted], [n for _, n in unwanted], photos, excluded, rest, notes
-    )
+class PersonNames:
+    """The library's named people, matched in query words."""
+
+    def __init__(self, people: People, parts: SearchParts) -> None:
+        self.people = people
+        self.parts = parts
+
+    def match(self, words: Sequence[str], start: int) -> PersonMatch | None:
+        """The longest person's name at words[start:] (lower-case query tokens), if any."""
+        if not self.people.enabled:
+            return None
+        names: dict[tuple[str, ...], tuple[int, str]] = {}
+        for person, name in self.people.names().items():
+            key = tuple(tokens(name))
+            if key:
+                names[key] = (person, name)
+        longest = max((len(k) for k in names), default=0)
+        for n in range(min(longest, len(words) - start), 0, -1):
+            found = names.get(tuple(words[start : start + n]))
+            if found is not None:
+                person, name = found
+                also = self.is_word(" ".join(words[start : start + n]))
+                label = f"{name}, not the word" if also else name
+                return PersonMatch(n, label, frozenset(self.people.photos_of(person)))
+        return None
+
+    def is_word(self, term: str) -> bool:
+        """Whether search reads term as something in a picture (a class name or model word)."""
+        if load_concepts().classes_for(term):
+            return True
+        space = self.parts.joint_space
+        return isinstance(space, WordModel) and all(map(space.knows, term.split()))

@@ -47,6 +47,34 @@ def normalise_phrase(text: str) -> str:
     return " ".join(tokens(text))
 
 
+# Plurals English does not make with -s ("children"); the rest lose -ies, -es or -s.
+IRREGULAR_PLURALS = {
+    "children": "child",
+    "people": "person",
+    "men": "man",
+    "women": "woman",
+    "feet": "foot",
+    "teeth": "tooth",
+    "mice": "mouse",
+    "geese": "goose",
+}
+
+
+def singular(word: str) -> str:
+    """A plausible singular of an English word or phrase's last word ("flowers" -> "flower",
+    "puppies" -> "puppy", "buses" -> "bus"); the word itself when it does not look plural."""
+    head, _, last = word.rpartition(" ")
+    if last in IRREGULAR_PLURALS:
+        last = IRREGULAR_PLURALS[last]
+    elif last.endswith("ies") and len(last) > 4:
+        last = last[:-3] + "y"
+    elif last.endswith(("ses", "xes", "zes", "ches", "shes")):
+        last = last[:-2]
+    elif last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
+        last = last[:-1]
+    return f"{head} {last}" if head else last
+
+
 @dataclass(frozen=True)
 class ParsedQuery:
     """Terms searched for and terms pushed away, each one word or one known phrase."""
@@ -54,6 +82,18 @@ class ParsedQuery:
     wanted: list[str]
     unwanted: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # stop words left out
+
+
+def marked_tokens(words: Sequence[str]) -> list[tuple[str, bool]]:
+    """The query's tokens, each with whether it was negated ("-word", "-multi-word")."""
+    marked: list[tuple[str, bool]] = []
+    for chunk in words:
+        for part in chunk.split():
+            negated = part.startswith("-") and len(part) > 1
+            if part.startswith(("-", "+")) and len(part) > 1:
+                part = part[1:]
+            marked.extend((t, negated) for t in tokens(part))
+    return marked
 
 
 def parse_query(
@@ -64,13 +104,7 @@ def parse_query(
     Runs of words that form a phrase in `phrases` (up to `max_phrase` words) become one term,
     longest match first. Stop words are dropped unless nothing else is left.
     """
-    marked: list[tuple[str, bool]] = []
-    for chunk in words:
-        for part in chunk.split():
-            negated = part.startswith("-") and len(part) > 1
-            if part.startswith(("-", "+")) and len(part) > 1:
-                part = part[1:]
-            marked.extend((t, negated) for t in tokens(part))
+    marked = marked_tokens(words)
     terms: list[tuple[str, bool]] = []
     i = 0
     while i < len(marked):
@@ -108,7 +142,8 @@ class Concepts:
 
     def classes_for(self, term: str) -> dict[int, float]:
         """{class index: weight} for a term; empty when the image model knows nothing of it."""
-        row = self._rows.get(normalise_phrase(term), [])
+        key = normalise_phrase(term)
+        row = self._rows.get(key) or self._rows.get(singular(key), [])
         return {int(c): w / self._scale for c, w in zip(row[0::2], row[1::2], strict=True)}
 
     def parse(self, words: Sequence[str]) -> ParsedQuery:

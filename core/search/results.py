@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.errors import UsageError
+from core.media.decode import media_kind
 
 
 @dataclass(frozen=True)
@@ -16,9 +17,27 @@ class PhotoHit:
     path: str
     score: float
     taken: str | None = None  # when the photo was taken, ISO 8601 (EXIF, else file mtime)
+    place: dict[str, str | None] | None = None  # city, region, country; None without GPS
+    duration: float | None = None  # a video's length in seconds
+    companions: tuple[str, ...] = ()  # RAW files of the same shot (a RAW+JPEG pair)
+
+    @property
+    def kind(self) -> str:
+        """ "photo", "raw" or "video"."""
+        return media_kind(self.path)
 
     def to_json(self) -> dict[str, object]:
-        return {"path": self.path, "score": round(self.score, 4), "taken": self.taken}
+        out: dict[str, object] = {
+            "path": self.path,
+            "score": round(self.score, 4),
+            "taken": self.taken,
+            "place": self.place,
+            "kind": self.kind,
+            "companions": list(self.companions),
+        }
+        if self.kind == "video":
+            out["duration"] = None if self.duration is None else round(self.duration, 3)
+        return out
 
 
 @dataclass(frozen=True)
@@ -29,8 +48,7 @@ class TextSearch:
     words: list[str]
     negated: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
-    people: list[str] = field(default_factory=list)  # named people in the query ("-Name": not)
-    notes: list[str] = field(default_factory=list)  # how the query was read, for the user
+    terms: list[str] = field(default_factory=list)  # names understood, e.g. "place: Paris, ..."
 
 
 @dataclass(frozen=True)

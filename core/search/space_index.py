@@ -9,7 +9,8 @@ recall benchmark and the tests compare `query` against.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,16 @@ from core.storage.catalog import Catalog
 from core.vectors.ann import unit_rows
 from core.vectors.row_ops import gather_rows, scan
 from core.vectors.vector_store import LoadedVectors, VectorStore, positions, rows_of, top_k
+
+
+@dataclass(frozen=True)
+class TermScores:
+    """Photos (ids ascending), an upper bound on each one's dot product with each vector, and
+    exact(positions) -> the exact products of the photos at those positions."""
+
+    ids: np.ndarray
+    bounds: np.ndarray
+    exact: Callable[[np.ndarray], np.ndarray]
 
 
 class SpaceIndex:
@@ -159,6 +170,62 @@ class SpaceIndex:
             for j, vector in enumerate(vectors):
                 out[j, found] = scan(rows, vector)
         return out
+
+    def all_terms(self, vectors: np.ndarray, exclude: frozenset[int] = frozenset()) -> TermScores:
+        """Every photo's (but the excluded) upper bound on its dot product with each vector,
+        from one pass over part of each row, and the exact products on demand."""
+        with self._lock:
+            self.refresh()
+            stored, dead = self._stored, self._dead
+            delta_ids, delta_vecs = self._delta_ids, self._delta_vecs
+        ids_parts, bound_parts, head_parts = [], [], []
+        live_rows = np.zeros(0, np.int64)
+        rotated = None
+        if stored is not None and len(stored.ids):
+            live = ~dead
+            if exclude:
+                live[rows_of(stored.ids, exclude)] = False
+            live_rows = np.flatnonzero(live)
+            rotated = stored.rotated_rows()
+            if rotated is not None:
+                split = [rotated.split_scores(v) for v in vectors]
+                bounds = np.stack([b for b, _ in split])
+                heads = np.stack([h for _, h in split])
+            else:
+                bounds = heads = np.stack([stored.scores_all(v) for v in vectors])
+            all_live = len(live_rows) == len(stored.ids)
+            ids_parts.append(stored.ids if all_live else stored.ids[live_rows])
+            bound_parts.append(bounds if all_live else bounds[:, live_rows])
+            head_parts.append(heads if all_live else heads[:, live_rows])
+        if len(delta_ids):
+            keep = np.ones(len(delta_ids), bool)
+            keep[rows_of(delta_ids, exclude)] = False
+            products = np.stack([scan(delta_vecs[keep], v) for v in vectors])
+            ids_parts.append(delta_ids[keep])
+            bound_parts.append(products)
+            head_parts.append(products)
+        if not ids_parts:
+            empty = np.zeros((len(vectors), 0), np.float32)
+            return TermScores(np.zeros(0, np.int64), empty, lambda at: empty)
+        ids = np.concatenate(ids_parts)
+        bounds, heads = np.concatenate(bound_parts, axis=1), np.concatenate(head_parts, axis=1)
+        order = np.argsort(ids, kind="stable") if len(ids_parts) > 1 else None  # rare
+        n_stored = len(live_rows)
+
+        def exact(at: np.ndarray) -> np.ndarray:
+            """[len(vectors), len(at)] exact products of the photos at these positions."""
+            where = at if order is None else order[at]
+            out = heads[:, where].copy()
+            in_store = where < n_stored
+            if rotated is not None and in_store.any():
+                store_rows = live_rows[where[in_store]]
+                for j, v in enumerate(vectors):
+                    out[j, in_store] += rotated.tail_scores(store_rows, v)
+            return out
+
+        if order is not None:
+            ids, bounds = ids[order], bounds[:, order]
+        return TermScores(ids, bounds, exact)
 
     def exhaustive(
         self, vector: np.ndarray, k: int, exclude: frozenset[int] = frozenset()

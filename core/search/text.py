@@ -12,17 +12,24 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.browse.photos import without_ids
-from core.errors import UnknownWordsError, UsageError
+from core.errors import PhotoSearchError, UnknownWordsError, UsageError
 from core.models.glove import WordHit, normalise_word
 from core.models.word_model import WordModel
-from core.search.class_evidence import candidate_count, query_evidence, rank_blended
-from core.search.people_terms import PeopleInQuery, people_in_query
-from core.search.query_parse import Concepts, load_concepts, split_known
+from core.search.class_evidence import CLASS_EVIDENCE_WEIGHT, candidate_count, query_evidence
+from core.search.exact_top import cosine_part, top_scores
+from core.search.metadata_terms import SplitQuery, split_metadata_terms
+from core.search.query_parse import Concepts, load_concepts, singular, split_known
 from core.search.results import TextSearch, check_k
+from core.search.text_ranking import term_classes
 from core.vectors.ann import unit_rows
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from core.search.parts import SearchParts
+
+# A word to try must be in at least this share of the training captions (1 in 100).
+SUGGEST_MIN_SHARE = 0.01
 
 # How far a "-word" pushes results away, relative to the words searched for.
 NEGATIVE_WEIGHT = 0.5
@@ -64,24 +71,22 @@ class WordSearch:
             raise UsageError(f"--min-score must be between 0 and 1 (got {min_score:g})")
         outside = self.parts.outside_dates(taken_from, taken_to)
         concepts = load_concepts()
-        people = self._people_in(words, concepts)
-        if people.any:  # named people filter the photos; the other words rank them
-            words = people.rest
-            outside = outside | people.excluded
-            if people.photos is not None:
-                if not parse_query(words)[0]:
-                    return self._people_only(people, outside, k)
-                outside = outside | (self.parts.photo_ids - people.photos)
-        wanted, unwanted = parse_query(words)
-        if not wanted:
+        # Names of places (and other facts about photos) narrow the photos; the rest are words.
+        split = split_metadata_terms(words, self.parts.term_resolvers)
+        if split.terms:
+            outside |= split.excluded(self.parts.indexed_ids())
+        wanted, unwanted = parse_query(split.words)
+        if not wanted and not split.wanted:
             raise UsageError("a search needs at least one word to look for (not only -words)")
         known, unknown = self._split_terms(wanted, concepts)
         known_neg, unknown_neg = self._split_terms(unwanted, concepts)
+        if not known and split.wanted:  # "paris": the place's photos, newest first
+            return self._listing(split, outside, k, unknown + ["-" + w for w in unknown_neg])
         if not known:
             raise UnknownWordsError([normalise_word(w) for w in wanted])
-        evidence = [concepts.classes_for(t) for t in known]
-        neg = [concepts.classes_for(t) for t in known_neg]
         space = self.parts.joint_space
+        evidence = [term_classes(concepts, space, t) for t in known]
+        neg = [term_classes(concepts, space, t) for t in known_neg]
         if isinstance(space, WordModel):
             from core.search.text_ranking import search
 
@@ -110,34 +115,19 @@ class WordSearch:
             words=known,
             negated=known_neg,
             unknown=unknown + ["-" + w for w in unknown_neg],
-            people=people.wanted + ["-" + n for n in people.unwanted],
-            notes=people.notes,
+            terms=[t.describe() for t in split.terms],
         )
 
-    def _people_in(self, words: Sequence[str], concepts: Concepts) -> PeopleInQuery:
-        people = self.parts.people
-        if not people.enabled:
-            return PeopleInQuery(rest=list(words))
-
-        def is_word(term: str) -> bool:  # a word that search reads as something in a picture
-            space = self.parts.joint_space
-            return bool(concepts.classes_for(term)) or (
-                isinstance(space, WordModel) and all(map(space.knows, term.split()))
-            )
-
-        return people_in_query(words, people.names(), people.photos_of, is_word)
-
-    def _people_only(self, people: PeopleInQuery, outside: frozenset[int], k: int) -> TextSearch:
-        """Photos with every person named, newest first: no other word to rank them by."""
-        ids = sorted((people.photos or frozenset()) - outside)
-        hits = sorted(self.parts.hits([(p, 1.0) for p in ids]), key=lambda h: h.taken or "")
-        ignored = parse_query(people.rest)[1]
+    def _listing(
+        self, split: SplitQuery, outside: frozenset[int], k: int, unknown: list[str]
+    ) -> TextSearch:
+        """The photos the query's names fit (no words to rank them by), newest first."""
+        newest = self.parts.newest_first(self.parts.indexed_ids() - outside)
         return TextSearch(
-            hits=hits[::-1][:k],
+            hits=self.parts.hits([(p, 1.0) for p in newest[:k]]),
             words=[],
-            unknown=["-" + w for w in ignored],
-            people=people.wanted + ["-" + n for n in people.unwanted],
-            notes=people.notes,
+            unknown=unknown,
+            terms=[t.describe() for t in split.terms],
         )
 
     def _term_vector(self, term: str) -> np.ndarray | None:
@@ -182,14 +172,58 @@ class WordSearch:
         if scores is None:
             return [] if vector is None else self.parts.joint_index.query(vector, k, exclude)
         ids, scores = without_ids(ids, scores, exclude)  # a date filter (core/browse/photos.py)
-        near = (
-            []
-            if vector is None
-            else self.parts.joint_index.query(vector, candidate_count(k), exclude)
-        )
-        return rank_blended(ids, scores, near, k)
+        extra = (ids, CLASS_EVIDENCE_WEIGHT * scores.astype(np.float64))
+        if vector is None:  # no word vector: every photo's cosine counts 0
+            order = np.lexsort((ids, -extra[1]))[:k]
+            return [(int(ids[j]), float(extra[1][j])) for j in order]
+        word = cosine_part(self.parts.joint_index, vector, candidate_count(k), exclude)
+        top, blended = top_scores(word, 1.0, extra, k)  # exact: the same for every k
+        return [(int(p), float(s)) for p, s in zip(top, blended, strict=True)]
 
     def similar_words(self, word: str, k: int = 10) -> list[WordHit]:
         """The nearest GloVe words to word."""
         check_k(k)
         return self.parts.word_index.similar(word, k)
+
+    def words_to_try(
+        self,
+        words: Sequence[str],
+        per_word: int = 2,
+        neighbours: Callable[[str, int], list[WordHit]] | None = None,
+    ) -> list[tuple[str, str]]:
+        """(word of the query, a word to try in its place): the better-known words it is linked
+        to ("kids" -> "child"), then its GloVe neighbours (neighbours, default similar_words)
+        that the word model knows well, used in at least SUGGEST_MIN_SHARE of the captions
+        ("played", "folks": no). Fewer, or none, rather than words the model knows little of;
+        without the word model, the neighbours."""
+        near = neighbours or self.similar_words
+        space = self.parts.joint_space
+        out: list[tuple[str, str]] = []
+        for word in words[:3]:
+            if " " in word or not isinstance(space, WordModel):
+                out += [(word, h.word) for h in _neighbours(near, word, per_word)]
+                continue
+            picks = [t for t, _ in space.links_of(word)]
+            for h in _neighbours(near, word, 20):
+                t = h.word
+                if t.isalpha() and space.caption_share(t) >= SUGGEST_MIN_SHARE:
+                    picks.append(t)
+            kept: list[str] = []
+            for t in picks:
+                if t not in words and all(_other_word(t, u) for u in [word, *kept]):
+                    kept.append(t)
+            out += [(word, t) for t in kept[:per_word]]
+        return out
+
+
+def _neighbours(near: Callable[[str, int], list[WordHit]], word: str, k: int) -> list[WordHit]:
+    try:
+        return near(word, k)
+    except PhotoSearchError:  # not in GloVe ("t-shirt"): nothing to suggest
+        return []
+
+
+def _other_word(word: str, other: str) -> bool:
+    """Not a form of the same word ("play", "played", "playing"; "dog", "dogs")."""
+    stem = min(len(word), len(other), 4)
+    return word[:stem] != other[:stem] and singular(word) != singular(other)

@@ -15,11 +15,11 @@ import numpy as np
 
 from core.browse.photos import without_ids
 from core.models.glove import WordVectors
-from core.models.word_model import WordModel, WordQuery, and_logit, query_logits, sigmoid
+from core.models.word_model import WordModel, WordQuery, query_logits, sigmoid
 from core.search.class_evidence import ClassEvidence, ClassPostings, candidate_count, query_evidence
+from core.search.exact_top import BOUND_MARGIN, WordPart, top_all_terms, top_scores
 from core.search.query_parse import Concepts
 from core.search.space_index import SpaceIndex
-from core.vectors.vector_store import highest_rows, positions
 
 # A concept link this strong means the term names the class or one of its hypernyms.
 STRONG_LINK = 0.99
@@ -61,6 +61,19 @@ def search(
             scores = (both[0], both[1])
         ev = None if scores is None else (ids, *scores)
     return rank(model, index, query, ev, k, min_score, exclude)
+
+
+def term_classes(concepts: Concepts, model: object, term: str) -> dict[int, float]:
+    """The classes a term names, and those of the better-known words the word model links it
+    to ("pooch" -> dog's breeds, "seaside" -> seashore), at the link's weight."""
+    own = concepts.classes_for(term)
+    if not isinstance(model, WordModel):
+        return own
+    out = dict(own)
+    for word, link in model.links_of(term):
+        for c, w in concepts.classes_for(word).items():
+            out[c] = max(out.get(c, 0.0), link * w)
+    return out
 
 
 def strong(classes: dict[int, float]) -> dict[int, float]:
@@ -108,78 +121,96 @@ def rank(
     min_score: float = 0.0,
     exclude: frozenset[int] = frozenset(),
 ) -> list[tuple[int, float]]:
-    """(photo id, probability) of the k best photos scoring at least min_score.
+    """(photo id, probability) of the k best photos scoring at least min_score, each scored
+    exactly (core/search/exact_top.py): the same scores and order for every k.
 
     evidence is (photo ids, class evidence, named-class evidence) when a term has classes.
     """
     norm = float(np.linalg.norm(query.vector))
     if norm == 0.0 and evidence is None:
         return []
-    want = candidate_count(k) if evidence is not None else k
-    near = index.query(query.vector / norm, want, exclude) if norm > 0.0 else []
-    logits = {pid: (cos * norm + query.offset) / query.terms for pid, cos in near}
-    if query.parts and logits:
-        logits = _every_term(index, query, logits)
-    if evidence is None:
-        scored = {pid: float(sigmoid(v)) for pid, v in logits.items()}
+    at_least = float(np.log(min_score / (1.0 - min_score))) if 0.0 < min_score < 1.0 else None
+    if min_score >= 1.0:
+        at_least = np.inf
+    floor = -np.inf if at_least is None else at_least
+    if query.parts:  # every term must fit: every photo's logit of each, at once
+        blend = (1.0, None) if evidence is None else _blend_extra(model, evidence)
+        ids, logits = _all_terms(index, query, blend[0], blend[1], k, floor, exclude)
+    elif evidence is None:
+        ids, logits = top_scores(_word_part(index, query, norm, k, exclude), 1.0, None, k, floor)
     else:
-        scored = _blend(model, logits, *evidence, k)
-    ranked = sorted(((p, s) for p, s in scored.items() if s >= min_score), key=lambda t: -t[1])
-    return ranked[:k]
+        weight, (ev_ids, rest) = _blend_extra(model, evidence)
+        if norm == 0.0:  # only class names are known: every photo's word logit is 0
+            keep = rest >= floor
+            order = np.lexsort((ev_ids[keep], -rest[keep]))[:k]
+            ids, logits = ev_ids[keep][order], rest[keep][order]
+        else:
+            word = _word_part(index, query, norm, candidate_count(k), exclude)
+            ids, logits = top_scores(word, weight, (ev_ids, rest), k, floor)
+    probs = sigmoid(logits)
+    return [(int(p), float(s)) for p, s in zip(ids, probs, strict=True)]
 
 
-def _every_term(index: SpaceIndex, query: WordQuery, mean: dict[int, float]) -> dict[int, float]:
-    """query_logits of the summed vector's candidates (mean: their mean logits), each term's
-    logit computed exactly from the candidates' own vectors."""
-    cand = np.fromiter(mean, np.int64, len(mean))
-    products = index.products(cand, np.stack([p.vector for p in query.parts]))
-    each = products + np.array([[p.offset] for p in query.parts], np.float32)
-    # What "-word"s take off: the summed vector's logit less the mean of the terms' own.
-    negative = np.fromiter(mean.values(), np.float64, len(mean)) - each.mean(axis=0)
-    combined = and_logit(each) + negative
-    return dict(zip(cand.tolist(), combined.tolist(), strict=True))
-
-
-def _blend(
-    model: WordModel,
-    logits: dict[int, float],
-    ids: np.ndarray,
-    evidence: np.ndarray,
-    named: np.ndarray,
-    k: int,
-) -> dict[int, float]:
-    """Blend word logits with class evidence over the union of both sides' best photos.
-
-    A photo the word index did not return gets the lowest logit it did return: an upper
-    bound on its own, as its vector is not at hand without another index query.
-    """
+def _blend_extra(
+    model: WordModel, evidence: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[float, tuple[np.ndarray, np.ndarray]]:
+    """(the word logit's weight in the blend, (ids ascending, the rest of each one's logit))."""
     b = model.blend
-    floor = min(logits.values(), default=0.0)
-    if len(ids):
-        n = min(len(ids), max(2 * k, 20))
-        pool = highest_rows(evidence, 4 * n, n)  # no partition of every photo's evidence
-        for pid in ids[pool[np.argpartition(-evidence[pool], n - 1)[:n]]].tolist():
-            logits.setdefault(int(pid), floor)
-    cand = np.fromiter(logits, np.int64, len(logits))
-    word = np.fromiter(logits.values(), np.float64, len(logits))
-    ev = ev_named = np.zeros(len(cand))
-    if len(ids):
-        at, found = positions_of(ids, cand)
-        ev = np.where(found, evidence[at], 0.0)
-        ev_named = np.where(found, named[at], 0.0)
-    final = sigmoid(
-        b["word"] * word + b["evidence"] * ev + NAMED_WEIGHT * ev_named + b["intercept"]
-    )
-    return {int(p): float(s) for p, s in zip(cand, final, strict=True)}
+    ev_ids, ev, named = evidence
+    if len(ev_ids) > 1 and not bool((ev_ids[1:] > ev_ids[:-1]).all()):
+        order = np.argsort(ev_ids)
+        ev_ids, ev, named = ev_ids[order], ev[order], named[order]
+    extra = b["evidence"] * ev.astype(np.float64) + NAMED_WEIGHT * named + b["intercept"]
+    return b["word"], (ev_ids, extra)
 
 
-def positions_of(ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(where each wanted id is in the non-empty ids, whether it is there at all)."""
-    if ids.size < 2 or bool((ids[1:] > ids[:-1]).all()):  # ascending, as the cache keeps them
-        return positions(ids, wanted)
-    order = np.argsort(ids)
-    at = order[np.clip(np.searchsorted(ids, wanted, sorter=order), 0, len(ids) - 1)]
-    return at, ids[at] == wanted
+def _all_terms(
+    index: SpaceIndex,
+    query: WordQuery,
+    weight: float,
+    extra: tuple[np.ndarray, np.ndarray] | None,
+    k: int,
+    floor: float,
+    exclude: frozenset[int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """query_logits of several terms, ranked by exact_top.top_all_terms from every photo's
+    bound on each term (one pass over part of each row per term: 1.6 ms at 100,000 photos)."""
+    parts = np.stack([p.vector for p in query.parts])
+    terms = len(parts)
+    negated = query.vector - parts.sum(axis=0)
+    vectors = parts
+    if bool(np.any(negated != 0)):  # what "-word"s take off, spread over the terms
+        vectors = np.concatenate([parts, negated[None] / np.float32(terms)])
+    offsets = np.zeros((len(vectors), 1), np.float32)
+    offsets[:terms, 0] = [p.offset for p in query.parts]
+    scores = index.all_terms(vectors, exclude)
+
+    def exact(at: np.ndarray) -> np.ndarray:
+        return np.asarray(scores.exact(at) + offsets)
+
+    bounds = scores.bounds + offsets + np.float32(BOUND_MARGIN)
+    return top_all_terms(scores.ids, bounds, exact, terms, weight, extra, k, floor)
+
+
+def _word_part(
+    index: SpaceIndex, query: WordQuery, norm: float, want: int, exclude: frozenset[int]
+) -> WordPart:
+    """A one-term query's logit (its vector, "-word"s included, less a constant) as exact_top
+    ranks it: the index's best photos by that vector, and the last of them as the bound on
+    every other photo's logit (it rises with the cosine)."""
+
+    def best(n: int) -> tuple[np.ndarray, float]:
+        near = index.query(query.vector / norm, n, exclude)
+        ids = np.array([p for p, _ in near], np.int64)
+        if len(near) < n:
+            return ids, -np.inf
+        return ids, (min(c for _, c in near) * norm + query.offset + BOUND_MARGIN) / query.terms
+
+    def exact(ids: np.ndarray) -> np.ndarray:
+        dots = index.products(ids, query.vector[None])[0].astype(np.float64)
+        return np.asarray((dots + query.offset) / query.terms)
+
+    return WordPart(best, exact, want)
 
 
 def score_all(
@@ -204,8 +235,8 @@ def score_all(
     if postings is not None and mode != "words":
         ev = evidence_features(
             postings,
-            [concepts.classes_for(t) for t in parsed.wanted],
-            [concepts.classes_for(t) for t in parsed.unwanted],
+            [term_classes(concepts, model, t) for t in parsed.wanted],
+            [term_classes(concepts, model, t) for t in parsed.unwanted],
         )
     if q is None and ev is None:
         return None

@@ -117,7 +117,7 @@ class Catalog:
     # -- transactions ------------------------------------------------------------------------
 
     class _Tx:
-        def __init__(self, catalog: Catalog, bump: bool) -> None:
+        def __init__(self, catalog: Catalog, bump: bool = True) -> None:
             self.catalog = catalog
             self.bump = bump
 
@@ -140,8 +140,8 @@ class Catalog:
                     try:
                         if self.bump:
                             conn.execute(
-                                "INSERT INTO meta(key, value) VALUES('generation', '1') "
-                                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+                                "INSERT INTO meta(key, value) VALUES('generation', '1') ON "
+                                "CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
                             )
                         conn.execute("COMMIT")
                     except sqlite3.Error as e:
@@ -158,8 +158,8 @@ class Catalog:
                 self.catalog._write_lock.release()
 
     def transaction(self, bump: bool = True) -> Catalog._Tx:
-        """A write transaction; committing it bumps the catalog generation, unless bump is
-        False (tables no derived index reads, such as the faces: core/storage/faces.py)."""
+        """A write transaction; committing it bumps the catalog generation unless bump is
+        False (facts about photos that no index or cache derives from, such as places)."""
         return Catalog._Tx(self, bump)
 
     def generation(self) -> int:

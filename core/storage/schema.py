@@ -72,13 +72,58 @@ def _features_8bit_v2(conn: sqlite3.Connection) -> None:
     migrate_features_v2(conn)
 
 
+def _add_places(conn: sqlite3.Connection) -> None:
+    """Where photos were taken: GPS positions and place names (core/storage/places.py).
+
+    The table starts empty: the next index reads every photo's GPS from its file, without
+    embedding anything again.
+    """
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS photo_places (
+            photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+            size INTEGER NOT NULL,  -- the file version the GPS was read from
+            mtime_ns INTEGER NOT NULL,
+            lat REAL,  -- NULL: the file has no usable GPS position
+            lon REAL,
+            city TEXT,
+            region TEXT,
+            country TEXT,
+            district TEXT,  -- the nearest town or district when it is not the city
+            rule INTEGER  -- the naming rule's version (core/places/geocoder.py)
+        )"""
+    )
+    for column in ("city", "region", "country"):
+        conn.execute(f"CREATE INDEX IF NOT EXISTS photo_places_{column} ON photo_places({column})")
+
+
+def _media_files(conn: sqlite3.Connection) -> None:
+    """Each video's duration, and the RAW files shown as companions of a JPEG of the same
+    name (storage/media_files.py reads and writes them)."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS video_info ("
+        " photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,"
+        " duration REAL)"
+    )
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS companions (path BLOB PRIMARY KEY, main_path BLOB NOT NULL)"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS companions_main ON companions(main_path)")
+
+
 def _add_faces(conn: sqlite3.Connection) -> None:
     """Faces found in photos, the people they form and the user's corrections
     (core/storage/faces.py). Photos get their faces at the next `index`."""
     create_face_tables(conn)
 
 
-MIGRATIONS: list[Migration] = [_create_v1, _features_8bit_v2, _add_taken, _add_faces]
+MIGRATIONS: list[Migration] = [
+    _create_v1,
+    _features_8bit_v2,
+    _add_taken,
+    _add_places,
+    _media_files,
+    _add_faces,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

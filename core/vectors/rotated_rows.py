@@ -14,6 +14,7 @@ the block norms is stored twice (1.6 MB at 100,000 rows), and nothing goes to di
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -59,6 +60,12 @@ class RotatedRows:
             tail[start : start + CHUNK] = rotated[:, kept:]
         return cls(mean32, rotation, edges, head, tail)
 
+    @cached_property
+    def _block_norms(self) -> np.ndarray:
+        """[blocks, n]: the head's block norms, transposed (one scan of a few long rows is
+        several times faster than one of many short strided ones)."""
+        return np.ascontiguousarray(self.head[:, int(self.edges[0]) :].T)
+
     def __len__(self) -> int:
         return len(self.head)
 
@@ -74,6 +81,27 @@ class RotatedRows:
         q = np.asarray(vector, np.float32)
         query = _with_block_norms(self._rotate(q), self.edges)[0]
         return scan(self.head, query) + np.float32(self.mean @ q)
+
+    def split_scores(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(bounds as bounds() gives, the head's share of each row's dot product): from one
+        pass over the head; a row's dot product is its head share plus tail_scores."""
+        q = np.asarray(vector, np.float32)
+        query = _with_block_norms(self._rotate(q), self.edges)[0]
+        kept = int(self.edges[0])
+        bound = scan(self.head, query) + np.float32(self.mean @ q)
+        norms = np.einsum("bn,b->n", self._block_norms, query[kept:])
+        return bound, bound - norms
+
+    def tail_scores(self, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """float32: the tail's share of these rows' dot products with vector."""
+        kept = int(self.edges[0])
+        if not self.tail.shape[1]:
+            return np.zeros(len(rows), np.float32)
+        query = self._rotate(np.asarray(vector, np.float32))[kept:]
+        if len(rows) > len(self) // 4:  # many rows: one pass over all is faster (same bits)
+            every: np.ndarray = scan(self.tail, query)[rows]
+            return every
+        return scan(gather_rows(self.tail, rows), query)
 
     def scores(self, rows: np.ndarray | None, vector: np.ndarray) -> np.ndarray:
         """float32: the exact dot products of these rows (all rows when None) with vector."""

@@ -97,7 +97,7 @@ def test_a_named_person_is_found_by_search_alone_and_with_words(
     lib.people.name(celine, "Celine  Dion")
     assert lib.people.get(celine).name == "Celine Dion"
     result = lib.search(["celine", "dion"], k=50)
-    assert result.people == ["Celine Dion"]
+    assert result.terms == ["person: Celine Dion"]
     found = {h.path for h in result.hits}
     assert str(photo) in found and found == paths_of(lib, celine)
     # Every term must fit: the words only rank Celine's photos.
@@ -105,7 +105,7 @@ def test_a_named_person_is_found_by_search_alone_and_with_words(
     assert {h.path for h in with_words.hits} <= found and with_words.words == ["woman"]
     # Not Celine: none of her photos.
     without = lib.search(["woman", "-celine-dion"], k=50)
-    assert without.people == ["-Celine Dion"]
+    assert without.terms == ["-person: Celine Dion"]
     assert not {h.path for h in without.hits} & found
 
 
@@ -124,9 +124,8 @@ def test_a_name_that_is_also_a_word_means_the_person_and_says_so(
     celine = person_of(lib, sorted((indexed[0] / "Celine_Dion").glob("*.jpg"))[0])
     lib.people.name(celine, "Rose")
     result = lib.search(["rose"])
-    assert result.people == ["Rose"] and result.words == []
+    assert result.terms == ["person: Rose, not the word"] and result.words == []
     assert {h.path for h in result.hits} == paths_of(lib, celine)
-    assert any("person Rose" in n for n in result.notes)
 
 
 def test_names_and_ids_are_checked(lib: Library):
@@ -223,7 +222,7 @@ def test_turning_face_recognition_off_deletes_every_face_and_name(lib: Library, 
     lib.people.name(lib.people.all()[0].id, "Anna")
     lib.people.set_enabled(False)
     assert lib.people.counts() == {"faces": 0, "grouped": 0, "people": 0}
-    assert lib.search(["anna", "woman"]).people == []
+    assert lib.search(["anna", "woman"]).terms == []
     summary = run_index(lib)
     assert summary.faces is None and lib.people.counts()["faces"] == 0
     catalog = (tmp_path / "profile" / "catalog.sqlite3").read_bytes()

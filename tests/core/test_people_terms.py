@@ -1,39 +1,43 @@
-"""Named people in query words: longest name first, "-name", notes where a name is a word."""
+"""Named people in query words: longest name first, and a name that is also a word."""
 
 from __future__ import annotations
 
-from core.search.people_terms import people_in_query
-
-NAMES = {1: "Anna", 2: "Anna Lee", 3: "Bob", 4: "Rose"}
-PHOTOS = {1: {10, 11}, 2: {11, 12, 13}, 3: {12, 13, 14}, 4: {15}}
+from core.search.people_terms import PersonNames
 
 
-def parse(*words: str):
-    return people_in_query(words, NAMES, lambda p: PHOTOS[p], lambda t: t == "rose")
+class FakePeople:
+    enabled = True
+
+    def names(self) -> dict[int, str]:
+        return {1: "Anna", 2: "Anna Lee", 3: "Jean-Paul", 4: "Rose"}
+
+    def photos_of(self, person: int) -> set[int]:
+        return {person * 10, person * 10 + 1}
 
 
-def test_the_longest_name_wins_and_the_other_words_are_left_for_search():
-    q = parse("anna", "lee", "at", "the", "beach")
-    assert q.wanted == ["Anna Lee"] and q.rest == ["at", "the", "beach"]
-    assert q.photos == {11, 12, 13}
+class FakeParts:
+    joint_space = object()  # not the word model: only the concept table says what is a word
 
 
-def test_two_people_need_both_and_a_negated_person_is_excluded():
-    both = parse("Anna Lee BOB")
-    assert both.wanted == ["Anna Lee", "Bob"] and both.photos == {12, 13}
-    without = parse("beach", "-bob")
-    assert without.unwanted == ["Bob"] and without.photos is None
-    assert without.excluded == {12, 13, 14} and without.rest == ["beach"]
+def names() -> PersonNames:
+    return PersonNames(FakePeople(), FakeParts())  # type: ignore[arg-type]
 
 
-def test_a_name_that_is_a_word_is_the_person_with_a_note():
-    q = parse("rose", "garden")
-    assert q.wanted == ["Rose"] and q.rest == ["garden"]
-    assert q.notes == ['"rose" is taken as the person Rose, not as a word']
+def test_the_longest_name_at_a_word_wins():
+    found = names().match(["anna", "lee", "beach"], 0)
+    assert found is not None and (found.length, found.label) == (2, "Anna Lee")
+    assert found.ids == {20, 21} and found.kind == "person"
+    alone = names().match(["anna", "beach"], 0)
+    assert alone is not None and alone.label == "Anna"
+    assert names().match(["anna", "lee", "beach"], 2) is None
 
 
-def test_no_names_leave_the_query_alone():
-    q = people_in_query(["-cat", "sofa"], {}, lambda p: set(), lambda t: False)
-    assert not q.any and q.rest == ["-cat", "sofa"]
-    q = parse("annabel", "-roses")
-    assert not q.any and q.rest == ["annabel", "-roses"]
+def test_names_are_matched_as_query_tokens():
+    found = names().match(["jean", "paul"], 0)  # "Jean-Paul" splits as the query does
+    assert found is not None and found.length == 2
+
+
+def test_nothing_is_matched_when_face_recognition_is_off():
+    people = FakePeople()
+    people.enabled = False
+    assert PersonNames(people, FakeParts()).match(["anna"], 0) is None  # type: ignore[arg-type]

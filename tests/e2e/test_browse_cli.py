@@ -56,7 +56,8 @@ def test_similar_and_search_json_carry_the_capture_date(
 ) -> None:
     query = dated_library.folder / "cat-small.jpg"
     hits = cli(dated_library.data_dir, "similar", str(query), "-k", "30", "--json").json()
-    assert len(hits) == 17 and all(set(h) == {"path", "score", "taken"} for h in hits)
+    keys = {"path", "score", "taken", "place", "kind", "companions"}
+    assert len(hits) == 17 and all(set(h) == keys for h in hits)
     assert {year(h) for h in hits} >= set(YEARS)
     found = cli(dated_library.data_dir, "search", "cat", "-k", "3", "--json").json()
     assert all(datetime.fromisoformat(h["taken"]).tzinfo is not None for h in found)

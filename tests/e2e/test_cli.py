@@ -44,11 +44,12 @@ def test_index_json_summary(cli: Cli, pascal_photos: dict[str, list[Path]], tmp_
     assert set(summary) >= {"added", "updated", "removed", "unchanged", "skipped", "seconds"}
     assert set(summary) <= {
         "added", "updated", "removed", "unchanged", "skipped", "seconds", "moved",
-        "missing_folders", "faces",
+        "missing_folders", "raw", "videos", "companions", "videos_unsupported", "faces",
     }  # fmt: skip
     assert summary["added"] == sum(len(v) for v in pascal_photos.values())
     assert (summary["updated"], summary["removed"], summary["unchanged"]) == (0, 0, 0)
     assert summary["skipped"] == []
+    assert (summary["raw"], summary["videos"], summary["companions"]) == (0, 0, 0)
     assert isinstance(summary["seconds"], float) and summary["seconds"] > 0
     assert "indexing" in result.stderr  # progress goes to stderr, never into the JSON
 
@@ -64,7 +65,9 @@ def test_similar_json_best_first_without_the_query(
     assert result.returncode == 0, result.stderr
     hits = result.json()
     assert len(hits) == 5
-    assert all(set(h) == {"path", "score", "taken"} for h in hits)
+    keys = {"path", "score", "taken", "place", "kind", "companions"}
+    assert all(set(h) == keys for h in hits)
+    assert all(h["place"] is None for h in hits)  # Pascal photos have no GPS
     assert_ranked(hits)
     assert str(query) not in [h["path"] for h in hits]
     assert {h["path"] for h in hits} <= {str(p) for p in pascal_library.all_photos}

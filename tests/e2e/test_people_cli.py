@@ -36,7 +36,7 @@ def test_index_finds_faces_and_people_are_listed_named_and_searched(cli: Cli, tm
     found = cli(data, "search", "anna", "lee", "--json", "-k", "50").json()
     assert {h["path"] for h in found} == {p["path"] for p in first["photos"]}
     text = cli(data, "search", "anna", "lee")
-    assert "search: person:Anna Lee" in text.stderr
+    assert "search: [person: Anna Lee]" in text.stderr
 
     inside = cli(data, "people", "in", photo["path"], "--json").json()
     face = {"box": photo["box"], "person": first["id"], "name": "Anna Lee", "ungrouped": None}

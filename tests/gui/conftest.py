@@ -147,10 +147,9 @@ def empty_profile(tmp_path: Path) -> Profile:
 
 
 def fake_similar_words(word: str, k: int = 10) -> list[WordHit]:
-    """Stands in for GloVe neighbours: the real first call builds a 400k-word index (seconds)."""
-    return [WordHit(f"{word}{suffix}", 0.9 - i / 10) for i, suffix in enumerate(("s", "y", "ish"))][
-        :k
-    ]
+    """Stands in for GloVe neighbours: the real first call builds a 400k-word index (seconds).
+    Its own plural and a made-up word are never suggested; "green" is a word the model knows."""
+    return [WordHit(w, 0.9 - i / 10) for i, w in enumerate((word + "s", word + "ish", "green"))][:k]
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 """Issue 9's GUI details: shared tags, "find similar" on several photos, decent similar words,
-"Try:" chips that go with their query, class entries the photo earns, and "N matches"."""
+"Try:" chips that go with their query, class entries the photo earns, and "N matches" (the
+unfaded ones)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from core.library import PhotoHit, TextSearch
 from core.models.glove import SimilarWords, WordHit, WordVectors
 from core.models.word_filter import is_decent_word
+from gui.gallery import HEADER_HEIGHT
 from gui.wording import with_article
 from tests.gui.conftest import fake_top_classes
 
@@ -101,25 +103,32 @@ def test_find_similar_on_a_multi_selection_uses_every_selected_photo(
     next(a for a in menu.actions() if a.text() == "Find similar to these 2 photos").trigger()
     qtbot.waitUntil(lambda: window.showing_results, timeout=10_000)
     assert window.header.title.text() == "Similar to 2 photos"
-    assert window.header.subtitle.text().startswith(f"{PHOTOS - 2} matches")
+    strong = sum(not e.weak for e in window.results_model.entries)
+    assert window.results_model.rowCount() == PHOTOS - 2
+    assert window.header.subtitle.text().startswith(
+        f"{strong} match" if strong else "No strong matches; the"
+    )
     shown = [e.path for e in window.results_model.entries]
     assert not set(shown) & set(chosen)
     assert shown == [h.path for h in window.library.find_similar_to_all(chosen, 100)]
 
 
-def test_similar_word_chips_are_real_decent_words(
+def test_try_chips_are_decent_words_the_model_knows_well(
     qtbot, open_window, indexed_profile, words_data_dir
 ):
     window = open_window(indexed_profile, real_words=True)
     # One GloVe neighbour index per test session, shared with tests/core/test_words.py.
     index = SimilarWords(WordVectors(words_data_dir / "cache"), words_data_dir / "indexes")
     window.library.__dict__["word_index"] = index
-    window.search_bar.set_text("1990")  # its raw neighbours are all numbers: 1989, 1991, ...
-    window.search("1990")
+    # "kids" is in few captions, "child" in many: Try offers the word the model knows well,
+    # not raw neighbours it knows little of ("folks", "mom") nor forms of the word ("kid").
+    window.search_bar.set_text("kids")
+    window.search("kids")
     qtbot.waitUntil(lambda: bool(window.search_bar.suggestion_words), timeout=60_000)
     chips = window.search_bar.suggestion_words
-    assert all(is_decent_word(w) for w in chips), chips
-    assert not any(c.isdigit() for w in chips for c in w)
+    assert "child" in chips
+    assert all(is_decent_word(w) and not w.startswith("kid") for w in chips), chips
+    assert not {"folks", "mom"} & set(chips)
 
 
 def test_try_chips_go_away_with_their_query(qtbot, open_window, indexed_profile, monkeypatch):
@@ -141,7 +150,7 @@ def test_try_chips_go_away_with_their_query(qtbot, open_window, indexed_profile,
 
     def slow_similar_words(word, k=10):
         gate.wait(10)
-        return [WordHit(word + "s", 0.9)]
+        return [WordHit("green", 0.9)]
 
     monkeypatch.setattr(window.library, "similar_words", slow_similar_words)
     bar.set_text("blue")
@@ -204,8 +213,12 @@ def _cell_image(qtbot, window):
     qtbot.wait(50)
     rect = window.gallery.visualRect(window.results_model.index(0))
     image = window.gallery.viewport().grab(rect).toImage()
+    band = HEADER_HEIGHT if window.results_model.has_headers else 0  # "Weaker matches" above
     return np.array(
-        [[image.pixelColor(x, y).lightness() for x in range(image.width())] for y in range(0, 60)]
+        [
+            [image.pixelColor(x, y).lightness() for x in range(image.width())]
+            for y in range(band, band + 60)
+        ]
     )
 
 
@@ -225,13 +238,17 @@ def test_results_say_how_many_match_and_weak_matches_fade(
     monkeypatch.setattr(window.library, "search", search)
     window.search("clear")
     qtbot.waitUntil(lambda: window.showing_results, timeout=10_000)
-    assert window.header.subtitle.text() == "3 matches, best match first"
+    # The count is what is drawn as a match: one, then the faded ones after a divider.
+    assert window.header.subtitle.text() == "1 match, best match first · 2 weaker ones, faded"
     assert [e.weak for e in window.results_model.entries] == [False, True, True]
+    assert [e.header for e in window.results_model.entries] == ["", "Weaker matches", ""]
     window.gallery.selectionModel().clear()
     clear = _cell_image(qtbot, window)
 
     window.search("faded")
     qtbot.waitUntil(lambda: window.results_model.entries[0].weak, timeout=10_000)
+    assert window.header.subtitle.text() == "No strong matches; the 3 closest are shown"
+    assert not any(e.header for e in window.results_model.entries)  # nothing to divide
     faded = _cell_image(qtbot, window)
     background = window.gallery.viewport().palette().color(window.gallery.backgroundRole())
     # A faded photo sits closer to the background: less contrast with it.
@@ -253,6 +270,15 @@ def test_side_panels_forget_a_photo_that_left_the_gallery(qtbot, open_window, in
     qtbot.waitUntil(lambda: window.tag_panel.tag_words == [], timeout=5000)
     assert window.details.name.isHidden()
     assert window.details.hint.text() == "Select a photo to see its details."
+
+
+def test_weak_matches_are_divided_from_strong_ones_only_when_they_come_after_them() -> None:
+    from gui.view_state import PhotoEntry, with_divider
+
+    best_first = [PhotoEntry("a", 0.9), PhotoEntry("b", 0.2, True), PhotoEntry("c", 0.1, True)]
+    assert [e.header for e in with_divider(best_first)] == ["", "Weaker matches", ""]
+    by_date = [best_first[1], best_first[0], best_first[2]]
+    assert [e.header for e in with_divider(by_date)] == ["", "", ""]
 
 
 def test_calibrated_scores_below_the_weak_bar_are_faded() -> None:

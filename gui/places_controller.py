@@ -1,0 +1,71 @@
+"""The Places tree kept up to date with the library, and a chosen place's photos shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QStatusBar
+
+from core.library import Library, PhotoHit
+from core.places.service import PlaceTree
+from gui.dispatch import Dispatcher
+from gui.navigation import Navigator
+from gui.places_tree import PlaceKey, PlacesTree
+from gui.view_state import PhotoEntry, Results, ViewState, taken_between
+from gui.wording import count
+
+
+class PlacesView:
+    """Reloads the tree after the library changed; a chosen place becomes the results."""
+
+    def __init__(
+        self,
+        library: Library,
+        dispatcher: Dispatcher,
+        state: ViewState,
+        navigator: Navigator,
+        tree: PlacesTree,
+        status: QStatusBar,
+        show_error: Callable[[Exception], None],
+    ) -> None:
+        self.library = library
+        self.dispatcher = dispatcher
+        self.state = state
+        self.navigator = navigator
+        self.tree = tree
+        self.status = status
+        self.show_error = show_error
+
+    def reload(self, *_: object) -> None:
+        """Read the country > region > city counts again (on a worker)."""
+
+        def done(places: PlaceTree) -> None:
+            self.tree.set_places(places.countries)
+
+        self.dispatcher.call("places", self.library.place_tree, done, self.show_error)
+
+    def show(self, place: PlaceKey) -> None:
+        """The photos taken at place, newest first, within the date range."""
+        library = self.library
+        self.status.showMessage(f"Photos taken in {place.label()}…")
+
+        def query() -> list[PhotoHit]:
+            start, end = self.state.dates
+            hits = library.place_photos(place.country, place.region, place.city)
+            return [h for h in hits if taken_between(h.taken, start, end)]
+
+        def done(hits: list[PhotoHit]) -> None:
+            self.status.clearMessage()
+            self.navigator.clear_search_field()
+            results = Results(
+                hits=[PhotoEntry(h.path) for h in hits],
+                taken={h.path: h.taken for h in hits},
+                rerun=lambda: self.show(place),
+            )
+            subtitle = count(len(hits), "photo") + " taken there, newest first"
+            if not hits:
+                subtitle = "No photos taken there in the chosen dates"
+            self.navigator.show_results(place.label(), subtitle, results)
+
+        self.state.results.rerun = lambda: self.show(place)
+        self.dispatcher.call("results", query, done, self.show_error)

@@ -1,0 +1,116 @@
+"""Places in the window: real geotagged photos give a Places tree; a click shows a place's
+photos; the details panel says where a photo was taken; a search by place name says so."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+
+from core.library import Library
+from core.storage.profile import Profile, resolve_profile
+from tests.gui.conftest import fake_top_classes, index_now
+from tests.places_helpers import EIFFEL_TOWER, LOUVRE, TIMES_SQUARE, with_gps
+
+
+@pytest.fixture
+def travel_profile(pascal_dir: Path, tmp_path: Path) -> Profile:
+    """Real photos: two in Paris, one at Times Square, one without GPS; indexed."""
+    folder = tmp_path / "Travel"
+    folder.mkdir()
+    cats = sorted((pascal_dir / "images/cat").glob("*.jpg"))
+    dogs = sorted((pascal_dir / "images/dog").glob("*.jpg"))
+    with_gps(cats[0], folder / "eiffel-cat.jpg", EIFFEL_TOWER)
+    with_gps(dogs[0], folder / "louvre-dog.jpg", LOUVRE)
+    with_gps(cats[1], folder / "times-square-cat.jpg", TIMES_SQUARE)
+    shutil.copyfile(dogs[1], folder / "home-dog.jpg")
+    profile = resolve_profile(tmp_path / "profile")
+    library = Library(profile)
+    library.add_folder(folder)
+    index_now(library)
+    library.close()
+    return profile
+
+
+def rows(window: object) -> list[str]:
+    """The Places tree's rows, indented by depth, every node open."""
+    tree = window.places_tree
+    out: list[str] = []
+
+    def walk(parent: QModelIndex, depth: int) -> None:
+        for row in range(tree.model.rowCount(parent)):
+            index = tree.model.index(row, 0, parent)
+            out.append("  " * depth + str(index.data()))
+            walk(index, depth + 1)
+
+    walk(QModelIndex(), 0)
+    return out
+
+
+def shown(window: object) -> list[str]:
+    model = window.gallery.model()
+    return sorted(os.path.basename(e.path) for e in model.entries)
+
+
+def test_the_places_tree_browses_a_place_and_details_say_where(
+    qtbot, open_window, travel_profile, monkeypatch
+):
+    window = open_window(travel_profile)
+    qtbot.waitUntil(lambda: bool(window.places_tree.keys), timeout=10_000)
+    assert rows(window) == [
+        "France  (2)",
+        "  Île-de-France  (2)",
+        "    Paris  (2)",
+        "United States  (1)",
+        "  New York  (1)",
+        "    New York City  (1)",
+    ]
+    tree = window.places_tree
+    france = tree.model.index(0, 0)
+    tree.view.expand(france)
+    region = tree.model.index(0, 0, france)
+    tree.view.expand(region)
+    paris = tree.model.index(0, 0, region)
+    qtbot.mouseClick(
+        tree.view.viewport(), Qt.MouseButton.LeftButton, pos=tree.view.visualRect(paris).center()
+    )
+    qtbot.waitUntil(lambda: window.showing_results, timeout=10_000)
+    assert window.header.title.text() == "Paris, Île-de-France, France"
+    assert window.header.subtitle.text() == "2 photos taken there, newest first"
+    assert shown(window) == ["eiffel-cat.jpg", "louvre-dog.jpg"]
+
+    monkeypatch.setattr(window.library, "top_classes", fake_top_classes)
+    window.gallery.setCurrentIndex(window.gallery.model().index(0))
+    qtbot.waitUntil(lambda: window.details.name.text().endswith(".jpg"), timeout=10_000)
+    qtbot.waitUntil(lambda: window.details.place.text() == "Paris, Île-de-France, France")
+
+
+def test_a_photo_without_gps_has_no_place_and_a_search_by_place_says_so(
+    qtbot, open_window, travel_profile, monkeypatch
+):
+    window = open_window(travel_profile)
+    monkeypatch.setattr(window.library, "top_classes", fake_top_classes)
+    model = window.library_model
+    qtbot.waitUntil(lambda: model.rowCount() == 4, timeout=10_000)
+    row = next(i for i, e in enumerate(model.entries) if e.path.endswith("home-dog.jpg"))
+    window.gallery.setCurrentIndex(model.index(row))
+    qtbot.waitUntil(lambda: window.details.name.text() == "home-dog.jpg", timeout=10_000)
+    qtbot.waitUntil(lambda: window.details.place.text() == "– (no GPS position)")
+    row = next(i for i, e in enumerate(model.entries) if e.path.endswith("times-square-cat.jpg"))
+    window.gallery.setCurrentIndex(model.index(row))
+    qtbot.waitUntil(
+        lambda: (
+            window.details.place.text() == "Times Square, New York City, New York, United States"
+        ),
+        timeout=10_000,
+    )
+
+    window.search("new york")
+    qtbot.waitUntil(lambda: window.showing_results, timeout=10_000)
+    qtbot.waitUntil(lambda: shown(window) == ["times-square-cat.jpg"], timeout=10_000)
+    assert window.header.title.text() == "Photos · place: New York, United States"
+    understood = window.search_bar.understood.text()
+    assert "[place: New York, United States]" in understood
