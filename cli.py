@@ -86,7 +86,7 @@ def _replaced(text: str) -> str:
 
 
 class ProgressBar:
-    """Draws IndexProgress on stderr: one updating line on a terminal, else a line now and then."""
+    """Draws Progress on stderr: one updating line on a terminal, else a line now and then."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
         # Looked up per bar, not bound at import: sys.stderr may have been replaced since.

@@ -19,7 +19,7 @@ from core.browse.photos import mark_removed, photo_dates
 from core.browse.service import BrowseService
 from core.errors import PhotoSearchError, UsageError, storage_errors
 from core.indexing.date_fill import with_dates
-from core.indexing.scan import IndexProgress, IndexSummary, index_catalog
+from core.indexing.scan import IndexSummary, index_catalog
 from core.media.dates import ids_outside_dates, iso
 from core.media.decode import DecodeError, load_pixels
 from core.models.encoder import ImageEncoder
@@ -27,6 +27,7 @@ from core.models.glove import SimilarWords, TagVocabulary, WordVectors
 from core.models.joint import ConSE, VectorSpace
 from core.people.service import People
 from core.places.service import Places, place_json
+from core.progress import Progress
 from core.search.class_evidence import ClassEvidence
 from core.search.metadata_terms import TermResolver
 from core.search.people_terms import PersonNames
@@ -215,7 +216,7 @@ class Library:
 
     def index(
         self, folders: Sequence[Path] | None = None, faces: bool = True
-    ) -> Generator[IndexProgress, None, IndexSummary]:
+    ) -> Generator[Progress, None, IndexSummary]:
         """Index folders (default: every library folder); yields progress, returns a summary.
 
         Folders not in the library yet are added once the indexing lock is held, so a run
@@ -237,7 +238,7 @@ class Library:
         return self._then_faces(run) if faces and self.people.enabled else run
 
     def _then_faces(
-        self, run: Generator[IndexProgress, None, IndexSummary]
+        self, run: Generator[Progress, None, IndexSummary]
     ) -> Generator[Any, None, IndexSummary]:
         summary = yield from run
         found = yield from self.people.find_faces()
@@ -416,12 +417,12 @@ class Library:
 
 
 def with_places(
-    run: Generator[IndexProgress, None, IndexSummary], places: Places
-) -> Generator[IndexProgress, None, IndexSummary]:
+    run: Generator[Progress, None, IndexSummary], places: Places
+) -> Generator[Progress, None, IndexSummary]:
     """An index run, then the GPS of photos not read yet; returns the run's summary."""
     summary = yield from run
     for done, total in places.fill():
-        yield IndexProgress("places", done, total)
+        yield Progress("places", done, total)
     return summary
 
 

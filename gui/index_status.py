@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from core.indexing.scan import IndexProgress
+from core.progress import Progress
 
 
-def describe(p: IndexProgress) -> str:
+def describe(p: Progress) -> str:
     """One line for a progress record, like the command line's bar."""
     if p.phase == "scanning":
         return f"Looking for photos… {p.done:,} found"
@@ -66,7 +66,7 @@ class IndexStatus(QWidget):
         self.cancel_button.setText("Cancel")
         self.show()
 
-    def update_progress(self, p: IndexProgress) -> None:
+    def update_progress(self, p: Progress) -> None:
         self.label.setText(describe(p))
         if p.phase in ("indexing", "faces") and p.total:
             self.bar.setRange(0, p.total)

@@ -9,9 +9,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QStatusBar
 
-from core.indexing.scan import IndexProgress, IndexSummary
+from core.indexing.scan import IndexSummary
 from core.library import Library
 from core.media.video import NOT_INSTALLED as VIDEO_NOT_INSTALLED
+from core.progress import Progress
 from gui.banner import MessageBanner
 from gui.dispatch import Dispatcher
 from gui.index_status import IndexStatus
@@ -91,7 +92,7 @@ class IndexingController(QObject):
             self._worker.cancel()
             self.index_status.stopping()
 
-    def _on_progress(self, p: IndexProgress) -> None:
+    def _on_progress(self, p: Progress) -> None:
         self.index_status.update_progress(p)
         now = time.monotonic()
         if p.phase == "indexing" and now - self._last_refresh >= REFRESH_INTERVAL_S:

@@ -12,8 +12,8 @@ from collections.abc import Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.indexing.scan import IndexProgress
 from core.media.dates import read_taken
+from core.progress import Progress
 
 if TYPE_CHECKING:
     from core.storage.catalog import Catalog
@@ -24,7 +24,7 @@ FILL_BATCH = 256
 
 def fill_missing_dates(catalog: Catalog) -> Generator[Any, None, int]:
     """Read the capture date of indexed photos that have none yet (catalogs from before dates,
-    copies found by their hash); yields IndexProgress("dates", ...), returns how many."""
+    copies found by their hash); yields Progress("dates", ...), returns how many."""
     rows = catalog.conn.execute(
         "SELECT id, path, mtime_ns FROM photos WHERE status = 'ok' AND taken IS NULL"
     ).fetchall()
@@ -39,7 +39,7 @@ def fill_missing_dates(catalog: Catalog) -> Generator[Any, None, int]:
                 dates.append((taken, pid))
         with catalog.transaction() as c:
             c.executemany("UPDATE photos SET taken = ? WHERE id = ? AND taken IS NULL", dates)
-        yield IndexProgress("dates", start + len(batch), len(rows))
+        yield Progress("dates", start + len(batch), len(rows))
     return len(rows)
 
 

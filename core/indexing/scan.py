@@ -1,6 +1,6 @@
 """Incremental indexing by mark and sweep; one worker thread per core reads, decodes and embeds.
 
-A generator: it yields IndexProgress records and returns an IndexSummary. Whoever drives it
+A generator: it yields Progress records and returns an IndexSummary. Whoever drives it
 (the CLI's progress bar, the GUI's worker thread) may stop at any yield: every finished batch
 is already committed, so the next run carries on where this one stopped.
 """
@@ -29,6 +29,7 @@ from core.media.decode import (
 )
 from core.media.video import NOT_INSTALLED
 from core.models.encoder import ImageEncoder
+from core.progress import Progress
 from core.storage.catalog import Catalog, NewPhoto, PhotoRow, path_key
 from core.storage.lock import IndexLock
 from core.storage.media_files import copy_duration, replace_companions, set_durations
@@ -38,18 +39,6 @@ from core.storage.media_files import copy_duration, replace_companions, set_dura
 CHUNK = 4
 # Photos per catalog transaction.
 BATCH = 16
-
-
-@dataclass(frozen=True)
-class IndexProgress:
-    """One progress step: phase is "scanning", "indexing" or "building"."""
-
-    phase: str
-    done: int
-    total: int
-    rate: float = 0.0
-    eta: float | None = None
-    path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +153,7 @@ def index_catalog(
     indexes_stale: Callable[[], bool] = lambda: False,
     refresh_indexes: Callable[[bool], None] = lambda force: None,
     follow_external_symlinks: bool = False,
-) -> Generator[IndexProgress, None, IndexSummary]:
+) -> Generator[Progress, None, IndexSummary]:
     """Bring the catalog up to date with folders, under the profile's indexing lock.
 
     The derived indexes are refreshed at the end when anything changed or indexes_stale();
@@ -195,8 +184,8 @@ def index_catalog(
             for f in walk_photos(root, scan_errors, follow):
                 found[f.key] = f
                 if len(found) % 1000 == 0:
-                    yield IndexProgress("scanning", len(found), 0, path=f.path)
-        yield IndexProgress("scanning", len(found), len(found))
+                    yield Progress("scanning", len(found), 0, path=f.path)
+        yield Progress("scanning", len(found), len(found))
         summary.skipped.extend(scan_errors)
         summary.companions = _set_aside_companions(catalog, roots, found)
 
@@ -226,9 +215,9 @@ def index_catalog(
         summary.removed += catalog.mark_deleted(gone)
 
         if summary.changed or indexes_stale():
-            yield IndexProgress("building", 0, 1)
+            yield Progress("building", 0, 1)
             refresh_indexes(bool(summary.added or summary.updated))
-            yield IndexProgress("building", 1, 1)
+            yield Progress("building", 1, 1)
         summary.seconds = time.monotonic() - start
     return summary
 
@@ -280,7 +269,7 @@ def _read_and_embed(
 
 def _embed_all(
     encoder: ImageEncoder, todo: list[_FoundFile], known_hashes: set[bytes], changes: _Changes
-) -> Generator[IndexProgress, None, None]:
+) -> Generator[Progress, None, None]:
     """Read, decode and embed in one worker thread per core; record the results in order here.
 
     Each worker takes a few photos from file to features by itself, one single-threaded CNN
@@ -320,7 +309,7 @@ def _embed_all(
                 batch, vectors = [], []
             rate = done / max(time.monotonic() - began, 1e-6)
             eta = (len(todo) - done) / rate if rate > 0 else None
-            yield IndexProgress("indexing", done, len(todo), rate, eta, chunk.files[-1].path)
+            yield Progress("indexing", done, len(todo), rate, eta, chunk.files[-1].path)
     finally:
         # Waits for the chunks in flight (a fraction of a second), so that nothing still
         # reads or computes once a cancelled run has returned.

@@ -24,6 +24,7 @@ from typing import Any
 from core.errors import DecodeError
 from core.people.detector import MODEL_NAME, FaceModel
 from core.people.grouping import Grouper
+from core.progress import Progress
 from core.storage.catalog import Catalog
 from core.storage.faces import FaceStore, FoundFace
 from core.storage.lock import IndexLock
@@ -33,18 +34,6 @@ CHUNK = 4
 BATCH = 16
 # Fewer photos than this are done in this process: starting workers costs a second or two.
 IN_PROCESS_BELOW = 32
-
-
-@dataclass(frozen=True)
-class FaceProgress:
-    """One progress step: phase is "faces" (photos looked at) or "grouping"."""
-
-    phase: str
-    done: int
-    total: int
-    rate: float = 0.0
-    eta: float | None = None
-    path: str | None = None
 
 
 @dataclass
@@ -90,7 +79,7 @@ def scan_photos(photos: list[tuple[int, str]]) -> list[Scan]:
 
 def find_faces(
     catalog: Catalog, lock_path: Path, workers: int | None = None
-) -> Generator[FaceProgress, None, FaceSummary]:
+) -> Generator[Progress, None, FaceSummary]:
     """Look for faces in every indexed photo not looked at yet, then group the new faces."""
     start = time.monotonic()
     summary = FaceSummary()
@@ -99,16 +88,16 @@ def find_faces(
         todo = store.photos_to_scan(MODEL_NAME)
         if todo:
             yield from _scan_all(store, todo, summary, workers)
-        yield FaceProgress("grouping", 0, 1)
+        yield Progress("grouping", 0, 1)
         summary.grouped, summary.new_people = group_faces(store)
-        yield FaceProgress("grouping", 1, 1)
+        yield Progress("grouping", 1, 1)
     summary.seconds = time.monotonic() - start
     return summary
 
 
 def _scan_all(
     store: FaceStore, todo: list[tuple[int, str]], summary: FaceSummary, workers: int | None
-) -> Generator[FaceProgress, None, None]:
+) -> Generator[Progress, None, None]:
     n = workers if workers is not None else max(1, min(4, os.cpu_count() or 1))
     pool: Executor | None = None
     if n > 1 and len(todo) >= IN_PROCESS_BELOW:
@@ -146,7 +135,7 @@ def _scan_all(
                 batch = []
             rate = done / max(time.monotonic() - began, 1e-6)
             eta = (len(todo) - done) / rate if rate > 0 else None
-            yield FaceProgress("faces", done, len(todo), rate, eta, paths[scans[-1][0]])
+            yield Progress("faces", done, len(todo), rate, eta, paths[scans[-1][0]])
         if batch:
             store.store_scans(MODEL_NAME, batch)
     finally:

@@ -16,7 +16,8 @@ from PIL import Image
 
 from core.errors import PhotoSearchError, UsageError
 from core.media.decode import check_file, decode_image
-from core.people.face_pass import FaceProgress, FaceSummary, find_faces, group_faces
+from core.people.face_pass import FaceSummary, find_faces, group_faces
+from core.progress import Progress
 from core.storage.catalog import Catalog
 from core.storage.faces import BLURRED, SMALL, FaceRow, FaceStore, PersonSummary
 from core.storage.lock import IndexLock
@@ -121,7 +122,7 @@ class People:
     def enabled(self) -> bool:
         return self.settings.face_recognition
 
-    def find_faces(self, workers: int | None = None) -> Generator[FaceProgress, None, FaceSummary]:
+    def find_faces(self, workers: int | None = None) -> Generator[Progress, None, FaceSummary]:
         """The face pass over photos not looked at yet (core/people/face_pass.py)."""
         return find_faces(self.catalog, self.lock_path, workers)
 

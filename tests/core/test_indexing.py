@@ -14,8 +14,8 @@ import pytest
 import core.indexing.scan
 import core.media.decode
 from core.errors import LibraryBusyError
-from core.indexing.scan import IndexProgress
 from core.library import Library
+from core.progress import Progress
 from core.storage.lock import IndexLock
 from tests.conftest import EncoderSpy, make_photo, make_photos, run_index
 
@@ -272,7 +272,7 @@ def test_interrupted_run_keeps_finished_batches_and_continues(
     run = library.index()
     while len(library.photos()) == 0:
         step = next(run)
-        assert isinstance(step, IndexProgress)
+        assert isinstance(step, Progress)
     run.close()  # what the GUI's cancel button and the CLI's Ctrl+C do
     done = len(library.photos())
     assert 0 < done < total

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 
-from core.indexing.scan import IndexProgress
 from core.media.thumbnails import ThumbnailCache
+from core.progress import Progress
 from gui.gallery import PATH_ROLE, SCORE_ROLE, PhotoModel
 from gui.index_status import describe
 from gui.thumbnail_loader import ThumbnailLoader
@@ -46,7 +46,7 @@ def test_model_loads_thumbnails_lazily_and_keeps_rows_when_photos_are_added(qtbo
 
 
 def test_progress_line_shows_done_total_rate_and_time_left():
-    assert describe(IndexProgress("scanning", 1000, 0)) == "Looking for photos… 1,000 found"
-    line = describe(IndexProgress("indexing", 1200, 10000, 40.0, 220.0))
+    assert describe(Progress("scanning", 1000, 0)) == "Looking for photos… 1,000 found"
+    line = describe(Progress("indexing", 1200, 10000, 40.0, 220.0))
     assert line == "Indexing 1,200 of 10,000 photos · 40.0/s · 3 min 40 s left"
-    assert describe(IndexProgress("building", 0, 1)) == "Updating search indexes…"
+    assert describe(Progress("building", 0, 1)) == "Updating search indexes…"

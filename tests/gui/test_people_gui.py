@@ -47,10 +47,10 @@ def test_the_model_shows_unnamed_people_as_person_n_with_their_count():
 
 
 def test_the_status_bar_says_when_faces_are_being_found():
-    from core.people.face_pass import FaceProgress
+    from core.people.face_pass import Progress
 
-    assert describe(FaceProgress("faces", 3, 10)).startswith("Finding faces in 3 of 10 photos")
-    assert describe(FaceProgress("grouping", 0, 1)) == "Grouping faces into people…"
+    assert describe(Progress("faces", 3, 10)).startswith("Finding faces in 3 of 10 photos")
+    assert describe(Progress("grouping", 0, 1)) == "Grouping faces into people…"
 
 
 def test_people_are_listed_and_clicking_one_shows_their_photos(qtbot, open_window, faces_profile):
