@@ -20,6 +20,11 @@ from core.errors import PROGRAM, PhotoSearchError, ProfileWarning
 from core.storage.profile import is_too_broad, resolve_profile
 
 
+def photos(n: int) -> str:
+    """A count of photos as a person reads it: "1 photo", "2 photos"."""
+    return f"{n:,} photo" + ("" if n == 1 else "s")
+
+
 def open_library(args: argparse.Namespace, repair: bool = False) -> Any:
     from core.library import Library
 
@@ -181,7 +186,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     if summary.faces is not None:
         f = summary.faces
         print(
-            f"faces: {f['faces']} found in {f['photos']} photos, "
+            f"faces: {f['faces']} found in {photos(f['photos'])}, "
             f"{f['grouped']} grouped ({f['new_people']} new people)"
         )
     for s in summary.skipped:
@@ -378,7 +383,7 @@ def cmd_people(args: argparse.Namespace) -> int:
             return 0
         for p in found:
             hidden = " (hidden)" if p.hidden else ""
-            print(f"{p.id:5d}  {p.label}{hidden}: {p.photo_count} photos")
+            print(f"{p.id:5d}  {p.label}{hidden}: {photos(p.photo_count)}")
         if not found:
             print("no people yet: `index` finds the faces in your photos", file=sys.stderr)
         return 0
@@ -409,7 +414,7 @@ def cmd_people(args: argparse.Namespace) -> int:
         person = people.merge(args.person, args.other)
     else:
         person = people.hide(args.person, not args.undo)
-    _report(args, person.to_json(), f"{person.id}  {person.label}: {person.photo_count} photos")
+    _report(args, person.to_json(), f"{person.id}  {person.label}: {photos(person.photo_count)}")
     return 0
 
 
