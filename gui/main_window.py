@@ -191,6 +191,8 @@ class MainWindow(QMainWindow):
             find_similar=self.find_similar,
             find_similar_to_all=self.find_similar_to_all,
             trash=self.trash.trash,
+            people_in=self.people.people_in,
+            show_person=self.people.show_person,
         )
         self.duplicates = DuplicatesView(library, dispatcher, self.navigator, status, error)
         self.previews = PreviewControl(

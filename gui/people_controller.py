@@ -91,6 +91,14 @@ class PeopleController(QObject):
 
     # -- browsing ----------------------------------------------------------------------------
 
+    def people_in(self, path: str) -> list[tuple[int, str]]:
+        """(person id, label) of each grouped face in the photo, left to right, once each."""
+        found: dict[int, str] = {}
+        for face in self.library.people.faces_in(path):
+            if face.person_id is not None:
+                found.setdefault(face.person_id, face.name or f"Person {face.person_id}")
+        return list(found.items())
+
     def show_person(self, person_id: int) -> None:
         """That person's photos as results, newest first ("find similar" on a face)."""
         library = self.library

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QAction
@@ -30,6 +31,8 @@ class PhotoMenu:
         find_similar: Callable[[str, str | None], None],
         find_similar_to_all: Callable[[list[str]], None],
         trash: Callable[[list[str]], None],
+        people_in: Callable[[str], list[tuple[int, str]]] = lambda path: [],
+        show_person: Callable[[int], None] = lambda person_id: None,
     ) -> None:
         self.gallery = gallery
         self.panels = panels
@@ -39,6 +42,8 @@ class PhotoMenu:
         self.find_similar = find_similar
         self.find_similar_to_all = find_similar_to_all
         self.trash = trash
+        self.people_in = people_in  # (person id, label) of each grouped face in a photo
+        self.show_person = show_person
         self.menu: QMenu | None = None
 
     def on_requested(self, pos: QPoint) -> None:
@@ -115,6 +120,14 @@ class PhotoMenu:
             "Photos that look like this one",
             lambda: self.find_similar(path, None),
         )
+        # "Find similar" on a face: that person's photos (a catalog read, no model).
+        for person_id, label in self.people_in(path):
+            _action(
+                menu,
+                f"Find similar: photos of {label}",
+                f"Every photo {label} is in",
+                partial(self.show_person, person_id),
+            )
         classes = self.panels.classes.get(path)
         if classes is None:
             waiting = _action(menu, "Find similar: finding subjects…", "", lambda: None)

@@ -87,6 +87,22 @@ def test_the_selected_photo_lists_its_people_and_not_them_takes_a_face_out(
     qtbot.waitUntil(lambda: "Celine" not in window.photo_people.names, timeout=10000)
 
 
+def test_find_similar_on_a_face_shows_that_persons_photos(qtbot, open_window, faces_profile):
+    window = open_window(faces_profile)
+    model = window.people_model
+    qtbot.waitUntil(lambda: model.rowCount() >= 2, timeout=10000)
+    person = model.entries[0]
+    window.library.people.name(person.id, "Celine")
+    menu = window.photo_menu._build(person.face_path)
+    entries = {a.text(): a for a in menu.actions()}
+    assert "Find similar: photos of Celine" in entries
+    entries["Find similar: photos of Celine"].trigger()
+    qtbot.waitUntil(lambda: window.showing_results, timeout=10000)
+    shown = {e.path for e in window.gallery.model().entries}
+    assert person.face_path in shown and len(shown) == person.photo_count
+    assert window.header.title.text() == "Photos of Celine"
+
+
 def test_the_preview_draws_a_box_round_each_face(tmp_path: Path):
     from PIL import Image
 
