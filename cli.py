@@ -404,7 +404,7 @@ def cmd_people(args: argparse.Namespace) -> int:
         _report(args, {"removed": True}, f"taken out of person {args.person}: {args.photo}")
         return 0
     if action == "name":
-        person = people.name(args.person, " ".join(args.name))
+        person = people.name(args.person, " ".join(args.name), getattr(args, "photo", None))
     elif action == "merge":
         person = people.merge(args.person, args.other)
     else:

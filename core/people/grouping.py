@@ -179,3 +179,30 @@ class Grouper:
             if d < best_d:
                 best, best_d = row, d
         return best
+
+
+# A named person's search results: faces within this distance of a face the user named them
+# from (and nearer to it than to any face the user took out of them). Chosen on LFW's dev
+# people (docs/people.md): the smallest that keeps recall within 0.005 of no limit.
+NAMED_DISTANCE = 0.60
+
+
+def kept_for_name(
+    vectors: np.ndarray,
+    confirmed: np.ndarray,
+    rejected: np.ndarray,
+    within: float = NAMED_DISTANCE,
+) -> np.ndarray:
+    """Which of a named person's faces their name stands for: a look-alike grouped with them
+    is held back when it lies far from every confirmed face, or nearer a face the user said
+    is not them. confirmed is a boolean mask over vectors; rejected holds embeddings."""
+    if not len(vectors) or not confirmed.any():
+        return np.ones(len(vectors), bool)
+    anchors = vectors[confirmed]
+    near = np.linalg.norm(vectors[:, None, :] - anchors[None, :, :], axis=2).min(axis=1)
+    keep = near < within
+    if len(rejected):
+        wrong = np.linalg.norm(vectors[:, None, :] - rejected[None, :, :], axis=2).min(axis=1)
+        keep &= near < wrong
+    out: np.ndarray = keep | confirmed
+    return out
