@@ -34,6 +34,7 @@ from PIL import Image
 from core.library import Library
 from core.people.detector import FaceModel
 from core.people.grouping import Grouper
+from core.people.service import normalise_name
 from core.storage.profile import resolve_profile
 from evaluation.faces import LFW_DIR, is_central, lfw_photos, pairwise_precision_recall
 
@@ -143,21 +144,37 @@ def name_and_search(
             continue
         people.name(first, name, photo=paths[0])
         names[person] = name
-    tp = fp = fn = 0
+    # [tp, fp, fn] of search, and of every photo of the person as grouped (no named rule).
+    counts = {"search": [0, 0, 0], "grouped": [0, 0, 0]}
+    ids = people.named()
+    path_of = {
+        row.id: row.path
+        for row in map(library.catalog.photo_by_path, map(Path, label))
+        if row is not None
+    }
     for person, paths in sorted(by_person.items()):
         if person not in names:
-            fn += len(paths)
+            for c in counts.values():
+                c[2] += len(paths)
             continue
-        hits = {h.path for h in library.search([names[person]], k=10_000).hits}
-        right = sum(1 for h in hits if label.get(h) == person)
-        tp += right
-        fp += len(hits) - right
-        fn += len(paths) - right
+        grouped = people.store.photos_with(ids[normalise_name(names[person])])
+        for what, hits in (
+            ("search", {h.path for h in library.search([names[person]], k=10_000).hits}),
+            ("grouped", {str(path_of[i]) for i in grouped}),
+        ):
+            right = sum(1 for h in hits if label.get(h) == person)
+            c = counts[what]
+            c[0] += right
+            c[1] += len(hits) - right
+            c[2] += len(paths) - right
+    (tp, fp, fn), (gtp, gfp, gfn) = counts["search"], counts["grouped"]
     return {
         "search_name_precision": round(tp / max(tp + fp, 1), 4),
         "search_name_recall": round(tp / max(tp + fn, 1), 4),
         "search_name_wrong_photos": fp,
-        # Named first photos whose face was in a person already named for someone else.
+        # The same, had search given every photo of the named person as grouped.
+        "all_grouped_photos_precision": round(gtp / max(gtp + gfp, 1), 4),
+        "all_grouped_photos_recall": round(gtp / max(gtp + gfn, 1), 4),
         "search_name_not_them_corrections": relabelled,
     }
 
