@@ -5,6 +5,7 @@
     .venv/bin/python -m benchmarks.faces grouping [--faces 100000]
     .venv/bin/python -m benchmarks.faces wild [--sheet DIR]     Pascal person / Flickr8k groups
     .venv/bin/python -m benchmarks.faces memory [--photos 10000]
+    .venv/bin/python -m benchmarks.faces decode [--count 16]    reuse indexing's decode?
 
 `lfw` indexes the photos of one split's people (evaluation/faces.py: by person, thresholds
 were chosen on "dev", figures are reported on "test") into a temporary library with the real
@@ -358,6 +359,53 @@ def wild(sheet: Path | None) -> dict[str, Any]:
     return out
 
 
+def decode(count: int) -> dict[str, Any]:
+    """What reusing indexing's decode for the face pass would save: CPU ms a 12 MP JPEG for
+    the main pass's decode (224 px crop), the face pass's (1024 px), and one decode at the
+    face pass's scale feeding both (the reuse)."""
+    from core.media.decode import centre_crop_resize, decode_image
+    from core.people.detector import DETECT_SIDE
+
+    tmp = Path(tempfile.mkdtemp(prefix="faces-decode-"))
+    try:
+        files = []
+        for i, source in enumerate(person_photos()[:count]):
+            im = Image.open(source).convert("RGB")
+            files.append(tmp / f"p{i:03d}.jpg")
+            im.resize((4000, 3000), Image.Resampling.BICUBIC).save(files[-1], quality=92)
+
+        def index_pass(f: Path) -> object:
+            return centre_crop_resize(decode_image(f, draft_size=224)[0], 224)
+
+        def face_pass(f: Path) -> object:
+            return decode_image(f, draft_size=DETECT_SIDE // 2)
+
+        def one_for_both(f: Path) -> object:
+            return centre_crop_resize(face_pass(f)[0], 224)
+
+        def ms(step: Any) -> float:
+            times = []
+            for _ in range(3):
+                for f in files:
+                    start = time.process_time()
+                    step(f)
+                    times.append(time.process_time() - start)
+            return round(float(np.median(times)) * 1000, 1)
+
+        held = decode_image(files[0], draft_size=DETECT_SIDE // 2)[0]
+        return {
+            "photos": len(files),
+            "megapixels": 12,
+            "index_pass_decode_ms": ms(index_pass),
+            "face_pass_decode_ms": ms(face_pass),
+            "one_decode_for_both_ms": ms(one_for_both),
+            "held_copy": list(held.size),
+            "held_copy_mib": round(held.width * held.height * 3 / 2**20, 2),
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -368,6 +416,7 @@ def main() -> None:
     sub.add_parser("grouping").add_argument("--faces", type=int, default=100_000)
     sub.add_parser("wild").add_argument("--sheet", type=Path)
     sub.add_parser("memory").add_argument("--photos", type=int, default=10_000)
+    sub.add_parser("decode").add_argument("--count", type=int, default=16)
     args = parser.parse_args()
     print(" ".join(["python -m benchmarks.faces", *sys.argv[1:]]))
     if args.what == "lfw":
@@ -378,6 +427,8 @@ def main() -> None:
         result = grouping(args.faces)
     elif args.what == "memory":
         result = memory(args.photos)
+    elif args.what == "decode":
+        result = decode(args.count)
     else:
         result = wild(args.sheet)
     print(json.dumps(result, indent=1))
