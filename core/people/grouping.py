@@ -198,11 +198,18 @@ def kept_for_name(
     is not them. confirmed is a boolean mask over vectors; rejected holds embeddings."""
     if not len(vectors) or not confirmed.any():
         return np.ones(len(vectors), bool)
-    anchors = vectors[confirmed]
-    near = np.linalg.norm(vectors[:, None, :] - anchors[None, :, :], axis=2).min(axis=1)
+    near = _nearest_distance(vectors, vectors[confirmed])
     keep = near < within
     if len(rejected):
-        wrong = np.linalg.norm(vectors[:, None, :] - rejected[None, :, :], axis=2).min(axis=1)
-        keep &= near < wrong
+        keep &= near < _nearest_distance(vectors, rejected)
     out: np.ndarray = keep | confirmed
+    return out
+
+
+def _nearest_distance(vectors: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Distance from each of vectors to the nearest of others ([n, m] floats, not [n, m, d])."""
+    a = np.asarray(vectors, np.float64)
+    b = np.asarray(others, np.float64)
+    d2 = (a * a).sum(axis=1)[:, None] - 2 * a @ b.T + (b * b).sum(axis=1)[None, :]
+    out: np.ndarray = np.sqrt(np.maximum(d2.min(axis=1), 0.0))
     return out
