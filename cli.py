@@ -378,7 +378,8 @@ def cmd_people(args: argparse.Namespace) -> int:
             return 0
         for p in found:
             hidden = " (hidden)" if p.hidden else ""
-            print(f"{p.id:5d}  {p.label}{hidden}: {p.photo_count} photos")
+            held = f" ({p.held_back} held back from search)" if p.held_back else ""
+            print(f"{p.id:5d}  {p.label}{hidden}: {p.photo_count} photos{held}")
         if not found:
             print("no people yet: `index` finds the faces in your photos", file=sys.stderr)
         return 0

@@ -44,6 +44,9 @@ class Person:
     hidden: bool
     photo_count: int
     photos: list[PersonPhoto]
+    # Photos of a named person that search for the name does not give: faces unlike the
+    # ones they were named from (look-alikes grouped with them), listed for the user to see.
+    held_back: int = 0
 
     @property
     def label(self) -> str:
@@ -55,6 +58,7 @@ class Person:
             "name": self.name,
             "hidden": self.hidden,
             "photo_count": self.photo_count,
+            "held_back": self.held_back,
             "photos": [{"path": p.path, "box": list(p.box)} for p in self.photos],
         }
 
@@ -150,13 +154,13 @@ class People:
         summary = self.store.person(person_id)
         return self._person(summary, self.store.faces_of([person_id]), MAX_LISTED)
 
-    @staticmethod
-    def _person(s: PersonSummary, faces: Sequence[FaceRow], max_photos: int) -> Person:
+    def _person(self, s: PersonSummary, faces: Sequence[FaceRow], max_photos: int) -> Person:
         seen: dict[str, PersonPhoto] = {}
         for f in faces:
             if f.path not in seen and len(seen) < max_photos:
                 seen[f.path] = PersonPhoto(f.path, f.box)
-        return Person(s.id, s.name, s.hidden, s.photo_count, list(seen.values()))
+        held = s.photo_count - len(self.photos_of(s.id)) if s.name is not None else 0
+        return Person(s.id, s.name, s.hidden, s.photo_count, list(seen.values()), held)
 
     def photos_of(self, person_id: int) -> set[int]:
         """Ids of the indexed photos a person is in; for a named person, only the faces near

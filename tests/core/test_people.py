@@ -121,7 +121,10 @@ def test_a_look_alike_grouped_with_a_named_person_is_not_returned_for_the_name(
     found = {h.path for h in lib.search(["ariel"], k=50).hits}
     assert found == {str(p) for p in (indexed[0] / "Ariel_Sharon").glob("*.jpg")}
     # Held back, not lost: the person still lists every face, for the user to correct.
+    listed = lib.people.get(ariel)
     assert paths_of(lib, ariel) > found
+    assert listed.held_back == listed.photo_count - len(found) > 0
+    assert listed.to_json()["held_back"] == listed.held_back
     with pytest.raises(PhotoSearchError, match="has no face in"):
         lib.people.name(ariel, "Ariel", photo=indexed[0] / "Celine_Dion" / "x.jpg")
 
