@@ -383,7 +383,8 @@ def cmd_people(args: argparse.Namespace) -> int:
             return 0
         for p in found:
             hidden = " (hidden)" if p.hidden else ""
-            print(f"{p.id:5d}  {p.label}{hidden}: {photos(p.photo_count)}")
+            held = f" ({p.held_back} held back from search)" if p.held_back else ""
+            print(f"{p.id:5d}  {p.label}{hidden}: {photos(p.photo_count)}{held}")
         if not found:
             print("no people yet: `index` finds the faces in your photos", file=sys.stderr)
         return 0
@@ -409,7 +410,7 @@ def cmd_people(args: argparse.Namespace) -> int:
         _report(args, {"removed": True}, f"taken out of person {args.person}: {args.photo}")
         return 0
     if action == "name":
-        person = people.name(args.person, " ".join(args.name))
+        person = people.name(args.person, " ".join(args.name), getattr(args, "photo", None))
     elif action == "merge":
         person = people.merge(args.person, args.other)
     else:

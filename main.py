@@ -201,6 +201,12 @@ def people_parser(p: argparse.ArgumentParser) -> None:
     a = action("name", "name a person (an empty NAME takes the name away)")
     a.add_argument("person", type=int, metavar="ID")
     a.add_argument("name", nargs="+", metavar="NAME")
+    a.add_argument(
+        "--photo",
+        metavar="PHOTO",
+        help="the photo you name them from (default: their first listed): search for the name "
+        "gives the faces that look like theirs in it",
+    )
     a = action("merge", "make two people one: ID keeps its id (and its name, if any)")
     a.add_argument("person", type=int, metavar="ID")
     a.add_argument("other", type=int, metavar="OTHER_ID")

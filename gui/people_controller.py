@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QInputDialog, QStatusBar, QWidget
 
 from core.errors import PhotoSearchError
 from core.library import Library
-from core.people.service import FaceInPhoto, face_thumbnail
+from core.people.service import FaceInPhoto, Person, face_thumbnail
 from core.search.results import PhotoHit
 from gui.confirm import confirmed
 from gui.dispatch import Dispatcher
@@ -103,17 +103,19 @@ class PeopleController(QObject):
         """That person's photos as results, newest first ("find similar" on a face)."""
         library = self.library
 
-        def load() -> tuple[str, list[PhotoHit]]:
+        def load() -> tuple[Person, list[PhotoHit]]:
             person = library.people.get(person_id)
             ids = sorted(library.people.photos_of(person_id))
             hits = sorted(library.hits([(i, 1.0) for i in ids]), key=lambda h: h.taken or "")
-            return person.label, hits[::-1]
+            return person, hits[::-1]
 
-        def done(found: tuple[str, list[PhotoHit]]) -> None:
-            label, hits = found
+        def done(found: tuple[Person, list[PhotoHit]]) -> None:
+            person, hits = found
             count = f"{len(hits):,} photo{'s' if len(hits) != 1 else ''}"
+            if person.held_back:
+                count += f" ({person.held_back:,} more held back: unlike the face named)"
             self.show_results(
-                f"Photos of {label}", count, hits, lambda: self.show_person(person_id)
+                f"Photos of {person.label}", count, hits, lambda: self.show_person(person_id)
             )
 
         self.dispatcher.call("results", load, done, self.show_error)

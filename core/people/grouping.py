@@ -179,3 +179,37 @@ class Grouper:
             if d < best_d:
                 best, best_d = row, d
         return best
+
+
+# A named person's search results: faces within this distance of a face the user named them
+# from (and nearer to it than to any face the user took out of them). Chosen on LFW's dev
+# people (docs/people.md): the smallest that keeps recall within 0.005 of no limit.
+NAMED_DISTANCE = 0.60
+
+
+def kept_for_name(
+    vectors: np.ndarray,
+    confirmed: np.ndarray,
+    rejected: np.ndarray,
+    within: float = NAMED_DISTANCE,
+) -> np.ndarray:
+    """Which of a named person's faces their name stands for: a look-alike grouped with them
+    is held back when it lies far from every confirmed face, or nearer a face the user said
+    is not them. confirmed is a boolean mask over vectors; rejected holds embeddings."""
+    if not len(vectors) or not confirmed.any():
+        return np.ones(len(vectors), bool)
+    near = _nearest_distance(vectors, vectors[confirmed])
+    keep = near < within
+    if len(rejected):
+        keep &= near < _nearest_distance(vectors, rejected)
+    out: np.ndarray = keep | confirmed
+    return out
+
+
+def _nearest_distance(vectors: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Distance from each of vectors to the nearest of others ([n, m] floats, not [n, m, d])."""
+    a = np.asarray(vectors, np.float64)
+    b = np.asarray(others, np.float64)
+    d2 = (a * a).sum(axis=1)[:, None] - 2 * a @ b.T + (b * b).sum(axis=1)[None, :]
+    out: np.ndarray = np.sqrt(np.maximum(d2.min(axis=1), 0.0))
+    return out

@@ -12,14 +12,16 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from core.errors import PhotoSearchError, UsageError
 from core.media.decode import check_file, decode_image
 from core.people.face_pass import FaceSummary, find_faces, group_faces
+from core.people.grouping import kept_for_name
 from core.progress import Progress
 from core.storage.catalog import Catalog
-from core.storage.faces import BLURRED, SMALL, FaceRow, FaceStore, PersonSummary
+from core.storage.faces import BLURRED, CONFIRMED, SMALL, FaceRow, FaceStore, PersonSummary
 from core.storage.lock import IndexLock
 from core.storage.settings import Settings
 
@@ -43,6 +45,9 @@ class Person:
     hidden: bool
     photo_count: int
     photos: list[PersonPhoto]
+    # Photos of a named person that search for the name does not give: faces unlike the
+    # ones they were named from (look-alikes grouped with them), listed for the user to see.
+    held_back: int = 0
 
     @property
     def label(self) -> str:
@@ -54,6 +59,7 @@ class Person:
             "name": self.name,
             "hidden": self.hidden,
             "photo_count": self.photo_count,
+            "held_back": self.held_back,
             "photos": [{"path": p.path, "box": list(p.box)} for p in self.photos],
         }
 
@@ -149,17 +155,25 @@ class People:
         summary = self.store.person(person_id)
         return self._person(summary, self.store.faces_of([person_id]), MAX_LISTED)
 
-    @staticmethod
-    def _person(s: PersonSummary, faces: Sequence[FaceRow], max_photos: int) -> Person:
+    def _person(self, s: PersonSummary, faces: Sequence[FaceRow], max_photos: int) -> Person:
         seen: dict[str, PersonPhoto] = {}
         for f in faces:
             if f.path not in seen and len(seen) < max_photos:
                 seen[f.path] = PersonPhoto(f.path, f.box)
-        return Person(s.id, s.name, s.hidden, s.photo_count, list(seen.values()))
+        held = s.photo_count - len(self.photos_of(s.id)) if s.name is not None else 0
+        return Person(s.id, s.name, s.hidden, s.photo_count, list(seen.values()), held)
 
     def photos_of(self, person_id: int) -> set[int]:
-        """Ids of the indexed photos a person is in."""
-        return self.store.photos_with(person_id)
+        """Ids of the indexed photos a person is in; for a named person, only the faces near
+        the ones they were named from (a look-alike grouped with them is held back)."""
+        if person_id not in self.store.named():
+            return self.store.photos_with(person_id)
+        photos, flags, vectors = self.store.vectors_of(person_id)
+        confirmed = np.array([bool(f & CONFIRMED) for f in flags], bool)
+        if len(confirmed) and not confirmed.any():
+            confirmed[0] = True  # named before faces were confirmed: the face shown first
+        keep = kept_for_name(vectors, confirmed, self.store.rejected_vectors(person_id))
+        return {p for p, k in zip(photos, keep, strict=True) if k}
 
     def faces_in(self, photo: str | os.PathLike[str]) -> list[FaceInPhoto]:
         """The faces in one indexed photo, left to right, with who they are."""
@@ -182,10 +196,21 @@ class People:
 
     # -- corrections ------------------------------------------------------------------------
 
-    def name(self, person_id: int, name: str) -> Person:
-        """Give a person a name ("" takes it away); two people cannot share one name."""
+    def name(
+        self, person_id: int, name: str, photo: str | os.PathLike[str] | None = None
+    ) -> Person:
+        """Give a person a name ("" takes it away); two people cannot share one name.
+
+        The face the user names them from (theirs in `photo`, else the one shown first) is
+        confirmed: search for the name gives the faces near the confirmed ones."""
         clean = " ".join(name.split())
         self.store.person(person_id)
+        faces = self.store.faces_of([person_id])
+        if photo is not None:
+            path = os.path.abspath(os.fspath(photo))
+            faces = [f for f in faces if f.path == path]
+            if not faces:
+                raise PhotoSearchError(f"person {person_id} has no face in {photo}")
         if clean:
             other = self.named().get(normalise_name(clean))
             if other is not None and other != person_id:
@@ -194,6 +219,8 @@ class People:
                     f"to make them one person: people merge {other} {person_id}"
                 )
         self.store.set_name(person_id, clean or None)  # harmless beside a running pass
+        if clean and faces:
+            self.store.confirm(faces[0].id)
         return self.get(person_id)
 
     def merge(self, keep: int, other: int) -> Person:
@@ -201,7 +228,15 @@ class People:
         if keep == other:
             raise UsageError(f"cannot merge person {keep} with itself")
         a, b = self.store.person(keep), self.store.person(other)
+        # The user says both are one person: the faces shown for each are confirmed.
+        shown = []
+        for p in (keep, other):
+            faces = self.store.faces_of([p])
+            if faces and not any(f.flags & CONFIRMED for f in faces):
+                shown.append(faces[0].id)
         with IndexLock(self.lock_path, busy=BUSY):
+            for face_id in shown:
+                self.store.confirm(face_id)
             self.store.merge(keep, other)
             if a.name is None and b.name is not None:
                 self.store.set_name(keep, b.name)

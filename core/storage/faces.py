@@ -27,6 +27,9 @@ EMBEDDING_DIM = 128
 SMALL = 1  # too few pixels for a trustworthy embedding
 BLURRED = 2
 UNGROUPED = SMALL | BLURRED
+# The user named the face's person from this face: a named person's search results are the
+# faces near their confirmed ones (core/people/grouping.py: kept_for_name).
+CONFIRMED = 4
 
 FACES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS persons (
@@ -309,6 +312,35 @@ class FaceStore:
         )
         return {int(r[0]) for r in rows}
 
+    def vectors_of(self, person_id: int) -> tuple[list[int], list[int], np.ndarray]:
+        """(photo ids, flags, embeddings) of a person's faces in indexed photos, by path."""
+        rows = self._conn.execute(
+            "SELECT f.photo_id, f.flags, f.embedding FROM faces f JOIN photos p "
+            "ON p.id = f.photo_id WHERE f.person_id = ? AND p.status = 'ok' ORDER BY p.path, f.id",
+            (person_id,),
+        ).fetchall()
+        vectors = np.zeros((len(rows), EMBEDDING_DIM), np.float32)
+        for i, r in enumerate(rows):
+            vectors[i] = _vector(r[2])
+        return [int(r[0]) for r in rows], [int(r[1]) for r in rows], vectors
+
+    def rejected_vectors(self, person_id: int) -> np.ndarray:
+        """Embeddings of the faces the user took out of a person ("not Anna")."""
+        rows = self._conn.execute(
+            "SELECT f.embedding FROM face_rejections r JOIN faces f ON f.id = r.face_id "
+            "WHERE r.person_id = ?",
+            (person_id,),
+        ).fetchall()
+        vectors = np.zeros((len(rows), EMBEDDING_DIM), np.float32)
+        for i, r in enumerate(rows):
+            vectors[i] = _vector(r[0])
+        return vectors
+
+    def confirm(self, face_id: int) -> None:
+        """Mark a face as the one the user named its person from."""
+        with self.catalog.transaction(bump=False) as c:
+            c.execute("UPDATE faces SET flags = flags | ? WHERE id = ?", (CONFIRMED, face_id))
+
     def set_name(self, person_id: int, name: str | None) -> None:
         with self.catalog.transaction(bump=False) as c:
             c.execute("UPDATE persons SET name = ? WHERE id = ?", (name, person_id))
@@ -337,8 +369,9 @@ class FaceStore:
         """Take a face out of a person for good ("not Anna"): it waits for another person."""
         with self.catalog.transaction(bump=False) as c:
             c.execute(
-                "UPDATE faces SET person_id = NULL WHERE id = ? AND person_id = ?",
-                (face_id, person_id),
+                "UPDATE faces SET person_id = NULL, flags = flags & ? "
+                "WHERE id = ? AND person_id = ?",
+                (~CONFIRMED, face_id, person_id),
             )
             c.execute(
                 "INSERT OR IGNORE INTO face_rejections(face_id, person_id) VALUES (?, ?)",

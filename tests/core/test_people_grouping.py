@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.people.grouping import JOIN_DISTANCE, Grouper
+from core.people.grouping import JOIN_DISTANCE, NAMED_DISTANCE, Grouper, kept_for_name
 
 
 def faces_around(centre: np.ndarray, n: int, seed: int, spread: float = 0.3) -> np.ndarray:
@@ -79,3 +79,26 @@ def test_a_person_split_in_two_becomes_one_unless_named_or_kept_apart():
     assert grouper.merges({2}, {1, 2, 3}, set()) == [(1, 2)]
     assert grouper.merges({2}, {2, 3}, set()) == []  # 1 is named (not mergeable)
     assert grouper.merges({2}, {1, 2, 3}, {frozenset((1, 2))}) == []  # the user kept them apart
+
+
+def test_a_named_person_stands_for_the_faces_near_the_one_they_were_named_from():
+    rng = np.random.default_rng(7)
+    anna, look_alike = rng.normal(0, 1.0 / np.sqrt(128), (2, 128))
+    look_alike = anna + 0.5 * (look_alike - anna) / np.linalg.norm(look_alike - anna)
+    faces = np.concatenate([faces_around(anna, 6, 8, 0.2), faces_around(look_alike, 3, 9, 0.2)])
+    named_from = np.zeros(len(faces), bool)
+    named_from[0] = True
+    no_corrections = np.zeros((0, 128), np.float32)
+    # Within reach of the face Anna was named from, look-alike or not...
+    assert kept_for_name(faces, named_from, no_corrections).all()
+    # ...until the user says one of the look-alike's faces is not Anna: the faces nearer that
+    # one than Anna's are held back, and Anna's own stay.
+    kept = kept_for_name(faces, named_from, faces[6:7])
+    assert kept[:6].all() and not kept[6:].any()
+    # A face farther than the limit from every confirmed face is held back too.
+    far = faces_around(anna, 1, 10, NAMED_DISTANCE + 0.15)
+    assert not kept_for_name(
+        np.concatenate([faces, far]), np.append(named_from, False), no_corrections
+    )[-1]
+    # Nothing confirmed (an unnamed person): every face.
+    assert kept_for_name(faces, np.zeros(len(faces), bool), faces[6:7]).all()

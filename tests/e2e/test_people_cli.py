@@ -31,7 +31,9 @@ def test_index_finds_faces_and_people_are_listed_named_and_searched(cli: Cli, tm
     assert Path(photo["path"]).is_absolute() and len(photo["box"]) == 4
     assert all(isinstance(v, int) and v >= 0 for v in photo["box"])
 
-    named = cli(data, "people", "name", str(first["id"]), "Anna", "Lee", "--json").json()
+    named = cli(
+        data, "people", "name", str(first["id"]), "Anna", "Lee", "--photo", photo["path"], "--json"
+    ).json()
     assert named["name"] == "Anna Lee"
     found = cli(data, "search", "anna", "lee", "--json", "-k", "50").json()
     assert {h["path"] for h in found} == {p["path"] for p in first["photos"]}
