@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -98,41 +100,37 @@ class Probe:
 
 def probe(path: Path) -> Probe:
     """The container's facts; raises DecodeError with a reason."""
-    av = _av()
-    try:
-        with av.open(os.fspath(path), metadata_errors="ignore") as container:
-            if not container.streams.video:
-                raise DecodeError("video file has no video stream")
-            stream = container.streams.video[0]
-            width, height = int(stream.codec_context.width), int(stream.codec_context.height)
-            return Probe(
-                width, height, _creation_time(container, stream), _duration(container, stream)
-            )
-    except DecodeError:
-        raise
-    except (av.error.FFmpegError, OSError) as e:
-        raise DecodeError(f"not a video FFmpeg can read ({_short(e)})") from e
+    with _video_stream(path) as (container, stream):
+        width, height = int(stream.codec_context.width), int(stream.codec_context.height)
+        return Probe(width, height, _creation_time(container, stream), _duration(container, stream))
 
 
 def read_poster(path: Path) -> Poster:
     """The poster frame and facts of one video; raises DecodeError with a reason."""
+    with _video_stream(path) as (container, stream):
+        stream.thread_type = "AUTO"
+        duration = _duration(container, stream)
+        frame = _frame_at(container, stream, (duration or 0.0) * POSTER_AT)
+        if frame is None:
+            raise DecodeError("video has no frame that can be decoded")
+        image = _upright(frame)
+        if duration and _black(image):
+            later = _frame_at(container, stream, duration * FALLBACK_AT)
+            if later is not None:
+                image = _upright(later)
+        taken = _creation_time(container, stream)
+    return Poster(image, image.width, image.height, taken, duration)
+
+
+@contextmanager
+def _video_stream(path: Path) -> Iterator[tuple[Any, Any]]:
+    """(container, first video stream) of an open video; every failure is a DecodeError."""
     av = _av()
     try:
         with av.open(os.fspath(path), metadata_errors="ignore") as container:
             if not container.streams.video:
                 raise DecodeError("video file has no video stream")
-            stream = container.streams.video[0]
-            stream.thread_type = "AUTO"
-            duration = _duration(container, stream)
-            frame = _frame_at(container, stream, (duration or 0.0) * POSTER_AT)
-            if frame is None:
-                raise DecodeError("video has no frame that can be decoded")
-            image = _upright(frame)
-            if duration and _black(image):
-                later = _frame_at(container, stream, duration * FALLBACK_AT)
-                if later is not None:
-                    image = _upright(later)
-            taken = _creation_time(container, stream)
+            yield container, container.streams.video[0]
     except DecodeError:
         raise
     except av.error.FFmpegError as e:
@@ -143,7 +141,6 @@ def read_poster(path: Path) -> Poster:
         raise DecodeError(f"cannot read file: {e.strerror or e}") from e
     except MemoryError as e:
         raise DecodeError("video frame needs too much memory to decode") from e
-    return Poster(image, image.width, image.height, taken, duration)
 
 
 def _duration(container: Any, stream: Any) -> float | None:
