@@ -23,9 +23,9 @@ LEVERS = [
     SHIPPED,
     Lever("logistic for words with >= 50 positive photos, L2 1", logistic_min_positives=50),
     Lever(
-        "logistic for words with >= 50 positive photos, L2 10",
+        "logistic for words with >= 50 positive photos, L2 0.01",
         logistic_min_positives=50,
-        logistic_l2=10.0,
+        logistic_l2=0.01,
     ),
     Lever("ImageNet teacher (WordNet-expanded) 0.3 of the target", distill=0.3),
     Lever("ImageNet teacher 0.5 of the target", distill=0.5),

@@ -73,35 +73,45 @@ def logistic_scorers(
     bias: np.ndarray,
     weighted: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """weight, bias with the frequent words' ridge scorers replaced by logistic ones (Newton's
-    method on soft targets, L2 on the weights), mapped affinely onto the ridge scores' scale
+    """weight, bias with the frequent words' ridge scorers replaced by logistic ones (L-BFGS on
+    soft targets, L2 on the weights), mapped affinely onto the ridge scores' scale
     (least squares over the training photos), so that one calibration still serves all words
     and each word's ranking is the logistic one. weighted: the words whose rows count
     row_weight times."""
     if lever.logistic_min_positives <= 0:
         return weight, bias
+    from scipy.optimize import minimize
+
     weight, bias = weight.copy(), bias.copy()
     x = np.concatenate([z, np.ones((len(z), 1), np.float32)], axis=1).astype(np.float64)
     positives = ((targets.targets > 0) * (targets.mask > 0)).sum(axis=0)
-    reg = lever.logistic_l2 * np.eye(x.shape[1])
-    reg[-1, -1] = 1e-6
+    l2 = np.full(x.shape[1], lever.logistic_l2)
+    l2[-1] = 0.0  # the bias is not shrunk
     for j in np.flatnonzero(positives >= lever.logistic_min_positives):
         rows = targets.mask[:, j] > 0
         xs, y = x[rows], targets.targets[rows, j].astype(np.float64)
         sw = row_weight[rows] if weighted[j] else np.ones(len(y))
-        w = np.zeros(x.shape[1])
+
+        start = np.zeros(x.shape[1])
         prior = np.clip(np.average(y, weights=sw), 1e-4, 1 - 1e-4)
-        w[-1] = np.log(prior / (1 - prior))
-        for _ in range(8):
-            p = 1.0 / (1.0 + np.exp(-np.clip(xs @ w, -30, 30)))
-            grad = xs.T @ ((p - y) * sw) + reg @ w
-            hess = (xs * (sw * p * (1 - p))[:, None]).T @ xs + reg
-            w -= np.linalg.solve(hess, grad)
+        start[-1] = np.log(prior / (1 - prior))
+        w = minimize(
+            _loss, start, (xs, y, sw, l2), jac=True, method="L-BFGS-B", options={"maxiter": 300}
+        ).x
         logit = xs @ w
         ridge = xs[:, :-1] @ weight[j] + bias[j]
-        a = np.cov(logit, ridge)[0, 1] / max(float(np.var(logit)), 1e-12)
-        a = max(a, 1e-3)
+        a = max(float(np.cov(logit, ridge)[0, 1] / max(float(np.var(logit)), 1e-12)), 1e-3)
         b = ridge.mean() - a * logit.mean()
         weight[j] = (a * w[:-1]).astype(np.float32)
         bias[j] = np.float32(a * w[-1] + b)
     return weight, bias
+
+
+def _loss(
+    w: np.ndarray, x: np.ndarray, y: np.ndarray, sw: np.ndarray, l2: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """Weighted cross-entropy of soft targets y, with its gradient."""
+    s = x @ w
+    p = 1.0 / (1.0 + np.exp(-np.clip(s, -30, 30)))
+    value = np.sum(sw * (np.logaddexp(0.0, s) - y * s)) + 0.5 * np.sum(l2 * w * w)
+    return float(value), x.T @ (sw * (p - y)) + l2 * w
