@@ -4,8 +4,8 @@
 
 Each lever trains the word model on the train photos (export/word_levers.py), chooses its tag
 words, calibration and blend on val as `python -m export word-model` does, and is scored on
-the val photos as benchmarks.word_model_val scores them. Test photos are never touched. About
-2 minutes a lever on the shared machine.
+the val photos as benchmarks.word_model_val scores them. Test photos are never touched. 3-5
+minutes a lever on the shared machine (the logistic rows are the slowest).
 """
 
 from __future__ import annotations
