@@ -18,6 +18,7 @@ from benchmarks.word_model_val import HEADER, available, val_row
 from evaluation import everyday
 from export.word_data import load_photos
 from export.word_levers import SHIPPED, Lever
+from export.word_model import PASCAL_WORDS
 
 LEVERS = [
     SHIPPED,
@@ -32,6 +33,7 @@ LEVERS = [
     Lever(
         "ImageNet teacher 0.3, also on photos without labels", distill=0.3, distill_unlabelled=True
     ),
+    Lever("ImageNet teacher 0.3, Pascal class words only", distill=0.3, distill_only=PASCAL_WORDS),
 ]
 
 

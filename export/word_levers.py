@@ -23,6 +23,7 @@ class Lever:
     logistic_l2: float = 1.0
     distill: float = 0.0  # the ImageNet teacher's share of the target, words naming classes
     distill_unlabelled: bool = False  # also teach photos whose labels say nothing of the word
+    distill_only: frozenset[str] = frozenset()  # when not empty: teach these words alone
 
 
 SHIPPED = Lever("ridge for every word (shipped)")
@@ -54,6 +55,8 @@ def distilled(lever: Lever, photos: Photos, rows: np.ndarray, targets: Targets) 
         return targets
     p, has = teacher(photos.features[rows], targets.words)
     t, m = targets.targets.copy(), targets.mask.copy()
+    if lever.distill_only:
+        has &= np.isin(targets.words, list(lever.distill_only))
     cols = np.flatnonzero(has)
     known = m[:, cols] > 0
     t[:, cols] = np.where(
