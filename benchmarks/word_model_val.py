@@ -22,18 +22,21 @@ from core.models.encoder import ImageEncoder
 from core.models.glove import TagVocabulary, WordVectors
 from core.models.word_model import WordModel
 from evaluation import everyday, pascal
-from export.word_data import load_photos
-from export.word_model import NAME, choose_on_val, save
+from export.word_data import Photos, load_photos
+from export.word_levers import Lever
+from export.word_model import LEVER, NAME, choose_on_val, save
+
+HEADER = (
+    "| Pascal class mAP | two-word mAP | concept mAP | Pascal tag P@5 | "
+    "everyday mAP | phrase mAP | Flickr8k tag P@5 | distinct tags | ImageNet recall@10 |"
+)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    del argv
-    if not all(everyday.available(s) for s in everyday.SOURCES) or not pascal.available():
-        print(f"{everyday.DATA_DIR} not found: nothing to measure", file=sys.stderr)
-        return 1
+def val_row(photos: Photos, lever: Lever) -> str:
+    """The table's cells (without the leading label) for the model lever trains on train."""
     cache = everyday.FEATURE_CACHE
-    photos = load_photos(cache)
-    fitted, cal, candidates, _ = choose_on_val(photos, WordVectors(cache / "glove"), cache)
+    glove = WordVectors(cache / "glove")
+    fitted, cal, candidates, _ = choose_on_val(photos, glove, cache, lambda _: None, lever)
     encoder = ImageEncoder()
     words = WordVectors(Path(tempfile.gettempdir()))
     with tempfile.TemporaryDirectory() as tmp:
@@ -48,16 +51,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         r = bev.evaluate(method, bev.TestData("val"))
     cells = [s.class_map, s.pair_map, s.concept_map, s.tag_p5, r["everyday_map"]]
     cells += [r["phrase_map"], r["tag_p5"]]
-    print(
-        "| Pascal class mAP | two-word mAP | concept mAP | Pascal tag P@5 | everyday mAP | "
-        "phrase mAP | Flickr8k tag P@5 | distinct tags | ImageNet recall@10 |"
-    )
-    print("|---" * 9 + "|")
-    print(
-        "| "
-        + " | ".join(f"{c:.3f}" for c in cells)
+    return (
+        " | ".join(f"{c:.3f}" for c in cells)
         + f" | {r['distinct_tags']:.0f} | {r['name_recall10']:.3f} |"
     )
+
+
+def available() -> bool:
+    if all(everyday.available(s) for s in everyday.SOURCES) and pascal.available():
+        return True
+    print(f"{everyday.DATA_DIR} not found: nothing to measure", file=sys.stderr)
+    return False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    del argv
+    if not available():
+        return 1
+    row = val_row(load_photos(everyday.FEATURE_CACHE), LEVER)
+    print(HEADER + "\n" + "|---" * 9 + "|\n| " + row)
     print("\ncommand: .venv/bin/python -m benchmarks.word_model_val")
     return 0
 

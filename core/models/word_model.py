@@ -210,6 +210,8 @@ class WordModel:
         shares = [(own, mine)] if own is not None else []
         shares += [(q, (1.0 - mine) * w) for q, w in parts]
         total = sum(w for _, w in shares)
+        if total <= 0:  # no word of them in the captions (a model trained on fewer photos)
+            shares, total = [(q, 1.0) for q, _ in shares], float(len(shares))
         vec = np.sum([q.vector * (w / total) for q, w in shares], axis=0)
         offset = sum(q.offset * w / total for q, w in shares)
         return WordQuery(np.asarray(vec, np.float32), float(offset), 1)

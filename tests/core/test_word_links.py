@@ -52,3 +52,16 @@ def test_words_to_try_are_ones_the_model_knows_well(library: Library, monkeypatc
     assert not {t for _, t in tries} & {"folks", "mom", "icy"}  # in few captions
     assert ("kids", "kid") not in tries  # forms of the word itself
     assert ("playing", "played") not in tries and ("playing", "play") not in tries
+
+
+def test_a_linked_word_still_searches_when_no_caption_uses_its_words(monkeypatch, tmp_path) -> None:
+    # A model trained on fewer photos (the val benchmarks' train-only model) can know a word
+    # and its links from no caption at all; the query must still come back, not crash.
+    import numpy as np
+
+    from core.models.glove import WordVectors
+
+    model = WordModel(f"{WORD_MODEL}-efficientnet-lite0")
+    monkeypatch.setattr(model, "caption_share", lambda term: 0.0)
+    query = model.term_query("infant", WordVectors(tmp_path))
+    assert query is not None and np.isfinite(query.vector).all()
