@@ -1,4 +1,5 @@
-"""The app's engine: pure Python, numpy, onnxruntime, Annoy, Pillow, sqlite3; no Qt, no TensorFlow.
+"""The app's engine: no Qt, no TensorFlow. Python, numpy, onnxruntime, Annoy, Pillow, sqlite3,
+and for real libraries dlib (faces), rawpy (RAW), PyAV (videos) and reverse-geocode (places).
 
 Rooms, top to bottom; each imports only the rooms below it (import-linter's layers contract
 in pyproject.toml holds the order; docs/architecture.md draws it):
@@ -11,5 +12,6 @@ in pyproject.toml holds the order; docs/architecture.md draws it):
     vectors/ media/                 vector stores and caches; photo files to pixels, dates, GPS
     storage/                        the profile, settings and the SQLite catalog (the truth)
 
-errors.py sits beside them: every room may raise the errors a user can cause.
+errors.py and progress.py sit beside them: every room may raise the errors a user can cause
+and yield progress records.
 """
