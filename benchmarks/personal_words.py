@@ -20,13 +20,7 @@ import sys
 import numpy as np
 
 from benchmarks.everyday import EVERYDAY_WORDS
-from benchmarks.synonyms import carried_over
-from core.models.encoder import ImageEncoder, softmax
-from core.models.glove import WordVectors
-from core.models.word_model import WORD_MODEL, WordModel
-from core.search.class_evidence import ClassPostings, top_classes
-from core.search.query_parse import load_concepts
-from core.search.text_ranking import score_all
+from benchmarks.synonyms import app_scorer, carried_over
 from evaluation import everyday, pascal
 from evaluation.metrics import chance_average_precision, mean_average_precision
 from export.word_blend import caption_word_sets
@@ -69,16 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default="test", choices=["test", "val"])
     args = parser.parse_args(argv)
     feats, word_sets = library(args.split)
-    encoder = ImageEncoder()
-    model = WordModel(f"{WORD_MODEL}-{encoder.name}")
-    words = WordVectors(everyday.FEATURE_CACHE / "glove")
-    vectors = model.transform(feats)
-    postings = ClassPostings.from_top(*top_classes(softmax(encoder.logits(feats))))
-    concepts = load_concepts()
-
-    def scores(query: str) -> np.ndarray:
-        s = score_all(model, vectors, postings, words, concepts, query)
-        return np.zeros(len(vectors)) if s is None else s
+    model, scores = app_scorer(feats)
 
     def measure(queries: list[str]) -> tuple[list[str], float, float, float]:
         kept = [q for q in queries if sum(q in ws for ws in word_sets) >= MIN_RELEVANT]

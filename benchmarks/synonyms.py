@@ -83,13 +83,9 @@ def carried_over(model: WordModel, on: bool) -> Iterator[None]:
         query_parse.singular = saved_singular
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--split", default="test", choices=["test", "val"])
-    args = parser.parse_args(argv)
-    photos = [p for p in everyday.load(everyday.FLICKR) if p.split == args.split]
-    feats = everyday.cached_features(everyday.FLICKR, [p.key for p in photos])
-    word_sets = caption_word_sets([p.captions for p in photos])
+def app_scorer(feats: np.ndarray) -> tuple[WordModel, Callable[[str], np.ndarray]]:
+    """The shipped word model and a query's scores on photos with these raw features, as the
+    app ranks them (text_ranking.score_all; zeros for a query it does not know)."""
     encoder = ImageEncoder()
     model = WordModel(f"{WORD_MODEL}-{encoder.name}")
     words = WordVectors(everyday.FEATURE_CACHE / "glove")
@@ -97,10 +93,24 @@ def main(argv: list[str] | None = None) -> int:
     postings = ClassPostings.from_top(*top_classes(softmax(encoder.logits(feats))))
     concepts = load_concepts()
 
-    def ap(query: str, rel: np.ndarray) -> float:
+    def scores(query: str) -> np.ndarray:
         s = score_all(model, vectors, postings, words, concepts, query)
-        s = np.zeros(len(rel)) if s is None else s
-        return mean_average_precision(s[:, None], rel[:, None])
+        return np.zeros(len(vectors)) if s is None else s
+
+    return model, scores
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--split", default="test", choices=["test", "val"])
+    args = parser.parse_args(argv)
+    photos = [p for p in everyday.load(everyday.FLICKR) if p.split == args.split]
+    feats = everyday.cached_features(everyday.FLICKR, [p.key for p in photos])
+    word_sets = caption_word_sets([p.captions for p in photos])
+    model, scores = app_scorer(feats)
+
+    def ap(query: str, rel: np.ndarray) -> float:
+        return mean_average_precision(scores(query)[:, None], rel[:, None])
 
     rows: list[tuple[str, str, int, float, float, float]] = []
     for typed, concept in PAIRS:
