@@ -6,6 +6,7 @@ A service of core.library.Library, which hands it the parts it uses (core.search
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,9 @@ SUGGEST_MIN_SHARE = 0.01
 
 # How far a "-word" pushes results away, relative to the words searched for.
 NEGATIVE_WEIGHT = 0.5
+# With only names to list by ("paris -dog"), a "-word" leaves out the photos it fits this well:
+# the score from which the app calls a result a match, not a weak one (gui/queries.py).
+NEGATED_FIT = 0.3
 
 
 def parse_query(words: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -81,7 +85,9 @@ class WordSearch:
         known, unknown = self._split_terms(wanted, concepts)
         known_neg, unknown_neg = self._split_terms(unwanted, concepts)
         if not known and split.wanted:  # "paris": the place's photos, newest first
-            return self._listing(split, outside, k, unknown + ["-" + w for w in unknown_neg])
+            outside |= self._fitting(known_neg, concepts, outside)  # "paris -dog"
+            listing = self._listing(split, outside, k, unknown + ["-" + w for w in unknown_neg])
+            return replace(listing, negated=known_neg)
         if not known:
             raise UnknownWordsError([normalise_word(w) for w in wanted])
         space = self.parts.joint_space
@@ -129,6 +135,34 @@ class WordSearch:
             unknown=unknown,
             terms=[t.describe() for t in split.terms],
         )
+
+    def _fitting(
+        self, terms: list[str], concepts: Concepts, outside: frozenset[int]
+    ) -> frozenset[int]:
+        """Photos (not outside) that any of the terms fits: each term searched on its own,
+        scoring at least NEGATED_FIT. A listing has no words to rank by, so "-dog" can only
+        leave out the photos a search for "dog" would call a match."""
+        space = self.parts.joint_space
+        if not terms or not isinstance(space, WordModel):
+            return frozenset()
+        from core.search.text_ranking import search
+
+        n = len(self.parts.indexed_ids() - outside)
+        fitting: set[int] = set()
+        for term in terms:
+            ranked = search(
+                space,
+                self.parts.joint_index,
+                space.query([term], [], self.parts.words),
+                self.parts.class_evidence,
+                [term_classes(concepts, space, term)],
+                [],
+                max(n, 1),
+                NEGATED_FIT,
+                outside,
+            )
+            fitting.update(p for p, _ in ranked)
+        return frozenset(fitting)
 
     def _term_vector(self, term: str) -> np.ndarray | None:
         return (

@@ -93,6 +93,11 @@ def test_place_names_are_search_terms(cli: Cli, geotagged: tuple[Path, Path]) ->
     assert found(cli(profile, "search", "japan", "dog", "boat", "--json")) == ["tokyo-cat.jpg"]
     not_paris = found(cli(profile, "search", "dog", "-paris", "-k", "20", "--json"))
     assert "louvre-dog.jpg" not in not_paris and "no-gps-dog.jpg" in not_paris
+    # A place alone lists its photos; a "-word" still leaves out the photos it fits.
+    assert found(cli(profile, "search", "paris", "-dog", "--json")) == ["eiffel-cat.jpg"]
+    assert found(cli(profile, "search", "paris", "-cat", "--json")) == ["louvre-dog.jpg"]
+    paris_no_dog = cli(profile, "search", "paris", "-dog")
+    assert "-dog" in paris_no_dog.stderr.splitlines()[0], paris_no_dog.stderr
 
 
 def test_photo_json_has_its_place_and_null_without_gps(
