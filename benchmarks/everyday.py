@@ -240,15 +240,15 @@ class TestData:
     """Test-split photos of every source, features from the shared-features cache (split
     "val": the same for the val photos, where scratch experiments choose)."""
 
-    def __init__(self, split: str = "test") -> None:
+    def __init__(self, split: str = "test", cache: Path = everyday.FEATURE_CACHE) -> None:
         fl = [p for p in everyday.load(everyday.FLICKR) if p.split == split]
         sc = [p for p in everyday.load(everyday.SCENES) if p.split == split]
         pa = [p for p in pascal.load_photos() if p.split == split]
-        self.flickr = everyday.cached_features(everyday.FLICKR, [p.key for p in fl])
+        self.flickr = everyday.cached_features(everyday.FLICKR, [p.key for p in fl], cache=cache)
         self.flickr_words = caption_word_sets([p.captions for p in fl])
-        self.scenes = everyday.cached_features(everyday.SCENES, [p.key for p in sc])
+        self.scenes = everyday.cached_features(everyday.SCENES, [p.key for p in sc], cache=cache)
         self.scene_labels = [everyday.SCENE_WORDS[p.labels[0]] for p in sc]
-        self.pascal = everyday.cached_features("pascal-sentences", [p.key for p in pa])
+        self.pascal = everyday.cached_features("pascal-sentences", [p.key for p in pa], cache=cache)
         sample = inq.load_sample()
         test = [
             i
@@ -270,6 +270,7 @@ class TestData:
                         for p, lab in zip(self.sample.paths, self.sample.labels, strict=True)
                         if lab
                     ],
+                    cache=cache,
                 ),
                 everyday.cached_features(
                     everyday.SCENES,
@@ -278,6 +279,7 @@ class TestData:
                         for p, lab in zip(self.sample.paths, self.sample.labels, strict=True)
                         if lab is None
                     ],
+                    cache=cache,
                 ),
             ]
         )

@@ -34,6 +34,9 @@ LEVERS = [
         "ImageNet teacher 0.3, also on photos without labels", distill=0.3, distill_unlabelled=True
     ),
     Lever("ImageNet teacher 0.3, Pascal class words only", distill=0.3, distill_only=PASCAL_WORDS),
+    Lever("GloVe cosine at 0.5 of its fitted weight", glove_share=0.5),
+    Lever("GloVe cosine at 0.25 of its fitted weight", glove_share=0.25),
+    Lever("no GloVe cosine for words with a scorer", glove_share=0.0),
 ]
 
 

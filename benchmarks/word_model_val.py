@@ -14,15 +14,13 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
 from benchmarks import everyday as bev
 from benchmarks.quality import score_word_model
 from core.models.encoder import ImageEncoder
 from core.models.glove import TagVocabulary, WordVectors
 from core.models.word_model import WordModel
 from evaluation import everyday, pascal
-from export.word_data import Photos, load_photos
+from export.word_data import PASCAL, Photos, load_photos
 from export.word_levers import Lever
 from export.word_model import LEVER, NAME, choose_on_val, save
 
@@ -32,23 +30,27 @@ HEADER = (
 )
 
 
-def val_row(photos: Photos, lever: Lever) -> str:
-    """The table's cells (without the leading label) for the model lever trains on train."""
-    cache = everyday.FEATURE_CACHE
-    glove = WordVectors(cache / "glove")
-    fitted, cal, candidates, _ = choose_on_val(photos, glove, cache, lambda _: None, lever)
-    encoder = ImageEncoder()
+def val_row(
+    photos: Photos,
+    lever: Lever,
+    cache: Path = everyday.FEATURE_CACHE,
+    encoder: ImageEncoder | None = None,
+) -> str:
+    """The table's cells (without the leading label) for the model lever trains on train;
+    photos' features come from cache, and encoder (default: the app's) is their backbone."""
+    glove = WordVectors(everyday.FEATURE_CACHE / "glove")
+    encoder = encoder or ImageEncoder()
+    fitted, cal, candidates, _ = choose_on_val(photos, glove, cache, lambda _: None, lever, encoder)
     words = WordVectors(Path(tempfile.gettempdir()))
     with tempfile.TemporaryDirectory() as tmp:
         save(fitted, cal, candidates, Path(tmp), {}, cache)
         model = WordModel(NAME, (Path(tmp),))
-        pa = pascal.load_photos()
-        val = np.array([i for i, p in enumerate(pa) if p.split == "val"])
-        feats = pascal.features(pa)[val]
+        pa = [p for p in pascal.load_photos() if p.split == "val"]
+        feats = everyday.cached_features(PASCAL, [p.key for p in pa], cache=cache)
         vocab = TagVocabulary(words)
-        s = score_word_model(model, encoder, feats, [pa[i] for i in val], words, vocab)
+        s = score_word_model(model, encoder, feats, pa, words, vocab)
         method = next(m for m in bev.word_methods(model, encoder, words) if "app" in m.label)
-        r = bev.evaluate(method, bev.TestData("val"))
+        r = bev.evaluate(method, bev.TestData("val", cache))
     cells = [s.class_map, s.pair_map, s.concept_map, s.tag_p5, r["everyday_map"]]
     cells += [r["phrase_map"], r["tag_p5"]]
     return (

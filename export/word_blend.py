@@ -53,9 +53,11 @@ def fit_blend(
     words: WordVectors,
     concepts: Concepts,
     platt: object,
+    encoder: ImageEncoder | None = None,
 ) -> dict[str, float]:
-    """{"word", "evidence", "intercept"} fitted on the val pairs."""
-    encoder = ImageEncoder()
+    """{"word", "evidence", "intercept"} fitted on the val pairs; encoder: the backbone whose
+    classifier gives the class evidence (default: the app's)."""
+    encoder = encoder or ImageEncoder()
     feats, caption_words = captioned
     queries = [w for w in model.words if concepts.classes_for(w)]
     rel = np.array([[w in cw for w in queries] for cw in caption_words])

@@ -24,6 +24,7 @@ class Lever:
     distill: float = 0.0  # the ImageNet teacher's share of the target, words naming classes
     distill_unlabelled: bool = False  # also teach photos whose labels say nothing of the word
     distill_only: frozenset[str] = frozenset()  # when not empty: teach these words alone
+    glove_share: float = 1.0  # the GloVe cosine's share of its fitted weight in the word score
 
 
 SHIPPED = Lever("ridge for every word (shipped)")

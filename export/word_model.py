@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from core.models.encoder import ImageEncoder
 from core.models.glove import WordVectors
 from core.vectors.ann import unit_rows
 from evaluation import everyday
@@ -160,8 +161,13 @@ def platt(features: np.ndarray, labels: np.ndarray, steps: int = 50) -> np.ndarr
     return w
 
 
-def calibrate(fitted: Fitted, photos: Photos, rows: np.ndarray) -> dict[str, Any]:
-    """Slope, GloVe weight and intercept of the word logit, and the GloVe-only mapping, on val."""
+def calibrate(
+    fitted: Fitted, photos: Photos, rows: np.ndarray, glove_share: float = 1.0
+) -> dict[str, Any]:
+    """Slope, GloVe weight and intercept of the word logit, and the GloVe-only mapping, on val.
+
+    glove_share scales the GloVe cosine's weight that the joint fit gives it, before slope and
+    intercept are fitted again on the blended score (1: the joint fit as it is)."""
     z = fitted.projection(photos.features[rows])
     raw = z @ fitted.weight.T + fitted.bias
     g = unit_rows(z @ fitted.glove_map.T)
@@ -169,6 +175,10 @@ def calibrate(fitted: Fitted, photos: Photos, rows: np.ndarray) -> dict[str, Any
     rel, judged = relevance(photos, rows, fitted.words)
     m = judged.ravel()
     both = platt(np.stack([raw.ravel()[m], cos.ravel()[m]], axis=1), rel.ravel()[m])
+    if glove_share != 1.0:
+        ratio = glove_share * both[1] / both[0]
+        one = platt((raw.ravel()[m] + ratio * cos.ravel()[m])[:, None], rel.ravel()[m])
+        both = np.array([one[0], one[0] * ratio, one[1]])
     alone = platt(cos.ravel()[m][:, None], rel.ravel()[m])
     tag_raw = tag_inputs(fitted.projection, photos.features[rows]) @ fitted.tags.weight.T
     tag_raw += fitted.tags.bias
@@ -237,6 +247,7 @@ def fit_blend_on_val(
     val: np.ndarray,
     glove: WordVectors,
     cache: Path,
+    encoder: ImageEncoder | None = None,
 ) -> dict[str, float]:
     """The blend, fitted with the train-only model (saved to a scratch folder and loaded as
     the app loads it) on val photos it never saw."""
@@ -264,6 +275,7 @@ def fit_blend_on_val(
             glove,
             load_concepts(),
             platt,
+            encoder,
         )
 
 
@@ -343,13 +355,15 @@ def choose_on_val(
     cache: Path,
     progress: Progress = print,
     lever: Lever = SHIPPED,
+    encoder: ImageEncoder | None = None,
 ) -> tuple[Fitted, dict[str, Any], np.ndarray, np.ndarray]:
-    """(the train-only model, its calibration and blend, its tag candidates, val word APs)."""
+    """(the train-only model, its calibration and blend, its tag candidates, val word APs);
+    cache holds the photos' features, encoder the classifier of that backbone."""
     train = np.flatnonzero(photos.select(["train"]))
     val = np.flatnonzero(photos.select(["val"]))
     fitted = fit(photos, train, glove, lever)
     progress(f"{len(fitted.words)} words with a classifier")
-    cal = calibrate(fitted, photos, val)
+    cal = calibrate(fitted, photos, val, lever.glove_share)
     progress(f"calibration on val: {cal}")
     ap = word_val_ap(fitted, cal, photos, val)
     candidates = np.isnan(ap) | (np.nan_to_num(ap, nan=0.0) >= TAG_MIN_AP)
@@ -360,7 +374,7 @@ def choose_on_val(
         "prior weight "
         f"{weight}: " + ", ".join(f"{w}: P@5 {p:.3f}, {n} tags" for w, (p, n) in table.items())
     )
-    cal["blend"] = fit_blend_on_val(fitted, cal, candidates, photos, val, glove, cache)
+    cal["blend"] = fit_blend_on_val(fitted, cal, candidates, photos, val, glove, cache, encoder)
     progress(f"blend of word logit and class evidence on val: {cal['blend']}")
     return fitted, cal, candidates, ap
 
