@@ -323,6 +323,21 @@ def cmd_classes(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kinds(status: dict[str, Any]) -> str:
+    """What the photo count holds besides photos, e.g. " (12 RAW, 3 videos; 40 RAW files shown
+    with their JPEG)"; "" for photos alone."""
+    kinds, pairs = status["kinds"], status["companions"]
+    parts = [f"{kinds['raw']:,} RAW"] if kinds["raw"] else []
+    if kinds["video"]:
+        parts.append(f"{kinds['video']:,} video{'s' if kinds['video'] != 1 else ''}")
+    text = ", ".join(parts)
+    if pairs:
+        shown = f"{pairs:,} RAW files shown with their JPEG"
+        shown = "1 RAW file shown with its JPEG" if pairs == 1 else shown
+        text = f"{text}; {shown}" if text else shown
+    return f" ({text})" if text else ""
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     library = open_library(args)
     status = library.status()
@@ -330,7 +345,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         emit_json(status)
         return 0
     print(f"library: {status['data_dir']}")
-    print(f"photos: {status['photos']:,} indexed, {status['skipped_count']:,} skipped")
+    print(
+        f"photos: {status['photos']:,} indexed{_kinds(status)}, {status['skipped_count']:,} skipped"
+    )
     for f in status["folders"]:
         note = "" if f["exists"] else "  (folder not found)"
         print(f"  {f['path']}: {f['photos']:,} photos, {f['skipped']:,} skipped{note}")

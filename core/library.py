@@ -21,7 +21,7 @@ from core.errors import PhotoSearchError, UsageError, storage_errors
 from core.indexing.date_fill import with_dates
 from core.indexing.scan import IndexSummary, index_catalog
 from core.media.dates import ids_outside_dates, iso
-from core.media.decode import DecodeError, load_pixels
+from core.media.decode import DecodeError, load_pixels, media_kind
 from core.models.encoder import ImageEncoder
 from core.models.glove import SimilarWords, TagVocabulary, WordVectors
 from core.models.joint import ConSE, VectorSpace
@@ -40,7 +40,13 @@ from core.search.tags import TagSearch
 from core.search.text import WordSearch
 from core.search.text import parse_query as parse_query
 from core.storage.lock import IndexLock
-from core.storage.media_files import MediaFacts, companions_of, media_facts, video_durations
+from core.storage.media_files import (
+    MediaFacts,
+    companion_count,
+    companions_of,
+    media_facts,
+    video_durations,
+)
 from core.storage.places import PlaceNames
 from core.storage.profile import Profile
 from core.storage.repair import open_catalog
@@ -267,6 +273,14 @@ class Library:
         """Photos indexed ("ok"), "skipped" and "deleted", in the library or below folder."""
         return self.catalog.counts(folder)
 
+    def kind_counts(self) -> dict[str, int]:
+        """Indexed photos by kind: {"photo", "raw", "video"} (a RAW shown with its JPEG is
+        counted as the JPEG's companion, not here)."""
+        counts = dict.fromkeys(("photo", "raw", "video"), 0)
+        for path in self.photos():
+            counts[media_kind(path)] += 1
+        return counts
+
     def video_durations(self) -> dict[str, float]:
         """{path: seconds} of every indexed video (the gallery's play badge shows them)."""
         return video_durations(self.catalog)
@@ -410,6 +424,8 @@ class Library:
             "joint_space": self.joint_space.name,
             "folders": folders,
             "photos": totals["ok"],
+            "kinds": self.kind_counts(),
+            "companions": companion_count(self.catalog),
             "skipped_count": totals["skipped"],
             "indexes": indexes,
             "skipped": [{"path": p, "reason": r} for p, r in self.catalog.skipped()],

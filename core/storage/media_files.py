@@ -89,6 +89,11 @@ def video_durations(catalog: Catalog) -> dict[str, float]:
     return {path_str(key): float(seconds) for key, seconds in rows}
 
 
+def companion_count(catalog: Catalog) -> int:
+    """How many RAW files are shown with a photo of the same name instead of on their own."""
+    return int(catalog.conn.execute("SELECT COUNT(*) FROM companions").fetchone()[0])
+
+
 def companions_of(catalog: Catalog, path: str) -> list[str]:
     """The RAW files shown with the photo at path (its RAW+JPEG pair), sorted."""
     rows = catalog.conn.execute(

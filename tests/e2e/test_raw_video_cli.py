@@ -60,6 +60,10 @@ def test_raw_files_and_videos_are_indexed_and_counted(cli: Cli, media_library: I
     status = cli(media_library.data_dir, "status", "--json").json()
     # dog.jpg, IMG_0001.JPG (with its CR2), boat.arw, person.dng and the two videos.
     assert status["photos"] == 6 and status["skipped"] == []
+    assert status["kinds"] == {"photo": 2, "raw": 2, "video": 2}
+    assert status["companions"] == 1  # IMG_0001.CR2, shown with IMG_0001.JPG
+    text = cli(media_library.data_dir, "status")
+    assert "photos: 6 indexed (2 RAW, 2 videos; 1 RAW file shown with its JPEG)" in text.stdout
     again = cli(media_library.data_dir, "index", "--json").json()
     assert again["unchanged"] == 6 and again["companions"] == 1
 
