@@ -324,18 +324,24 @@ def cmd_classes(args: argparse.Namespace) -> int:
 
 
 def _kinds(status: dict[str, Any]) -> str:
-    """What the photo count holds besides photos, e.g. " (12 RAW, 3 videos; 40 RAW files shown
-    with their JPEG)"; "" for photos alone."""
+    """What the photo count holds besides photos, e.g. " (12 RAW, 3 videos; 40 RAW files
+    shown with their JPEG)"; "" for photos alone."""
     kinds, pairs = status["kinds"], status["companions"]
     parts = [f"{kinds['raw']:,} RAW"] if kinds["raw"] else []
     if kinds["video"]:
-        parts.append(f"{kinds['video']:,} video{'s' if kinds['video'] != 1 else ''}")
-    text = ", ".join(parts)
-    if pairs:
-        shown = f"{pairs:,} RAW files shown with their JPEG"
-        shown = "1 RAW file shown with its JPEG" if pairs == 1 else shown
-        text = f"{text}; {shown}" if text else shown
+        parts.append(_count(kinds["video"], "video", "videos"))
+    shown = []
+    if pairs["raw"]:
+        shown.append(_count(pairs["raw"], "RAW file", "RAW files") + " shown with their JPEG")
+    if pairs["video"]:
+        clips = _count(pairs["video"], "Live Photo clip", "Live Photo clips")
+        shown.append(clips + " shown with their still")
+    text = "; ".join(t for t in (", ".join(parts), ", ".join(shown)) if t)
     return f" ({text})" if text else ""
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -42,7 +42,7 @@ from core.search.text import parse_query as parse_query
 from core.storage.lock import IndexLock
 from core.storage.media_files import (
     MediaFacts,
-    companion_count,
+    companion_paths,
     companions_of,
     media_facts,
     video_durations,
@@ -274,11 +274,20 @@ class Library:
         return self.catalog.counts(folder)
 
     def kind_counts(self) -> dict[str, int]:
-        """Indexed photos by kind: {"photo", "raw", "video"} (a RAW shown with its JPEG is
-        counted as the JPEG's companion, not here)."""
+        """Indexed photos by kind: {"photo", "raw", "video"} (a RAW shown with its JPEG, or a
+        Live Photo's clip, is its photo's companion: companion_counts, not here)."""
         counts = dict.fromkeys(("photo", "raw", "video"), 0)
         for path in self.photos():
             counts[media_kind(path)] += 1
+        return counts
+
+    def companion_counts(self) -> dict[str, int]:
+        """Files shown with a photo of the same name instead of on their own, by kind: RAW
+        files beside their JPEG, Live Photo clips ("video") beside their still."""
+        counts = {"raw": 0, "video": 0}
+        for path in companion_paths(self.catalog):
+            kind = media_kind(path)
+            counts[kind] = counts.get(kind, 0) + 1
         return counts
 
     def video_durations(self) -> dict[str, float]:
@@ -425,7 +434,7 @@ class Library:
             "folders": folders,
             "photos": totals["ok"],
             "kinds": self.kind_counts(),
-            "companions": companion_count(self.catalog),
+            "companions": self.companion_counts(),
             "skipped_count": totals["skipped"],
             "indexes": indexes,
             "skipped": [{"path": p, "reason": r} for p, r in self.catalog.skipped()],

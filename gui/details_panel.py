@@ -27,7 +27,7 @@ class PhotoFacts:
     classes: list[tuple[str, float]] = field(default_factory=list)
     place: str | None = None  # "Paris, Île-de-France, France"; None without GPS
     duration: float | None = None  # a video's length in seconds
-    companions: list[str] = field(default_factory=list)  # RAW files shown with this JPEG
+    companions: list[str] = field(default_factory=list)  # RAW files, Live Photo clip shown with it
 
 
 def photo_facts(

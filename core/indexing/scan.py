@@ -61,7 +61,7 @@ class IndexSummary:
     seconds: float = 0.0
     raw: int = 0  # RAW files read this run (added or updated)
     videos: int = 0  # videos read this run (added or updated)
-    companions: int = 0  # RAW files shown with the JPEG of the same name, not on their own
+    companions: int = 0  # RAW files and Live Photo clips shown with the picture of their name
     videos_unsupported: int = 0  # videos skipped because the `video` extra is not installed
     # The face pass that followed (core/people), as its to_json(); None when it did not run.
     faces: dict[str, Any] | None = None
@@ -225,8 +225,9 @@ def index_catalog(
 def _set_aside_companions(
     catalog: Catalog, roots: list[Path], found: dict[bytes, _FoundFile]
 ) -> int:
-    """Take the RAW files that have a JPEG of the same name out of found (the pair is the
-    JPEG's photo; a RAW row from before the JPEG came is swept) and record the pairs."""
+    """Take the RAW files and Live Photo clips that have a picture of the same name out of
+    found (the pair is the picture's photo; a row from before the picture came is swept) and
+    record the pairs."""
     pairs = pair_companions(f.path for f in found.values())
     for raw in pairs:
         del found[path_key(raw)]

@@ -89,9 +89,9 @@ def video_durations(catalog: Catalog) -> dict[str, float]:
     return {path_str(key): float(seconds) for key, seconds in rows}
 
 
-def companion_count(catalog: Catalog) -> int:
-    """How many RAW files are shown with a photo of the same name instead of on their own."""
-    return int(catalog.conn.execute("SELECT COUNT(*) FROM companions").fetchone()[0])
+def companion_paths(catalog: Catalog) -> list[str]:
+    """Every file shown as a companion of a photo (RAW files, Live Photo clips)."""
+    return [path_str(key) for (key,) in catalog.conn.execute("SELECT path FROM companions")]
 
 
 def companions_of(catalog: Catalog, path: str) -> list[str]:

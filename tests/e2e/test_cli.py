@@ -292,7 +292,10 @@ def test_status_json(cli: Cli, pascal_library: IndexedLibrary) -> None:
     n = len(pascal_library.all_photos)
     assert status["photos"] == n
     assert status["skipped_count"] == 0 and status["skipped"] == []
-    assert status["kinds"] == {"photo": n, "raw": 0, "video": 0} and status["companions"] == 0
+    assert status["kinds"] == {"photo": n, "raw": 0, "video": 0} and status["companions"] == {
+        "raw": 0,
+        "video": 0,
+    }
     assert status["data_dir"] == str(pascal_library.data_dir)
     assert status["folders"] == [
         {"path": str(pascal_library.folder), "exists": True, "photos": n, "skipped": 0}

@@ -61,9 +61,9 @@ def test_raw_files_and_videos_are_indexed_and_counted(cli: Cli, media_library: I
     # dog.jpg, IMG_0001.JPG (with its CR2), boat.arw, person.dng and the two videos.
     assert status["photos"] == 6 and status["skipped"] == []
     assert status["kinds"] == {"photo": 2, "raw": 2, "video": 2}
-    assert status["companions"] == 1  # IMG_0001.CR2, shown with IMG_0001.JPG
+    assert status["companions"] == {"raw": 1, "video": 0}  # IMG_0001.CR2 with IMG_0001.JPG
     text = cli(media_library.data_dir, "status")
-    assert "photos: 6 indexed (2 RAW, 2 videos; 1 RAW file shown with its JPEG)" in text.stdout
+    assert "photos: 6 indexed (2 RAW, 2 videos; 1 RAW file shown with their JPEG)" in text.stdout
     again = cli(media_library.data_dir, "index", "--json").json()
     assert again["unchanged"] == 6 and again["companions"] == 1
 
@@ -127,6 +127,32 @@ def test_removing_the_jpeg_makes_the_raw_a_photo_of_its_own(cli: Cli, tmp_path, 
     assert (second["added"], second["removed"], second["companions"]) == (1, 1, 0)
     hits = cli(data_dir, "search", "cat", "--json").json()
     assert [(h["path"], h["kind"]) for h in hits] == [(str(folder / "DSC_1.NEF"), "raw")]
+
+
+def test_a_live_photos_clip_is_shown_with_its_still(cli: Cli, tmp_path, pascal_photos):
+    """An iPhone export: IMG_0005.HEIC/JPG and its 3-second IMG_0005.MOV are one photo; a film
+    beside its thumbnail, and a clip alone, stay videos of their own."""
+    folder = tmp_path / "iphone"
+    folder.mkdir()
+    dog, cat = pascal_photos["dog"], pascal_photos["cat"]
+    shutil.copyfile(dog[0], folder / "IMG_0005.JPG")
+    with Image.open(dog[0]) as d, Image.open(cat[0]) as c, Image.open(cat[1]) as c2:
+        write_video(folder / "IMG_0005.MOV", [d], seconds=3)
+        write_video(folder / "IMG_0006.MOV", [c], seconds=3)  # a clip alone: a video
+        write_video(folder / "film.mp4", [c2], seconds=3)
+        c2.save(folder / "film.jpg")  # a film's thumbnail does not hide the film
+    data_dir = tmp_path / "profile"
+    summary = cli(data_dir, "index", str(folder), "--json").json()
+    assert (summary["added"], summary["companions"]) == (4, 1)
+    status = cli(data_dir, "status", "--json").json()
+    assert status["kinds"] == {"photo": 2, "raw": 0, "video": 2}
+    assert status["companions"] == {"raw": 0, "video": 1}
+    text = cli(data_dir, "status").stdout
+    assert "photos: 4 indexed (2 videos; 1 Live Photo clip shown with their still)" in text
+    hits = cli(data_dir, "search", "dog", "-k", "10", "--json").json()
+    still = next(h for h in hits if h["path"].endswith("IMG_0005.JPG"))
+    assert still["companions"] == [str(folder / "IMG_0005.MOV")]
+    assert str(folder / "IMG_0005.MOV") not in [h["path"] for h in hits]
 
 
 @pytest.mark.shared_data
