@@ -198,11 +198,14 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def _print_media_summary(summary: Any) -> None:
-    """RAW files and videos read, RAW+JPEG pairs, and videos waiting for the `video` extra."""
+    """RAW files and videos read, RAW+JPEG pairs and Live Photos, and videos waiting for the
+    `video` extra."""
     if summary.raw or summary.videos or summary.companions:
+        shown = _count(summary.companions, "file", "files")
         print(
-            f"  read {summary.raw} RAW files and {summary.videos} videos; "
-            f"{summary.companions} RAW files shown with the JPEG of the same name"
+            f"  read {_count(summary.raw, 'RAW file', 'RAW files')} and "
+            f"{_count(summary.videos, 'video', 'videos')}; {shown} (RAW, Live Photo clips) "
+            "shown with the picture of the same name"
         )
     if summary.videos_unsupported:
         from core.media.video import NOT_INSTALLED

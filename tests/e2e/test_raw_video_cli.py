@@ -149,6 +149,8 @@ def test_a_live_photos_clip_is_shown_with_its_still(cli: Cli, tmp_path, pascal_p
     assert status["companions"] == {"raw": 0, "video": 1}
     text = cli(data_dir, "status").stdout
     assert "photos: 4 indexed (2 videos; 1 Live Photo clip shown with their still)" in text
+    again = cli(data_dir, "index").stdout
+    assert "1 file (RAW, Live Photo clips) shown with the picture of the same name" in again
     hits = cli(data_dir, "search", "dog", "-k", "10", "--json").json()
     still = next(h for h in hits if h["path"].endswith("IMG_0005.JPG"))
     assert still["companions"] == [str(folder / "IMG_0005.MOV")]
