@@ -119,13 +119,21 @@ def ok_rows(catalog: Path) -> int:
 
 
 def start_index(profile: Path, folder: Path) -> subprocess.Popen[bytes]:
+    """The CLI's index run, with Ctrl-C's default meaning even when the tests run in the
+    background of a script, where the shell starts them with SIGINT ignored (and Python then
+    leaves it ignored, as a user's `nohup` or `&` asks)."""
     return subprocess.Popen(
         cli_command(profile, ["index", str(folder), "--json"]),
         cwd=REPO_ROOT,
         env=cli_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=_default_sigint,
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture(scope="module")
