@@ -243,3 +243,19 @@ def write_video(
         for packet in stream.encode():
             container.mux(packet)
     return path
+
+
+def turn_for_display(path: Path, clockwise: int) -> Path:
+    """Write a phone's display matrix into an MP4/MOV's track header: players turn the stored
+    frames clockwise by 90 or 270 degrees to show them. An iPhone held upright writes 90
+    (a = 0, b = 1, c = -1, d = 0), which FFmpeg reports as a rotation of -90."""
+    data = bytearray(path.read_bytes())
+    box = data.find(b"tkhd")
+    times = 8 + 8 + 4 + 4 + 8 if data[box + 4] == 1 else 4 + 4 + 4 + 4 + 4
+    at = box + 8 + times + 8 + 2 + 2 + 2 + 2  # after version/flags, times, reserved, layer...
+    a, b = {90: (0, 1), 270: (0, -1)}[clockwise]
+    c, d = -b, 0
+    matrix = struct.pack(">9i", a << 16, b << 16, 0, c << 16, d << 16, 0, 0, 0, 1 << 30)
+    data[at : at + 36] = matrix
+    path.write_bytes(bytes(data))
+    return path

@@ -11,7 +11,7 @@ from PIL import Image
 
 from core.media import video
 from core.media.decode import DecodeError, load_photo, load_thumbnail, media_kind, retry
-from tests.media_files import VIDEO_CODECS, write_video
+from tests.media_files import VIDEO_CODECS, turn_for_display, write_video
 
 pytest.importorskip("av", reason="the `video` extra (PyAV) is not installed")
 
@@ -34,6 +34,24 @@ def test_each_container_gives_its_poster_duration_and_date(tmp_path, ext):
         assert photo.taken is None  # AVI has no creation_time: indexing uses the mtime
     else:
         assert photo.taken == WHEN
+
+
+@pytest.mark.parametrize("clockwise", [90, 270])
+def test_a_phones_portrait_video_gets_an_upright_portrait_poster(tmp_path, clockwise):
+    """A phone stores a portrait video's frames on their side with a display matrix; the poster,
+    its size and so its thumbnail must be the way the video plays, not on its side."""
+    upright = Image.new("RGB", (48, 64), (20, 20, 230))
+    upright.paste((230, 20, 20), (0, 0, 48, 16))  # red at the top of the picture
+    stored = upright.rotate(clockwise, expand=True)  # on its side, as the sensor keeps it
+    path = write_video(tmp_path / "portrait.mp4", [stored], seconds=2, size=(64, 48))
+    turn_for_display(path, clockwise)
+    poster = video.read_poster(path)
+    assert (poster.width, poster.height) == (48, 64)
+    pixels = np.asarray(poster.image, np.float32)
+    top, bottom = pixels[:10].mean(axis=(0, 1)), pixels[-30:].mean(axis=(0, 1))
+    assert top[0] > 150 > top[2] and bottom[2] > 150 > bottom[0]
+    photo = load_photo(path, 224)  # what the catalog records and the details panel shows
+    assert (photo.width, photo.height) == (48, 64)
 
 
 def test_a_black_opening_is_passed_over_for_a_later_poster(tmp_path):
