@@ -295,7 +295,7 @@ class Library:
         return video_durations(self.catalog)
 
     def companions(self, path: str) -> list[str]:
-        """The RAW files shown with the photo at path (a RAW+JPEG pair)."""
+        """The files shown with the photo at path: its RAW, a Live Photo's clip."""
         return companions_of(self.catalog, os.path.abspath(path))
 
     def photos(self, folder: Path | None = None) -> list[str]:

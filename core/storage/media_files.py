@@ -95,7 +95,7 @@ def companion_paths(catalog: Catalog) -> list[str]:
 
 
 def companions_of(catalog: Catalog, path: str) -> list[str]:
-    """The RAW files shown with the photo at path (its RAW+JPEG pair), sorted."""
+    """The files shown with the photo at path (its RAW, a Live Photo's clip), sorted."""
     rows = catalog.conn.execute(
         "SELECT path FROM companions WHERE main_path = ? ORDER BY path", (path_key(path),)
     )
