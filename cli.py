@@ -396,7 +396,7 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
 
 
 def cmd_people(args: argparse.Namespace) -> int:
-    """people [list | name | merge | remove-face | hide | in | forget-all | on]."""
+    """people [list | name | merge | confirm | remove-face | hide | in | forget-all | on]."""
     library = open_library(args)
     people = library.people
     action = args.people_command or "list"
@@ -429,7 +429,8 @@ def cmd_people(args: argparse.Namespace) -> int:
             emit_json([f.to_json() for f in faces])
         for f in faces if not args.json else []:
             who = f.name or (f"Person {f.person_id}" if f.person_id else f"({f.why_alone})")
-            print(f"{who}: box {list(f.box)}")
+            held = " (held back from search: `people confirm` or `people remove-face`)"
+            print(f"{who}: box {list(f.box)}{held if f.held_back else ''}")
         return 0
     if action == "remove-face":
         people.remove_face(args.photo, args.person)
@@ -437,6 +438,8 @@ def cmd_people(args: argparse.Namespace) -> int:
         return 0
     if action == "name":
         person = people.name(args.person, " ".join(args.name), getattr(args, "photo", None))
+    elif action == "confirm":
+        person = people.confirm(args.photo, args.person)
     elif action == "merge":
         person = people.merge(args.person, args.other)
     else:

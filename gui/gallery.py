@@ -207,9 +207,11 @@ class PhotoDelegate(QStyledItemDelegate):
                 font.setBold(True)
                 painter.setFont(font)
                 painter.setPen(palette.color(QPalette.ColorRole.Text))
-                painter.drawText(
+                painter.drawText(  # a long header runs on over the next cells' empty bands
                     band.adjusted(8, 4, 0, 0),
-                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    Qt.AlignmentFlag.AlignLeft
+                    | Qt.AlignmentFlag.AlignVCenter
+                    | Qt.TextFlag.TextDontClip,
                     model.entry_at(index.row()).header,
                 )
         cell = rect.adjusted(3, 3, -3, -3)

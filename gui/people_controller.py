@@ -1,5 +1,6 @@
 """People in the window: the sidebar list, browsing a person's photos, the People rows of the
-details column, and the user's corrections (name, merge, hide, "not them").
+details column, and the user's corrections (name, merge, hide, "not them", "yes" to a face held
+back from a named person's search).
 
 Every Library call runs on a worker (gui.dispatch); this controller gets the widgets and
 services it uses, never the window.
@@ -8,6 +9,7 @@ services it uses, never the window.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QImage
@@ -25,7 +27,20 @@ from gui.preview import FaceBoxes
 from gui.view_state import ViewState
 
 MAX_FACES_LOADED = 200  # face pictures cut per reload (the list's first people)
-ShowResults = Callable[[str, str, list[PhotoHit], Callable[[], None] | None], None]
+
+
+class ShowResults(Protocol):
+    """Queries.show_results: hits under a header, weak ones faded after a divider."""
+
+    def __call__(
+        self,
+        title: str,
+        subtitle: str,
+        hits: list[PhotoHit],
+        rerun: Callable[[], None] | None,
+        *,
+        weak_header: str = ...,
+    ) -> None: ...
 
 
 class PeopleController(QObject):
@@ -61,6 +76,9 @@ class PeopleController(QObject):
         panel.hide_requested.connect(self.hide)
         photo_people.person_chosen.connect(self.show_person)
         photo_people.not_this_person.connect(self.not_this_person)
+        photo_people.is_this_person.connect(self.is_this_person)
+        # The person whose photos the window shows (and how to show them again), if any.
+        self._shown: tuple[int, Callable[[], None]] | None = None
 
     # -- the list ----------------------------------------------------------------------------
 
@@ -100,22 +118,40 @@ class PeopleController(QObject):
         return list(found.items())
 
     def show_person(self, person_id: int) -> None:
-        """That person's photos as results, newest first ("find similar" on a face)."""
+        """That person's photos as results, newest first ("find similar" on a face); a named
+        person's held-back photos (faces unlike the ones they were named from) follow, faded,
+        for the user to say yes or no to."""
         library = self.library
 
-        def load() -> tuple[Person, list[PhotoHit]]:
+        def load() -> tuple[Person, list[PhotoHit], list[PhotoHit]]:
             person = library.people.get(person_id)
             ids = sorted(library.people.photos_of(person_id))
-            hits = sorted(library.hits([(i, 1.0) for i in ids]), key=lambda h: h.taken or "")
-            return person, hits[::-1]
+            held = sorted(library.people.held_back_photos(person_id))
+            return (
+                person,
+                _newest_first(library.hits([(i, 1.0) for i in ids])),
+                _newest_first(library.hits([(i, 0.0) for i in held])),
+            )
 
-        def done(found: tuple[Person, list[PhotoHit]]) -> None:
-            person, hits = found
+        def done(found: tuple[Person, list[PhotoHit], list[PhotoHit]]) -> None:
+            person, hits, held = found
             count = f"{len(hits):,} photo{'s' if len(hits) != 1 else ''}"
-            if person.held_back:
-                count += f" ({person.held_back:,} more held back: unlike the face named)"
+            if held:
+                count += (
+                    f" · {len(held):,} more that may be {person.label}, faded: select one, "
+                    "then Yes or Not them in its details"
+                )
+
+            def rerun() -> None:
+                self.show_person(person_id)
+
+            self._shown = (person_id, rerun)
             self.show_results(
-                f"Photos of {person.label}", count, hits, lambda: self.show_person(person_id)
+                f"Photos of {person.label}",
+                count,
+                hits + held,  # held back: score 0, so shown as weak (faded, after the divider)
+                rerun,
+                weak_header=f"Is this {person.label}?",
             )
 
         self.dispatcher.call("results", load, done, self.show_error)
@@ -194,9 +230,30 @@ class PeopleController(QObject):
     def hide(self, person_id: int) -> None:
         self._change(lambda: self.library.people.hide(person_id), "Hidden")
 
+    def is_this_person(self, path: str, person_id: int) -> None:
+        """Yes to a held-back face: the photo joins the person's search (and their list)."""
+
+        def then() -> None:
+            self.on_selection()
+            self._refresh_person(person_id)
+
+        self._change(lambda: self.library.people.confirm(path, person_id), "Confirmed", then)
+
+    def _refresh_person(self, person_id: int) -> None:
+        """The person's photos again, if they are what the window shows."""
+        shown = self._shown
+        if (
+            shown is not None
+            and shown[0] == person_id
+            and self.state.showing_results
+            and self.state.results.rerun is shown[1]
+        ):
+            shown[1]()
+
     def not_this_person(self, path: str, person_id: int) -> None:
         def then() -> None:
             self.on_selection()
+            self._refresh_person(person_id)
 
         self._change(lambda: self.library.people.remove_face(path, person_id), "Taken out", then)
 
@@ -239,3 +296,7 @@ def face_boxes(library: Library) -> FaceBoxes:
         return [(f.box, f.name or (f"Person {f.person_id}" if f.person_id else "")) for f in faces]
 
     return boxes
+
+
+def _newest_first(hits: list[PhotoHit]) -> list[PhotoHit]:
+    return sorted(hits, key=lambda h: h.taken or "", reverse=True)

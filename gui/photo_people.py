@@ -1,5 +1,6 @@
 """Who is in the selected photo: one row per face, its person (click: their photos) and
-"Not them" to take the face out of that person."""
+"Not them" to take the face out of that person; a face held back from a named person's
+search ("Anna?") also gets "Yes"."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ class PhotoPeople(QWidget):
 
     person_chosen = Signal(int)
     not_this_person = Signal(str, int)  # photo path, person id
+    is_this_person = Signal(str, int)  # photo path, person id: "yes", for a held-back face
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,7 +50,7 @@ class PhotoPeople(QWidget):
                 self.names.append("")
             else:
                 who = face.name or f"Person {face.person_id}"
-                button = QPushButton(who, row)
+                button = QPushButton(f"{who}?" if face.held_back else who, row)
                 button.setObjectName("classButton")
                 button.setCursor(Qt.CursorShape.PointingHandCursor)
                 button.setToolTip(f"All photos of {who}")
@@ -60,9 +62,20 @@ class PhotoPeople(QWidget):
                 wrong.setToolTip(f"This face is not {who}: take it out, for good")
                 wrong.clicked.connect(lambda _=False, p=person: self.not_this_person.emit(path, p))
                 line.addWidget(button)
+                if face.held_back:
+                    button.setToolTip(
+                        f"This face is unlike the ones {who} was named from, so a search for "
+                        f"{who} leaves this photo out: is it {who}?"
+                    )
+                    yes = QPushButton("Yes", row)
+                    yes.setObjectName("linkButton")
+                    yes.setFlat(True)
+                    yes.setToolTip(f"This face is {who}: a search for {who} gives this photo")
+                    yes.clicked.connect(lambda _=False, p=person: self.is_this_person.emit(path, p))
+                    line.addWidget(yes)
                 line.addWidget(wrong)
                 line.addStretch(1)
-                self.names.append(who)
+                self.names.append(f"{who}?" if face.held_back else who)
             self._rows.addWidget(row)
             self._widgets.append(row)
         self.setVisible(bool(faces))

@@ -15,7 +15,7 @@ from gui.dispatch import Dispatcher
 from gui.navigation import Navigator
 from gui.results_header import match_summary
 from gui.search_bar import SearchBar
-from gui.view_state import PhotoEntry, Results, ViewState, taken_between
+from gui.view_state import WEAKER_HEADER, PhotoEntry, Results, ViewState, taken_between
 from gui.wording import count, with_article
 
 RESULT_COUNT = 100  # photos shown for a search or a "find similar"
@@ -188,12 +188,14 @@ class Queries:
         hits: list[PhotoHit],
         rerun: Callable[[], None] | None,
         picture_of: str | None = None,
+        weak_header: str = WEAKER_HEADER,
     ) -> None:
         results = Results(
             hits=[PhotoEntry(h.path, h.score, is_weak(h), duration=h.duration) for h in hits],
             taken={h.path: h.taken for h in hits},
             picture_of=picture_of,
             rerun=rerun,
+            weak_header=weak_header,
         )
         self.navigator.show_results(title, subtitle, results)
 

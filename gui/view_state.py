@@ -34,14 +34,14 @@ class PhotoEntry:
 WEAKER_HEADER = "Weaker matches"  # the divider above the first weak match, best first
 
 
-def with_divider(entries: list[PhotoEntry]) -> list[PhotoEntry]:
-    """Entries with a "Weaker matches" header on the first weak one, where strong matches come
+def with_divider(entries: list[PhotoEntry], header: str = WEAKER_HEADER) -> list[PhotoEntry]:
+    """Entries with a header ("Weaker matches") on the first weak one, where strong matches come
     first and every weak one after them (best first; not in date order, where they mix)."""
     weak = [e.weak for e in entries]
     first = weak.index(True) if True in weak else 0
     if not first or not all(weak[first:]):
         return entries
-    return [*entries[:first], replace(entries[first], header=WEAKER_HEADER), *entries[first + 1 :]]
+    return [*entries[:first], replace(entries[first], header=header), *entries[first + 1 :]]
 
 
 class Event:
@@ -113,13 +113,14 @@ class Results:
     taken: dict[str, str | None] = field(default_factory=dict)  # capture time (ISO), if known
     picture_of: str | None = None  # the query photo pictured in the results header
     rerun: Callable[[], None] | None = None  # the query again, for a new date range
+    weak_header: str = WEAKER_HEADER  # the divider above the weak ones, best first
 
     def ordered(self, newest_first: bool) -> list[PhotoEntry]:
         """The hits best match first ("Weaker matches" above the first weak one), or newest
         first."""
         if newest_first:
             return by_date(self.hits, self.taken)
-        return with_divider([replace(e) for e in self.hits])
+        return with_divider([replace(e) for e in self.hits], self.weak_header)
 
     def forget(self, paths: set[str]) -> None:
         """Photos gone from the disk leave the results kept for re-sorting too."""

@@ -73,6 +73,9 @@ class FaceInPhoto:
     person_id: int | None
     name: str | None
     flags: int = 0
+    # A named person's face unlike the faces they were named from: `search NAME` leaves the
+    # photo out until the user says yes (People.confirm) or no (People.remove_face).
+    held_back: bool = False
 
     @property
     def why_alone(self) -> str | None:
@@ -91,6 +94,7 @@ class FaceInPhoto:
             "person": self.person_id,
             "name": self.name,
             "ungrouped": self.why_alone,
+            "held_back": self.held_back,
         }
 
 
@@ -157,7 +161,9 @@ class People:
 
     def _person(self, s: PersonSummary, faces: Sequence[FaceRow], max_photos: int) -> Person:
         seen: dict[str, PersonPhoto] = {}
-        for f in faces:
+        # The faces they were named from first: the People list pictures a person by their
+        # first photo, which must not be a look-alike grouped with them.
+        for f in sorted(faces, key=lambda f: not f.flags & CONFIRMED):
             if f.path not in seen and len(seen) < max_photos:
                 seen[f.path] = PersonPhoto(f.path, f.box)
         held = s.photo_count - len(self.photos_of(s.id)) if s.name is not None else 0
@@ -181,10 +187,25 @@ class People:
         if row is None or row.status != "ok":
             raise PhotoSearchError(f"not an indexed photo: {photo}")
         names = self.store.named()
+        faces = self.store.faces_in(row.id)
+        held = {
+            p
+            for p in {f.person_id for f in faces}
+            if p in names and row.id not in self.photos_of(p)
+        }
         return [
-            FaceInPhoto(f.id, f.box, f.person_id, names.get(f.person_id or 0), f.flags)
-            for f in self.store.faces_in(row.id)
+            FaceInPhoto(
+                f.id, f.box, f.person_id, names.get(f.person_id or 0), f.flags, f.person_id in held
+            )
+            for f in faces
         ]
+
+    def held_back_photos(self, person_id: int) -> set[int]:
+        """Ids of a named person's photos that `search NAME` leaves out (faces unlike the ones
+        they were named from), for the user to say yes or no to; none for an unnamed person."""
+        if person_id not in self.store.named():
+            return set()
+        return self.store.photos_with(person_id) - self.photos_of(person_id)
 
     def names(self) -> dict[int, str]:
         """{person id: name} of every named person (search reads names here)."""
@@ -243,6 +264,18 @@ class People:
             if a.hidden and not b.hidden:
                 self.store.set_hidden(keep, False)
         return self.get(keep)
+
+    def confirm(self, photo: str | os.PathLike[str], person_id: int) -> Person:
+        """Yes, the person's face in photo is them: it is confirmed like the face they were
+        named from, so `search NAME` gives the photo (and the faces near it) from now on."""
+        self.store.person(person_id)
+        path = os.path.abspath(os.fspath(photo))
+        faces = [f for f in self.store.faces_of([person_id]) if f.path == path]
+        if not faces:
+            raise PhotoSearchError(f"person {person_id} has no face in {photo}")
+        for f in faces:
+            self.store.confirm(f.id)  # harmless beside a running pass, as naming is
+        return self.get(person_id)
 
     def remove_face(self, photo: str | os.PathLike[str], person_id: int) -> None:
         """Take a person's face in one photo out of them ("not Anna"), for good; it joins

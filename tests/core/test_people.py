@@ -129,6 +129,40 @@ def test_a_look_alike_grouped_with_a_named_person_is_not_returned_for_the_name(
         lib.people.name(ariel, "Ariel", photo=indexed[0] / "Celine_Dion" / "x.jpg")
 
 
+def test_yes_to_a_held_back_face_puts_its_photo_in_the_names_search(
+    lib: Library, indexed: tuple[Path, Path]
+):
+    ariel_photo = sorted((indexed[0] / "Ariel_Sharon").glob("*.jpg"))[0]
+    jackie_photo = sorted((indexed[0] / "Jackie_Chan").glob("*.jpg"))[0]
+    ariel = person_of(lib, ariel_photo)
+    lib.people.store.merge(ariel, person_of(lib, jackie_photo))  # grouping went wrong
+    lib.people.name(ariel, "Ariel", photo=ariel_photo)
+    held = lib.people.held_back_photos(ariel)
+    jackie_ids = {lib.catalog.photo_by_path(p).id for p in (indexed[0] / "Jackie_Chan").glob("*")}
+    assert held == jackie_ids
+    assert [f.held_back for f in lib.people.faces_in(jackie_photo) if is_central(f.box)] == [True]
+    assert not any(f.held_back for f in lib.people.faces_in(ariel_photo))
+    # The user says yes: it is Ariel after all. The photo is searched for by the name now.
+    person = lib.people.confirm(jackie_photo, ariel)
+    assert str(jackie_photo) in {h.path for h in lib.search(["ariel"], k=50).hits}
+    assert person.held_back < len(held)
+    assert not any(f.held_back for f in lib.people.faces_in(jackie_photo))
+    with pytest.raises(PhotoSearchError, match="has no face in"):
+        lib.people.confirm(indexed[0] / "Celine_Dion" / "x.jpg", ariel)
+
+
+def test_a_named_person_is_pictured_by_the_face_they_were_named_from(
+    lib: Library, indexed: tuple[Path, Path]
+):
+    ariel_photo = sorted((indexed[0] / "Ariel_Sharon").glob("*.jpg"))[0]
+    jackie_photo = sorted((indexed[0] / "Jackie_Chan").glob("*.jpg"))[1]
+    jackie = person_of(lib, jackie_photo)
+    lib.people.store.merge(jackie, person_of(lib, ariel_photo))  # Ariel's faces sort first
+    lib.people.name(jackie, "Jackie", photo=jackie_photo)
+    listed = next(p for p in lib.people.all(max_photos=1) if p.id == jackie)
+    assert listed.photos[0].path == str(jackie_photo)  # the People list's picture of Jackie
+
+
 def test_two_named_people_need_both_in_the_photo(lib: Library, indexed: tuple[Path, Path]):
     a = person_of(lib, sorted((indexed[0] / "Ariel_Sharon").glob("*.jpg"))[0])
     b = person_of(lib, sorted((indexed[0] / "Jackie_Chan").glob("*.jpg"))[0])

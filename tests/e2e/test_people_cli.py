@@ -41,8 +41,16 @@ def test_index_finds_faces_and_people_are_listed_named_and_searched(cli: Cli, tm
     assert "search: [person: Anna Lee]" in text.stderr
 
     inside = cli(data, "people", "in", photo["path"], "--json").json()
-    face = {"box": photo["box"], "person": first["id"], "name": "Anna Lee", "ungrouped": None}
+    face = {
+        "box": photo["box"],
+        "person": first["id"],
+        "name": "Anna Lee",
+        "ungrouped": None,
+        "held_back": False,
+    }
     assert face in inside
+    confirmed = cli(data, "people", "confirm", photo["path"], str(first["id"]), "--json")
+    assert confirmed.returncode == 0 and confirmed.json()["held_back"] == 0
 
     removed = cli(data, "people", "remove-face", photo["path"], str(first["id"]))
     assert removed.returncode == 0
