@@ -66,6 +66,38 @@ CREATE TABLE IF NOT EXISTS face_rejections (
 """
 
 
+# The user's corrections outlive an edit: a changed photo gets a new row (its old faces go with
+# the old one), so before a photo row is deleted its corrected faces (a confirmed face, a "not
+# them") are remembered by path; the face pass gives them back to the same face found again.
+FACE_MEMORY_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS face_memory (
+        path BLOB NOT NULL,
+        embedding BLOB NOT NULL,
+        person_id INTEGER,  -- the person of a confirmed face
+        rejected TEXT  -- the people the user said it is not: comma-separated ids
+    )""",
+    "CREATE INDEX IF NOT EXISTS face_memory_path ON face_memory(path)",
+    f"""CREATE TRIGGER IF NOT EXISTS faces_remembered BEFORE DELETE ON photos
+    BEGIN
+        INSERT INTO face_memory(path, embedding, person_id, rejected)
+        SELECT OLD.path, f.embedding,
+            CASE WHEN f.flags & {CONFIRMED} THEN f.person_id END,
+            (SELECT group_concat(r.person_id) FROM face_rejections r WHERE r.face_id = f.id)
+        FROM faces f WHERE f.photo_id = OLD.id AND (f.flags & {CONFIRMED}
+            OR EXISTS (SELECT 1 FROM face_rejections r WHERE r.face_id = f.id));
+    END""",
+)
+# A face found again in the edited photo is the remembered one when its embedding lies this
+# near (an edit moves it by a few hundredths; two people lie 0.6 apart, core/people/grouping).
+SAME_FACE_DISTANCE = 0.3
+
+
+def create_face_memory(conn: sqlite3.Connection) -> None:
+    """The migration step that remembers corrections through edits (core/storage/schema.py)."""
+    for statement in FACE_MEMORY_SCHEMA:
+        conn.execute(statement)
+
+
 def create_face_tables(conn: sqlite3.Connection) -> None:
     """The migration step that adds the face tables (core/storage/schema.py runs it)."""
     for statement in FACES_SCHEMA.split(";"):
@@ -134,6 +166,8 @@ class FaceStore:
 
     def photos_to_scan(self, model: str) -> list[tuple[int, str]]:
         """(id, path) of indexed photos whose faces this model has not looked for yet."""
+        with self.catalog.transaction(bump=False) as c:  # corrections of photos now gone
+            c.execute("DELETE FROM face_memory WHERE path NOT IN (SELECT path FROM photos)")
         rows = self._conn.execute(
             "SELECT p.id, p.path FROM photos p LEFT JOIN face_scans s "
             "ON s.photo_id = p.id AND s.model = ? "
@@ -150,21 +184,25 @@ class FaceStore:
                 if c.execute("SELECT 1 FROM photos WHERE id = ?", (photo_id,)).fetchone() is None:
                     continue  # the photo changed or left while its faces were being found
                 c.execute("DELETE FROM faces WHERE photo_id = ?", (photo_id,))
-                c.executemany(
-                    "INSERT INTO faces(photo_id, x, y, w, h, score, sharpness, flags, embedding)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            photo_id,
-                            *f.box,
-                            f.score,
-                            f.sharpness,
-                            f.flags,
-                            embedding_blob(f.embedding),
-                        )
-                        for f in faces
-                    ],
-                )
+                ids = [
+                    int(
+                        c.execute(
+                            "INSERT INTO faces(photo_id, x, y, w, h, score, sharpness, flags, "
+                            "embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (
+                                photo_id,
+                                *f.box,
+                                f.score,
+                                f.sharpness,
+                                f.flags,
+                                embedding_blob(f.embedding),
+                            ),
+                        ).lastrowid
+                        or 0
+                    )
+                    for f in faces
+                ]
+                _give_back_corrections(c, photo_id, ids, [f.embedding for f in faces])
                 c.execute(
                     "INSERT OR REPLACE INTO face_scans(photo_id, model, scanned_at) "
                     "VALUES (?, ?, ?)",
@@ -384,7 +422,7 @@ class FaceStore:
         self._conn.execute("PRAGMA secure_delete = ON")
         try:
             with self.catalog.transaction(bump=False) as c:
-                for table in ("face_rejections", "faces", "persons", "face_scans"):
+                for table in ("face_rejections", "faces", "persons", "face_scans", "face_memory"):
                     c.execute(f"DELETE FROM {table}")
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         finally:
@@ -398,3 +436,38 @@ class FaceStore:
             "(SELECT count(*) FROM persons)"
         ).fetchone()
         return {"faces": int(row[0]), "grouped": int(row[1]), "people": int(row[2])}
+
+
+def _give_back_corrections(
+    c: sqlite3.Connection, photo_id: int, face_ids: list[int], embeddings: list[np.ndarray]
+) -> None:
+    """The corrections remembered for the photo's path (it was edited), given back to the
+    faces found again: a confirmed face is its person's again, a "not them" holds again."""
+    (path,) = c.execute("SELECT path FROM photos WHERE id = ?", (photo_id,)).fetchone()
+    remembered = c.execute(
+        "SELECT embedding, person_id, rejected FROM face_memory WHERE path = ?", (path,)
+    ).fetchall()
+    if not remembered:
+        return
+    c.execute("DELETE FROM face_memory WHERE path = ?", (path,))
+    if not face_ids:
+        return
+    found = np.stack(embeddings).astype(np.float32)
+    people = {int(r[0]) for r in c.execute("SELECT id FROM persons")}
+    for blob, person_id, rejected in remembered:
+        distance = np.linalg.norm(found - _vector(blob), axis=1)
+        nearest = int(np.argmin(distance))
+        if distance[nearest] > SAME_FACE_DISTANCE:
+            continue  # that face is gone from the edited photo (cropped out)
+        face_id = face_ids[nearest]
+        if person_id is not None and int(person_id) in people:
+            c.execute(
+                "UPDATE faces SET person_id = ?, flags = flags | ? WHERE id = ?",
+                (int(person_id), CONFIRMED, face_id),
+            )
+        for other in (int(v) for v in (rejected or "").split(",") if v):
+            if other in people:
+                c.execute(
+                    "INSERT OR IGNORE INTO face_rejections(face_id, person_id) VALUES (?, ?)",
+                    (face_id, other),
+                )

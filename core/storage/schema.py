@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.errors import DISK_FULL, CorruptDataError, PhotoSearchError, StorageError
-from core.storage.faces import create_face_tables
+from core.storage.faces import create_face_memory, create_face_tables
 from core.storage.feature_codec import migrate_features_v2
 
 SCHEMA = """
@@ -116,6 +116,11 @@ def _add_faces(conn: sqlite3.Connection) -> None:
     create_face_tables(conn)
 
 
+def _remember_corrections(conn: sqlite3.Connection) -> None:
+    """The user's face corrections outlive an edit of the photo (core/storage/faces.py)."""
+    create_face_memory(conn)
+
+
 MIGRATIONS: list[Migration] = [
     _create_v1,
     _features_8bit_v2,
@@ -123,6 +128,7 @@ MIGRATIONS: list[Migration] = [
     _add_places,
     _media_files,
     _add_faces,
+    _remember_corrections,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -19,6 +19,7 @@ def downgrade_to_v2(catalog_path: Path) -> None:
     """Turn a catalog back into schema 2, the one before the `taken` column (and faces)."""
     conn = sqlite3.connect(catalog_path)
     conn.executescript(
+        "DROP TRIGGER faces_remembered; DROP TABLE face_memory; "
         "DROP TABLE face_rejections; DROP TABLE face_scans; DROP TABLE faces; DROP TABLE persons;"
         "DROP INDEX photos_taken; ALTER TABLE photos DROP COLUMN taken; PRAGMA user_version = 2;"
     )

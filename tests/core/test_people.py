@@ -15,7 +15,7 @@ import pytest
 from core.errors import PhotoSearchError, UsageError
 from core.library import Library
 from core.storage.profile import resolve_profile
-from core.storage.schema import SCHEMA_VERSION
+from core.storage.schema import MIGRATIONS, SCHEMA_VERSION, _add_faces
 from evaluation.faces import LFW_DIR, is_central
 from tests.conftest import make_photo, run_index
 
@@ -221,6 +221,31 @@ def test_not_this_person_survives_regrouping_and_reindexing(
     assert lib.people.get(jackie).name == "Jackie"
 
 
+def test_corrections_outlive_an_edit_of_the_photo(lib: Library, indexed: tuple[Path, Path]):
+    """An edited photo is a new file to the catalog, and its faces are found again; the face
+    the user named Jackie from stays hers, and the one they said is not her stays out."""
+    from PIL import Image, ImageEnhance
+
+    from core.storage.faces import CONFIRMED
+
+    named_from, not_her = sorted((indexed[0] / "Jackie_Chan").glob("*.jpg"))[:2]
+    jackie = person_of(lib, named_from)
+    lib.people.name(jackie, "Jackie", photo=named_from)
+    lib.people.remove_face(not_her, jackie)
+    for photo in (named_from, not_her):  # brightened and saved again, as an editor would
+        with Image.open(photo) as im:
+            ImageEnhance.Brightness(im.convert("RGB")).enhance(1.15).save(photo, quality=90)
+    summary = run_index(lib)
+    assert summary.updated == 2 and summary.faces is not None and summary.faces["photos"] == 2
+    central = next(f for f in lib.people.faces_in(named_from) if is_central(f.box))
+    assert central.person_id == jackie and central.flags & CONFIRMED
+    assert person_of(lib, not_her) != jackie
+    found = {h.path for h in lib.search(["jackie"], k=50).hits}
+    assert str(named_from) in found and str(not_her) not in found
+    remembered = lib.catalog.conn.execute("SELECT count(*) FROM face_memory").fetchone()[0]
+    assert remembered == 0  # given back, not kept
+
+
 def test_hidden_people_leave_the_list_but_keep_their_faces(lib: Library):
     person = lib.people.all()[0]
     lib.people.hide(person.id)
@@ -259,9 +284,10 @@ def test_an_older_catalog_gains_the_face_tables_and_then_faces(tmp_path: Path):
     assert summary.faces is None and library.people.all() == []
     library.close()
     conn = sqlite3.connect(profile.catalog_path)
-    conn.executescript(
-        "DROP TABLE face_rejections; DROP TABLE face_scans; DROP TABLE faces; DROP TABLE persons;"
-        f"PRAGMA user_version = {SCHEMA_VERSION - 1};"
+    conn.executescript(  # as a catalog from before the face tables (and their memory)
+        "DROP TRIGGER faces_remembered; DROP TABLE face_memory; DROP TABLE face_rejections; "
+        "DROP TABLE face_scans; DROP TABLE faces; DROP TABLE persons;"
+        f"PRAGMA user_version = {MIGRATIONS.index(_add_faces)};"
     )
     conn.close()
     upgraded = Library(profile)
@@ -273,9 +299,19 @@ def test_an_older_catalog_gains_the_face_tables_and_then_faces(tmp_path: Path):
 
 
 def test_turning_face_recognition_off_deletes_every_face_and_name(lib: Library, tmp_path: Path):
-    lib.people.name(lib.people.all()[0].id, "Anna")
+    from PIL import Image, ImageEnhance
+
+    anna = lib.people.all()[0]
+    lib.people.name(anna.id, "Anna")
+    named_from = Path(lib.people.get(anna.id).photos[0].path)
+    with Image.open(named_from) as im:  # edited: her confirmed face is remembered by path
+        ImageEnhance.Brightness(im.convert("RGB")).enhance(1.15).save(named_from, quality=90)
+    _index(lib, faces=False)
+    memory = "SELECT count(*) FROM face_memory"
+    assert lib.catalog.conn.execute(memory).fetchone()[0] == 1
     lib.people.set_enabled(False)
     assert lib.people.counts() == {"faces": 0, "grouped": 0, "people": 0}
+    assert lib.catalog.conn.execute(memory).fetchone()[0] == 0
     assert lib.search(["anna", "woman"]).terms == []
     summary = run_index(lib)
     assert summary.faces is None and lib.people.counts()["faces"] == 0
