@@ -42,7 +42,7 @@ from core.search.text import parse_query as parse_query
 from core.storage.lock import IndexLock
 from core.storage.media_files import (
     MediaFacts,
-    companion_paths,
+    companion_pairs,
     companions_of,
     media_facts,
     video_durations,
@@ -285,10 +285,14 @@ class Library:
         """Files shown with a photo of the same name instead of on their own, by kind: RAW
         files beside their JPEG, Live Photo clips ("video") beside their still."""
         counts = {"raw": 0, "video": 0}
-        for path in companion_paths(self.catalog):
+        for path, _ in companion_pairs(self.catalog):
             kind = media_kind(path)
             counts[kind] = counts.get(kind, 0) + 1
         return counts
+
+    def live_photos(self) -> set[str]:
+        """Paths of the stills that have a Live Photo clip beside them (the gallery says LIVE)."""
+        return {main for clip, main in companion_pairs(self.catalog) if media_kind(clip) == "video"}
 
     def video_durations(self) -> dict[str, float]:
         """{path: seconds} of every indexed video (the gallery's play badge shows them)."""

@@ -95,6 +95,8 @@ class PhotoModel(QAbstractListModel):
             lines = [os.path.basename(entry.path), os.path.dirname(entry.path)]
             if entry.duration is not None:
                 lines.append(f"video, {duration_text(entry.duration)}")
+            if entry.live:
+                lines.append("Live Photo: its clip is listed in the details (Also)")
             if entry.score is not None:
                 weak = " (a weak match)" if entry.weak else ""
                 lines.append(f"similarity {entry.score:.2f}{weak}")
@@ -264,11 +266,13 @@ class PhotoDelegate(QStyledItemDelegate):
 
 
 def _paint_kind_badge(painter: QPainter, target: QRect, entry: PhotoEntry) -> None:
-    """A video's play badge and duration, bottom left; "RAW" on a camera RAW, bottom right."""
+    """A video's play badge and duration, bottom left; "RAW" on a camera RAW and "LIVE" on a
+    Live Photo's still, bottom right."""
     kind = media_kind(entry.path)
-    if kind == "photo":
+    if kind == "photo" and not entry.live:
         return
     text = f"\u25b6 {duration_text(entry.duration)}".strip() if kind == "video" else "RAW"
+    text = "LIVE" if kind == "photo" else text
     font = painter.font()
     font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
     font.setBold(True)

@@ -14,7 +14,13 @@ from core.library import Library
 from gui.dispatch import Dispatcher
 from gui.gallery import PhotoModel
 from gui.sidebar import FolderLike, LibrarySidebar
-from gui.view_state import PhotoEntry, ViewState, with_durations, with_month_headers
+from gui.view_state import (
+    PhotoEntry,
+    ViewState,
+    with_durations,
+    with_live,
+    with_month_headers,
+)
 
 
 @dataclass
@@ -73,6 +79,7 @@ class LibraryLoader(QObject):
             else:
                 entries = [PhotoEntry(p.path) for p in photos]
             entries = with_durations(entries, library.video_durations())
+            entries = with_live(entries, library.live_photos())
             return Loaded(folders, tree, missing, totals["ok"], entries, totals["skipped"])
 
         def done(result: Loaded) -> None:

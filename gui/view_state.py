@@ -29,6 +29,7 @@ class PhotoEntry:
     weak: bool = False
     header: str = ""  # a month header painted above this cell ("March 2024"), if it starts one
     duration: float | None = None  # a video's length in seconds (its tile shows it)
+    live: bool = False  # a Live Photo: a still with its clip beside it (its tile says LIVE)
 
 
 WEAKER_HEADER = "Weaker matches"  # the divider above the first weak match, best first
@@ -252,6 +253,13 @@ class ViewState:
         if indexing:
             return "Indexing… photos appear here as they are ready"
         return "No photos found here yet"
+
+
+def with_live(entries: list[PhotoEntry], live: set[str]) -> list[PhotoEntry]:
+    """entries with each Live Photo's still marked (paths in live)."""
+    if not live:
+        return entries
+    return [replace(e, live=True) if e.path in live else e for e in entries]
 
 
 def with_durations(entries: list[PhotoEntry], durations: dict[str, float]) -> list[PhotoEntry]:

@@ -89,9 +89,10 @@ def video_durations(catalog: Catalog) -> dict[str, float]:
     return {path_str(key): float(seconds) for key, seconds in rows}
 
 
-def companion_paths(catalog: Catalog) -> list[str]:
-    """Every file shown as a companion of a photo (RAW files, Live Photo clips)."""
-    return [path_str(key) for (key,) in catalog.conn.execute("SELECT path FROM companions")]
+def companion_pairs(catalog: Catalog) -> list[tuple[str, str]]:
+    """(file, the photo it is shown with) of every companion (RAW files, Live Photo clips)."""
+    rows = catalog.conn.execute("SELECT path, main_path FROM companions")
+    return [(path_str(key), path_str(main)) for key, main in rows]
 
 
 def companions_of(catalog: Catalog, path: str) -> list[str]:

@@ -84,6 +84,42 @@ def test_the_badge_is_painted_on_the_video_tile(qtbot, open_window, media_profil
     assert sum(c.value() < 60 for c in corner) >= 40
 
 
+def test_a_live_photo_is_one_tile_that_says_live(qtbot, open_window, tmp_path):
+    folder = tmp_path / "iPhone"
+    still = make_photos(folder, 2, broken=False)[0]
+    shutil.move(still, folder / "IMG_0005.JPG")
+    with Image.open(folder / "IMG_0005.JPG") as im:
+        write_video(folder / "IMG_0005.MOV", [im], seconds=3)
+    profile = resolve_profile(tmp_path / "profile")
+    library = Library(profile)
+    library.add_folder(folder)
+    index_now(library)
+    library.close()
+    window = open_window(profile)
+    model: PhotoModel = window.library_model
+    names = sorted(Path(e.path).name for e in model.entries)
+    assert names == ["IMG_0005.JPG", "photo_01.jpg"]  # the clip is no tile of its own
+    row = row_of(window, "IMG_0005.JPG")
+    assert model.entry_at(row).live and not model.entry_at(row_of(window, "photo_01.jpg")).live
+    tip = model.data(model.index(row), Qt.ItemDataRole.ToolTipRole)
+    assert "Live Photo" in tip
+    qtbot.waitUntil(lambda: not model.pixmap_at(row).isNull(), timeout=10_000)
+    shot = window.gallery.viewport().grab(window.gallery.visualRect(model.index(row))).toImage()
+    # The badge: a dark box with white text at the thumbnail's bottom right.
+    corner = [
+        shot.pixelColor(x, y)
+        for x in range(max(0, shot.width() - 60), shot.width() - 10)
+        for y in range(shot.height() - 40, shot.height() - 8)
+    ]
+    assert sum(c.red() > 230 and c.green() > 230 and c.blue() > 230 for c in corner) >= 10
+    assert sum(c.value() < 60 for c in corner) >= 40
+    # A search or "find similar" result knows it too: the clip is among the hit's companions.
+    from gui.queries import is_live
+
+    still_id = window.library.catalog.photo_by_path(folder / "IMG_0005.JPG").id
+    assert [is_live(h) for h in window.library.hits([(still_id, 1.0)])] == [True]
+
+
 def test_details_list_the_raw_of_a_pair_and_a_videos_length(qtbot, open_window, media_profile):
     profile, folder = media_profile
     window = open_window(profile)
