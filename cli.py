@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
-from core.errors import PROGRAM, PhotoSearchError, ProfileWarning
+from core.errors import PROGRAM, PhotoSearchError, ProfileWarning, UsageError
 from core.storage.profile import is_too_broad, resolve_profile
 
 
@@ -247,8 +247,6 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
         resolve_class(args.class_name)  # fail once, before any photo is read
     if args.min_score is not None and not 0.0 <= args.min_score <= 1.0:
-        from core.errors import UsageError
-
         raise UsageError(f"--min-score must be between 0 and 1 (got {args.min_score:g})")
     return _per_image(
         args,
@@ -484,6 +482,20 @@ def cmd_places(args: argparse.Namespace) -> int:
         print(f"{tree.unnamed} photos with GPS far from any town", file=sys.stderr)
     if not tree.countries and not tree.unnamed:
         print("no photo in the library has a GPS position", file=sys.stderr)
+    return 0
+
+
+def cmd_set_place(args: argparse.Namespace) -> int:
+    library = open_library(args)
+    paths = [args.place, *args.photos] if args.clear and args.place else args.photos
+    if args.clear:
+        n = library.clear_place(paths)
+        _report(args, {"cleared": n}, f"{n} of {len(paths)} photos had a place set by hand")
+        return 0
+    if not args.place:
+        raise UsageError("set-place needs a PLACE and the photos, or --clear and the photos")
+    label = library.set_place(paths, args.place)
+    _report(args, {"place": label, "photos": len(paths)}, f"{label}: {photos(len(paths))}")
     return 0
 
 

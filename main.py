@@ -155,6 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
         "name", nargs="*", metavar="NAME", help="list the photos of one place, e.g. paris"
     )
 
+    p = command("set-place", "set where photos were taken, by a town's name (no GPS needed)")
+    p.add_argument("place", nargs="?", metavar="PLACE", help="e.g. 'Paris' or 'Paris, Texas'")
+    p.add_argument("photos", nargs="+", metavar="PHOTO")
+    p.add_argument(
+        "--clear", action="store_true", help="forget the place set by hand (GPS is read again)"
+    )
+
     p = command("remove", "remove a folder from the library (the files stay on disk)")
     p.add_argument("folder", metavar="FOLDER")
 
@@ -290,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="surrogateescape")
 
-    handler = getattr(cli, f"cmd_{args.command}")
+    handler = getattr(cli, f"cmd_{args.command.replace('-', '_')}")
     try:
         return int(handler(args))
     except UsageError as e:

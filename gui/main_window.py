@@ -193,6 +193,7 @@ class MainWindow(QMainWindow):
             trash=self.trash.trash,
             people_in=self.people.people_in,
             show_person=self.people.show_person,
+            set_place=lambda paths: self.places.ask_place(paths),
         )
         self.duplicates = DuplicatesView(library, dispatcher, self.navigator, status, error)
         self.previews = PreviewControl(
@@ -206,7 +207,15 @@ class MainWindow(QMainWindow):
         )
         self.live = LiveUpdates(self, state, self.indexer, status)
         self.places = PlacesView(
-            library, dispatcher, state, self.navigator, self.places_tree, status, error
+            library,
+            dispatcher,
+            state,
+            self.navigator,
+            self.places_tree,
+            status,
+            error,
+            dialogs_parent=self,
+            on_changed=self.panels.on_selection,
         )
 
     def _connect(self) -> None:

@@ -33,6 +33,7 @@ class PhotoMenu:
         trash: Callable[[list[str]], None],
         people_in: Callable[[str], list[tuple[int, str]]] = lambda path: [],
         show_person: Callable[[int], None] = lambda person_id: None,
+        set_place: Callable[[list[str]], None] = lambda paths: None,
     ) -> None:
         self.gallery = gallery
         self.panels = panels
@@ -44,6 +45,7 @@ class PhotoMenu:
         self.trash = trash
         self.people_in = people_in  # (person id, label) of each grouped face in a photo
         self.show_person = show_person
+        self.set_place = set_place  # asks for a town, then sets it (PlacesView.ask_place)
         self.menu: QMenu | None = None
 
     def on_requested(self, pos: QPoint) -> None:
@@ -60,11 +62,18 @@ class PhotoMenu:
         self.menu.popup(gallery.viewport().mapToGlobal(pos))
 
     def build(self, path: str) -> QMenu:
-        """Open, Show in folder, Find similar (also by each top class), Move to trash."""
+        """Open, Show in folder, Find similar (also by each top class), Set place, Move to
+        trash."""
         menu = self._build(path)
         selection = self.gallery.selected_paths()
         targets = selection if path in selection else [path]
         menu.addSeparator()
+        _action(
+            menu,
+            "Set place…" if len(targets) == 1 else f"Set place of {len(targets):,} photos…",
+            "Say where it was taken, by a town's name (for photos without GPS)",
+            lambda: self.set_place(targets),
+        )
         _action(
             menu,
             "Move to trash…" if len(targets) == 1 else f"Move {len(targets):,} photos to trash…",

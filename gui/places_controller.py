@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QStatusBar
+from PySide6.QtWidgets import QInputDialog, QStatusBar, QWidget
 
 from core.library import Library, PhotoHit
 from core.places.service import PlaceTree
@@ -27,6 +27,8 @@ class PlacesView:
         tree: PlacesTree,
         status: QStatusBar,
         show_error: Callable[[Exception], None],
+        dialogs_parent: QWidget | None = None,
+        on_changed: Callable[[], None] = lambda: None,
     ) -> None:
         self.library = library
         self.dispatcher = dispatcher
@@ -35,6 +37,8 @@ class PlacesView:
         self.tree = tree
         self.status = status
         self.show_error = show_error
+        self.dialogs_parent = dialogs_parent
+        self.on_changed = on_changed  # a photo's place changed: its details are shown again
 
     def reload(self, *_: object) -> None:
         """Read the country > region > city counts again (on a worker)."""
@@ -43,6 +47,27 @@ class PlacesView:
             self.tree.set_places(places.countries)
 
         self.dispatcher.call("places", self.library.place_tree, done, self.show_error)
+
+    def ask_place(self, paths: list[str]) -> None:
+        """Ask where photos were taken (a town's name), then set it: for cameras without GPS."""
+        what = "was this photo" if len(paths) == 1 else f"were these {count(len(paths), 'photo')}"
+        text, ok = QInputDialog.getText(
+            self.dialogs_parent,
+            "Set place",
+            f"Where {what} taken? A town, e.g. Paris or Paris, Texas:",
+        )
+        if not ok or not text.strip():
+            return
+        library = self.library
+
+        def done(label: str) -> None:
+            self.status.showMessage(f"{count(len(paths), 'photo')} placed in {label}", 4000)
+            self.reload()
+            self.on_changed()
+
+        self.dispatcher.call(
+            "places:set", lambda: library.set_place(paths, text.strip()), done, self.show_error
+        )
 
     def show(self, place: PlaceKey) -> None:
         """The photos taken at place, newest first, within the date range."""

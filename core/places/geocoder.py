@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import PhotoSearchError
-from core.places.names import COUNTRY_NAMES
+from core.places.names import COUNTRY_ALIASES, COUNTRY_NAMES, fold
 from core.storage.atomic import atomic_path
 from core.storage.places import PlaceNames
 
@@ -103,6 +103,12 @@ class Geocoder:
         """The k nearest towns, nearest first (for reports and tests)."""
         return self.towns().nearest(lat, lon, k)
 
+    def locate(self, text: str) -> tuple[float, float] | None:
+        """The position of the town a name means ("Paris", "Paris, Texas", "sao paulo"): the
+        most populous town of that name, within the region or country named after a comma;
+        None when no town of 1,000 people or more has that name."""
+        return self.towns().locate(text)
+
 
 def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     a, b = np.radians(lat), np.radians(lon)
@@ -138,6 +144,29 @@ class _Towns:
         self.big = np.flatnonzero(self.population >= BIG_TOWN)
         self.big_tree = cKDTree(self.xyz[self.big])
         self.reach = np.minimum(REACH_KM_PER_SQRT_PEOPLE * np.sqrt(self.population), MAX_REACH_KM)
+        self.lat = np.asarray(columns["lat"], np.float64)
+        self.lon = np.asarray(columns["lon"], np.float64)
+        self._by_name: dict[str, list[int]] | None = None
+
+    def locate(self, text: str) -> tuple[float, float] | None:
+        name, *within = [fold(part) for part in text.split(",")]
+        if self._by_name is None:  # built on the first call: a place set by hand is rare
+            by_name: dict[str, list[int]] = {}
+            for i, town in enumerate(self.names):
+                by_name.setdefault(fold(town), []).append(i)
+            self._by_name = by_name
+        towns = self._by_name.get(name, [])
+        for part in (p for p in within if p):
+            country = fold(COUNTRY_ALIASES.get(part, part))
+            towns = [
+                i
+                for i in towns
+                if part == fold(self.region(i) or "") or country == fold(self.country(i))
+            ]
+        if not towns:
+            return None
+        best = max(towns, key=lambda i: self.population[i])
+        return float(self.lat[best]), float(self.lon[best])
 
     def region(self, i: int) -> str | None:
         return self.region_names[int(self.region_of[i])]

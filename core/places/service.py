@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.errors import PhotoSearchError
 from core.places.fill import fill_places
-from core.places.geocoder import Geocoder
+from core.places.geocoder import RULE_VERSION, Geocoder
 from core.places.names import COUNTRY_ALIASES, fold
 from core.storage import places as sql
 from core.storage.places import PlaceNames
@@ -124,6 +125,30 @@ class Places:
     def names_of(self, ids: Sequence[int]) -> dict[int, PlaceNames]:
         """The place names of those photos that have one."""
         return sql.names_of(self.catalog, ids)
+
+    def set_place(self, ids: Sequence[int], name: str) -> PlaceNames:
+        """Set by hand where photos were taken (a camera without GPS): the town the name means,
+        named as its GPS position would be. It stays through re-indexing until cleared; a
+        name no town has is a clear error."""
+        loaded = self.geocoder.loaded
+        try:
+            position = self.geocoder.locate(name)
+            names = self.geocoder.name(*position) if position is not None else None
+        finally:
+            if not loaded:
+                self.geocoder.release()
+        if position is None or names is None:
+            raise PhotoSearchError(
+                f"no town called {name!r} (towns of 1,000 people or more; "
+                "add the region or country after a comma: 'Paris, Texas')"
+            )
+        sql.store_manual(self.catalog, ids, *position, names, RULE_VERSION)
+        return names
+
+    def clear_place(self, ids: Sequence[int]) -> int:
+        """Forget the places set by hand for photos (their files' GPS is read again at the
+        next index); returns how many had one."""
+        return sql.clear_manual(self.catalog, ids)
 
     def photos_in(
         self, country: str, region: str | None = None, city: str | None = None

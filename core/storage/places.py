@@ -43,13 +43,38 @@ class GpsRow(NamedTuple):
 
 def photos_to_read(catalog: Catalog) -> list[tuple[int, bytes, int, int]]:
     """(id, path, size, mtime_ns) of indexed photos whose file was never read for GPS, or has
-    changed since (a touched or moved file keeps its row id)."""
+    changed since (a touched or moved file keeps its row id); a place set by hand stays."""
     return catalog.conn.execute(
         "SELECT p.id, p.path, p.size, p.mtime_ns FROM photos p "
         "LEFT JOIN photo_places g ON g.photo_id = p.id "
-        "WHERE p.status = 'ok' AND (g.photo_id IS NULL OR g.size != p.size "
-        "OR g.mtime_ns != p.mtime_ns) ORDER BY p.id"
+        "WHERE p.status = 'ok' AND (g.photo_id IS NULL OR (g.manual = 0 AND (g.size != p.size "
+        "OR g.mtime_ns != p.mtime_ns))) ORDER BY p.id"
     ).fetchall()
+
+
+def store_manual(
+    catalog: Catalog, ids: Sequence[int], lat: float, lon: float, names: PlaceNames, rule: int
+) -> None:
+    """A place the user set for photos by hand: kept until they clear it (clear_manual)."""
+    with catalog.transaction(bump=False) as c:
+        c.execute(_BUMP_PLACES)
+        c.executemany(
+            "INSERT OR REPLACE INTO photo_places(photo_id, size, mtime_ns, lat, lon, city, "
+            "region, country, district, rule, manual) "
+            "SELECT id, size, mtime_ns, ?, ?, ?, ?, ?, ?, ?, 1 FROM photos WHERE id = ?",
+            [(lat, lon, *_names(names), rule, pid) for pid in ids],
+        )
+
+
+def clear_manual(catalog: Catalog, ids: Sequence[int]) -> int:
+    """Forget the places set by hand for photos (the next index reads their files' GPS);
+    returns how many had one."""
+    with catalog.transaction(bump=False) as c:
+        c.execute(_BUMP_PLACES)
+        return sum(
+            c.execute("DELETE FROM photo_places WHERE photo_id = ? AND manual = 1", (pid,)).rowcount
+            for pid in ids
+        )
 
 
 def positions_to_name(catalog: Catalog, rule: int) -> list[tuple[int, float, float]]:

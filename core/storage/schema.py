@@ -121,6 +121,13 @@ def _remember_corrections(conn: sqlite3.Connection) -> None:
     create_face_memory(conn)
 
 
+def _manual_places(conn: sqlite3.Connection) -> None:
+    """Places the user set by hand (`set-place`): never replaced by reading the file's GPS."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(photo_places)")}
+    if "manual" not in columns:  # run again on a catalog set back to an older version
+        conn.execute("ALTER TABLE photo_places ADD COLUMN manual INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: list[Migration] = [
     _create_v1,
     _features_8bit_v2,
@@ -129,6 +136,7 @@ MIGRATIONS: list[Migration] = [
     _media_files,
     _add_faces,
     _remember_corrections,
+    _manual_places,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

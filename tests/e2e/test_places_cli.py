@@ -134,3 +134,46 @@ def test_places_name_lists_a_places_photos_and_an_unknown_name_is_one_line(
     assert unknown.returncode == 1
     [line] = unknown.stderr.strip().splitlines()
     assert line.endswith("error: no photo in the library was taken in a place called 'atlantis'")
+
+
+def test_a_place_set_by_hand_is_searched_kept_through_reindexing_and_cleared(
+    cli: Cli, pascal_dir: Path, tmp_path: Path
+) -> None:
+    """A camera without GPS: the user says the photos were taken in Paris (Texas, for one)."""
+    folder = tmp_path / "camera"
+    folder.mkdir()
+    cats = sorted((pascal_dir / "images" / "cat").glob("*.jpg"))
+    for i, name in enumerate(("louvre.jpg", "seine.jpg", "texas.jpg")):
+        shutil.copyfile(cats[i], folder / name)
+    profile = tmp_path / "profile"
+    assert cli(profile, "index", str(folder), "--no-faces").returncode == 0
+    assert cli(profile, "places", "--json").json()["countries"] == []
+
+    done = cli(profile, "set-place", "Paris", str(folder / "louvre.jpg"), str(folder / "seine.jpg"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "Paris, Île-de-France, France: 2 photos"
+    texas = cli(profile, "set-place", "paris, texas", str(folder / "texas.jpg"), "--json").json()
+    assert texas == {"place": "Paris, Texas, United States", "photos": 1}
+    assert found(cli(profile, "search", "paris", "france", "--json")) == ["louvre.jpg", "seine.jpg"]
+    assert found(cli(profile, "search", "texas", "--json")) == ["texas.jpg"]
+
+    # Touched files are read for GPS again; a place set by hand stays.
+    for name in ("louvre.jpg", "seine.jpg", "texas.jpg"):
+        os.utime(folder / name, (1_700_000_000, 1_700_000_000))
+    assert cli(profile, "index").returncode == 0
+    tree = cli(profile, "places", "--json").json()
+    assert {c["country"]: c["photos"] for c in tree["countries"]} == {
+        "France": 2,
+        "United States": 1,
+    }
+    hit = cli(profile, "search", "texas", "--json").json()[0]
+    assert hit["place"] == {"city": "Paris", "region": "Texas", "country": "United States"}
+
+    cleared = cli(profile, "set-place", "--clear", str(folder / "texas.jpg"), "--json")
+    assert cleared.json() == {"cleared": 1}
+    assert cli(profile, "places", "texas").returncode == 1  # no photo there any more
+    unknown = cli(profile, "set-place", "Nowhereville", str(folder / "louvre.jpg"))
+    assert unknown.returncode == 1 and "no town called 'Nowhereville'" in unknown.stderr
+    assert len(unknown.stderr.strip().splitlines()) == 1
+    outside = cli(profile, "set-place", "Paris", str(tmp_path / "elsewhere.jpg"))
+    assert outside.returncode == 1 and "not an indexed photo" in outside.stderr

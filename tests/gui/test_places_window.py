@@ -114,3 +114,27 @@ def test_a_photo_without_gps_has_no_place_and_a_search_by_place_says_so(
     assert window.header.title.text() == "Photos · place: New York, United States"
     understood = window.search_bar.understood.text()
     assert "[place: New York, United States]" in understood
+
+
+def test_set_place_on_a_photo_without_gps_puts_it_in_the_tree_and_its_details(
+    qtbot, open_window, travel_profile, monkeypatch
+):
+    window = open_window(travel_profile)
+    monkeypatch.setattr(window.library, "top_classes", fake_top_classes)
+    model = window.library_model
+    qtbot.waitUntil(lambda: model.rowCount() == 4, timeout=10_000)
+    row = next(i for i, e in enumerate(model.entries) if e.path.endswith("home-dog.jpg"))
+    window.gallery.setCurrentIndex(model.index(row))
+    qtbot.waitUntil(lambda: window.details.place.text() == "– (no GPS position)", timeout=10_000)
+    asked: list[str] = []
+
+    def answer(parent, title, label, *args, **kwargs):
+        asked.append(label)
+        return "Reykjavik", True
+
+    monkeypatch.setattr("gui.places_controller.QInputDialog.getText", answer)
+    menu = window.photo_menu.build(model.entries[row].path)
+    {a.text(): a for a in menu.actions()}["Set place…"].trigger()
+    assert asked == ["Where was this photo taken? A town, e.g. Paris or Paris, Texas:"]
+    qtbot.waitUntil(lambda: window.details.place.text().startswith("Reykjavík"), timeout=10_000)
+    qtbot.waitUntil(lambda: "Iceland  (1)" in rows(window), timeout=10_000)
