@@ -19,6 +19,7 @@ from core.storage.places import (
     PlaceNames,
     photos_to_read,
     positions_to_name,
+    restore_remembered,
     store_gps,
     store_names,
 )
@@ -38,6 +39,7 @@ def fill_places(
     """Read the GPS position of indexed photos not read yet (or changed since) and name it;
     then rename positions named by an older rule. Yields (done, total); returns how many
     files were read. The geocoder loads only when a position needs a name."""
+    restore_remembered(catalog)  # places set by hand, for photos edited since
     rows = photos_to_read(catalog)
     for start in range(0, len(rows), FILL_BATCH):
         batch = rows[start : start + FILL_BATCH]

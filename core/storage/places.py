@@ -52,6 +52,24 @@ def photos_to_read(catalog: Catalog) -> list[tuple[int, bytes, int, int]]:
     ).fetchall()
 
 
+def restore_remembered(catalog: Catalog) -> int:
+    """Give the places set by hand back to edited photos (same path, new row), then forget
+    every remembered place (those of photos gone for good too); returns how many came back."""
+    with catalog.transaction(bump=False) as c:
+        restored = c.execute(
+            "INSERT INTO photo_places(photo_id, size, mtime_ns, lat, lon, city, region, country, "
+            "district, rule, manual) "
+            "SELECT p.id, p.size, p.mtime_ns, m.lat, m.lon, m.city, m.region, m.country, "
+            "m.district, m.rule, 1 FROM place_memory m JOIN photos p ON p.path = m.path "
+            "AND p.status = 'ok' WHERE NOT EXISTS "
+            "(SELECT 1 FROM photo_places g WHERE g.photo_id = p.id)"
+        ).rowcount
+        c.execute("DELETE FROM place_memory")
+        if restored:
+            c.execute(_BUMP_PLACES)
+    return restored
+
+
 def store_manual(
     catalog: Catalog, ids: Sequence[int], lat: float, lon: float, names: PlaceNames, rule: int
 ) -> None:

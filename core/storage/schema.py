@@ -121,11 +121,31 @@ def _remember_corrections(conn: sqlite3.Connection) -> None:
     create_face_memory(conn)
 
 
+# A place set by hand outlives an edit of the photo (a new row for the same path): before a
+# photo row is deleted, its manual place is remembered by path, and the next fill gives it back
+# (core/storage/places.py restore_remembered).
+PLACE_MEMORY_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS place_memory (
+        path BLOB NOT NULL, lat REAL, lon REAL, city TEXT, region TEXT, country TEXT,
+        district TEXT, rule INTEGER
+    )""",
+    """CREATE TRIGGER IF NOT EXISTS places_remembered BEFORE DELETE ON photos
+    BEGIN
+        INSERT INTO place_memory(path, lat, lon, city, region, country, district, rule)
+        SELECT OLD.path, lat, lon, city, region, country, district, rule FROM photo_places
+        WHERE photo_id = OLD.id AND manual = 1;
+    END""",
+)
+
+
 def _manual_places(conn: sqlite3.Connection) -> None:
-    """Places the user set by hand (`set-place`): never replaced by reading the file's GPS."""
+    """Places the user set by hand (`set-place`): never replaced by reading the file's GPS,
+    and remembered by path through an edit of the photo (core/storage/places.py)."""
     columns = {row[1] for row in conn.execute("PRAGMA table_info(photo_places)")}
     if "manual" not in columns:  # run again on a catalog set back to an older version
         conn.execute("ALTER TABLE photo_places ADD COLUMN manual INTEGER NOT NULL DEFAULT 0")
+    for statement in PLACE_MEMORY_SCHEMA:
+        conn.execute(statement)
 
 
 MIGRATIONS: list[Migration] = [

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageEnhance
 
 from tests.conftest import CliResult
 from tests.places_helpers import (
@@ -168,6 +169,12 @@ def test_a_place_set_by_hand_is_searched_kept_through_reindexing_and_cleared(
     }
     hit = cli(profile, "search", "texas", "--json").json()[0]
     assert hit["place"] == {"city": "Paris", "region": "Texas", "country": "United States"}
+    # Edited (new content, so a new catalog row): the place set by hand comes with it.
+    with Image.open(folder / "texas.jpg") as im:
+        ImageEnhance.Brightness(im.convert("RGB")).enhance(1.2).save(folder / "texas.jpg")
+    edited = cli(profile, "index", "--json").json()
+    assert edited["updated"] == 1
+    assert found(cli(profile, "search", "texas", "--json")) == ["texas.jpg"]
 
     cleared = cli(profile, "set-place", "--clear", str(folder / "texas.jpg"), "--json")
     assert cleared.json() == {"cleared": 1}
