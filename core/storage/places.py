@@ -57,8 +57,8 @@ def restore_remembered(catalog: Catalog) -> int:
     every remembered place (those of photos gone for good too); returns how many came back."""
     with catalog.transaction(bump=False) as c:
         restored = c.execute(
-            "INSERT INTO photo_places(photo_id, size, mtime_ns, lat, lon, city, region, country, "
-            "district, rule, manual) "
+            "INSERT OR IGNORE INTO photo_places(photo_id, size, mtime_ns, lat, lon, city, region, "
+            "country, district, rule, manual) "
             "SELECT p.id, p.size, p.mtime_ns, m.lat, m.lon, m.city, m.region, m.country, "
             "m.district, m.rule, 1 FROM place_memory m JOIN photos p ON p.path = m.path "
             "AND p.status = 'ok' WHERE NOT EXISTS "
