@@ -389,21 +389,12 @@ class Library:
 
     def set_place(self, paths: Sequence[str | os.PathLike[str]], name: str) -> str:
         """Set where indexed photos were taken, by a town's name; returns the place's label."""
-        names = self.places.set_place(self._indexed_ids(paths), name)
+        names = self.places.set_place([self.catalog.indexed_id(p) for p in paths], name)
         return place_label(names)
 
     def clear_place(self, paths: Sequence[str | os.PathLike[str]]) -> int:
         """Forget the places set by hand for indexed photos; returns how many had one."""
-        return self.places.clear_place(self._indexed_ids(paths))
-
-    def _indexed_ids(self, paths: Sequence[str | os.PathLike[str]]) -> list[int]:
-        ids = []
-        for path in paths:
-            row = self.catalog.photo_by_path(Path(os.path.abspath(os.fspath(path))))
-            if row is None or row.status != "ok":
-                raise PhotoSearchError(f"not an indexed photo: {path}")
-            ids.append(row.id)
-        return ids
+        return self.places.clear_place([self.catalog.indexed_id(p) for p in paths])
 
     def photos_at(self, name: str) -> tuple[str, list[PhotoHit]]:
         """What a place name means and its photos, newest first; a clear error for a name

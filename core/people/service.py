@@ -183,15 +183,13 @@ class People:
 
     def faces_in(self, photo: str | os.PathLike[str]) -> list[FaceInPhoto]:
         """The faces in one indexed photo, left to right, with who they are."""
-        row = self.catalog.photo_by_path(Path(os.path.abspath(os.fspath(photo))))
-        if row is None or row.status != "ok":
-            raise PhotoSearchError(f"not an indexed photo: {photo}")
+        photo_id = self.catalog.indexed_id(photo)
         names = self.store.named()
-        faces = self.store.faces_in(row.id)
+        faces = self.store.faces_in(photo_id)
         held = {
             p
             for p in {f.person_id for f in faces}
-            if p in names and row.id not in self.photos_of(p)
+            if p in names and photo_id not in self.photos_of(p)
         }
         return [
             FaceInPhoto(

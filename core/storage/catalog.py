@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from core.errors import storage_errors
+from core.errors import PhotoSearchError, storage_errors
 from core.storage import feature_codec
 from core.storage.profile import make_private
 from core.storage.schema import SCHEMA_VERSION as SCHEMA_VERSION
@@ -215,6 +215,13 @@ class Catalog:
             (path_key(path),),
         ).fetchone()
         return _row(r) if r else None
+
+    def indexed_id(self, path: str | os.PathLike[str]) -> int:
+        """The id of the indexed photo at path (made absolute); a clear error for any other."""
+        row = self.photo_by_path(Path(os.path.abspath(os.fspath(path))))
+        if row is None or row.status != "ok":
+            raise PhotoSearchError(f"not an indexed photo: {path}")
+        return row.id
 
     def photos_by_hash(self, digest: bytes, model: str) -> list[PhotoRow]:
         """Rows with this content hash that have stored features for model."""
