@@ -223,13 +223,11 @@ class People:
         The face the user names them from (theirs in `photo`, else the one shown first) is
         confirmed: search for the name gives the faces near the confirmed ones."""
         clean = " ".join(name.split())
-        self.store.person(person_id)
-        faces = self.store.faces_of([person_id])
         if photo is not None:
-            path = os.path.abspath(os.fspath(photo))
-            faces = [f for f in faces if f.path == path]
-            if not faces:
-                raise PhotoSearchError(f"person {person_id} has no face in {photo}")
+            faces = self._faces_in_photo(person_id, photo)
+        else:
+            self.store.person(person_id)
+            faces = self.store.faces_of([person_id])
         if clean:
             other = self.named().get(normalise_name(clean))
             if other is not None and other != person_id:
@@ -266,11 +264,7 @@ class People:
     def confirm(self, photo: str | os.PathLike[str], person_id: int) -> Person:
         """Yes, the person's face in photo is them: it is confirmed like the face they were
         named from, so `search NAME` gives the photo (and the faces near it) from now on."""
-        self.store.person(person_id)
-        path = os.path.abspath(os.fspath(photo))
-        faces = [f for f in self.store.faces_of([person_id]) if f.path == path]
-        if not faces:
-            raise PhotoSearchError(f"person {person_id} has no face in {photo}")
+        faces = self._faces_in_photo(person_id, photo)
         for f in faces:
             self.store.confirm(f.id)  # harmless beside a running pass, as naming is
         return self.get(person_id)
@@ -278,15 +272,21 @@ class People:
     def remove_face(self, photo: str | os.PathLike[str], person_id: int) -> None:
         """Take a person's face in one photo out of them ("not Anna"), for good; it joins
         another person (or a new one) at once."""
+        faces = self._faces_in_photo(person_id, photo)
+        with IndexLock(self.lock_path, busy=BUSY):
+            for f in faces:
+                self.store.remove_face(f.id, person_id)
+            group_faces(self.store)
+
+    def _faces_in_photo(self, person_id: int, photo: str | os.PathLike[str]) -> list[FaceRow]:
+        """The person's faces in one photo; an unknown person, or none of their faces there, is
+        a clear error."""
         self.store.person(person_id)
         path = os.path.abspath(os.fspath(photo))
         faces = [f for f in self.store.faces_of([person_id]) if f.path == path]
         if not faces:
             raise PhotoSearchError(f"person {person_id} has no face in {photo}")
-        with IndexLock(self.lock_path, busy=BUSY):
-            for f in faces:
-                self.store.remove_face(f.id, person_id)
-            group_faces(self.store)
+        return faces
 
     def hide(self, person_id: int, hidden: bool = True) -> Person:
         """Hide a person from the people list (their faces stay theirs)."""
