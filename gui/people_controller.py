@@ -125,12 +125,12 @@ class PeopleController(QObject):
 
         def load() -> tuple[Person, list[PhotoHit], list[PhotoHit]]:
             person = library.people.get(person_id)
-            ids = sorted(library.people.photos_of(person_id))
-            held = sorted(library.people.held_back_photos(person_id))
+            ids = library.newest_first(library.people.photos_of(person_id))
+            held = library.newest_first(library.people.held_back_photos(person_id))
             return (
                 person,
-                _newest_first(library.hits([(i, 1.0) for i in ids])),
-                _newest_first(library.hits([(i, 0.0) for i in held])),
+                library.hits([(i, 1.0) for i in ids]),
+                library.hits([(i, 0.0) for i in held]),
             )
 
         def done(found: tuple[Person, list[PhotoHit], list[PhotoHit]]) -> None:
@@ -296,7 +296,3 @@ def face_boxes(library: Library) -> FaceBoxes:
         return [(f.box, f.name or (f"Person {f.person_id}" if f.person_id else "")) for f in faces]
 
     return boxes
-
-
-def _newest_first(hits: list[PhotoHit]) -> list[PhotoHit]:
-    return sorted(hits, key=lambda h: h.taken or "", reverse=True)

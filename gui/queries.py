@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QStatusBar
 
 from core.errors import UnknownWordsError, UsageError
 from core.library import Library, PhotoHit, TextSearch
-from core.media.decode import media_kind
 from gui.dispatch import Dispatcher
 from gui.navigation import Navigator
 from gui.results_header import match_summary
@@ -193,7 +192,7 @@ class Queries:
     ) -> None:
         results = Results(
             hits=[
-                PhotoEntry(h.path, h.score, is_weak(h), duration=h.duration, live=is_live(h))
+                PhotoEntry(h.path, h.score, is_weak(h), duration=h.duration, live=h.live)
                 for h in hits
             ],
             taken={h.path: h.taken for h in hits},
@@ -214,11 +213,6 @@ class Queries:
 # "Where a list ends"): below 0.3 a match is more likely wrong than right, and a list cut
 # there is as precise as the old fixed top 10 while finding more of the relevant photos.
 WEAK_SCORE = 0.3
-
-
-def is_live(hit: PhotoHit) -> bool:
-    """Whether a hit is a Live Photo's still: a clip is among its companions."""
-    return any(media_kind(c) == "video" for c in hit.companions)
 
 
 def is_weak(hit: PhotoHit) -> bool:

@@ -19,12 +19,17 @@ class PhotoHit:
     taken: str | None = None  # when the photo was taken, ISO 8601 (EXIF, else file mtime)
     place: dict[str, str | None] | None = None  # city, region, country; None without GPS
     duration: float | None = None  # a video's length in seconds
-    companions: tuple[str, ...] = ()  # RAW files of the same shot (a RAW+JPEG pair)
+    companions: tuple[str, ...] = ()  # RAW files of the same shot, a Live Photo's clip
 
     @property
     def kind(self) -> str:
         """ "photo", "raw" or "video"."""
         return media_kind(self.path)
+
+    @property
+    def live(self) -> bool:
+        """Whether the photo is a Live Photo's still: a clip is among its companions."""
+        return any(media_kind(c) == "video" for c in self.companions)
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {

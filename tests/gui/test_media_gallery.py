@@ -114,10 +114,8 @@ def test_a_live_photo_is_one_tile_that_says_live(qtbot, open_window, tmp_path):
     assert sum(c.red() > 230 and c.green() > 230 and c.blue() > 230 for c in corner) >= 10
     assert sum(c.value() < 60 for c in corner) >= 40
     # A search or "find similar" result knows it too: the clip is among the hit's companions.
-    from gui.queries import is_live
-
     still_id = window.library.catalog.photo_by_path(folder / "IMG_0005.JPG").id
-    assert [is_live(h) for h in window.library.hits([(still_id, 1.0)])] == [True]
+    assert [h.live for h in window.library.hits([(still_id, 1.0)])] == [True]
 
 
 def test_details_list_the_raw_of_a_pair_and_a_videos_length(qtbot, open_window, media_profile):
