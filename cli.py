@@ -22,7 +22,7 @@ from core.storage.profile import is_too_broad, resolve_profile
 
 def photos(n: int) -> str:
     """A count of photos as a person reads it: "1 photo", "2 photos"."""
-    return f"{n:,} photo" + ("" if n == 1 else "s")
+    return _count(n, "photo", "photos")
 
 
 def open_library(args: argparse.Namespace, repair: bool = False) -> Any:

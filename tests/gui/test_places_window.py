@@ -55,6 +55,22 @@ def shown(window: object) -> list[str]:
     return sorted(os.path.basename(e.path) for e in model.entries)
 
 
+def library_window(qtbot, open_window, profile, monkeypatch):
+    """The window once its four photos are listed; their details need no image model."""
+    window = open_window(profile)
+    monkeypatch.setattr(window.library, "top_classes", fake_top_classes)
+    qtbot.waitUntil(lambda: window.library_model.rowCount() == 4, timeout=10_000)
+    return window
+
+
+def select(window, name: str) -> int:
+    """Select the library photo called name; returns its row."""
+    model = window.library_model
+    row = next(i for i, e in enumerate(model.entries) if e.path.endswith(name))
+    window.gallery.setCurrentIndex(model.index(row))
+    return row
+
+
 def test_the_places_tree_browses_a_place_and_details_say_where(
     qtbot, open_window, travel_profile, monkeypatch
 ):
@@ -91,16 +107,11 @@ def test_the_places_tree_browses_a_place_and_details_say_where(
 def test_a_photo_without_gps_has_no_place_and_a_search_by_place_says_so(
     qtbot, open_window, travel_profile, monkeypatch
 ):
-    window = open_window(travel_profile)
-    monkeypatch.setattr(window.library, "top_classes", fake_top_classes)
-    model = window.library_model
-    qtbot.waitUntil(lambda: model.rowCount() == 4, timeout=10_000)
-    row = next(i for i, e in enumerate(model.entries) if e.path.endswith("home-dog.jpg"))
-    window.gallery.setCurrentIndex(model.index(row))
+    window = library_window(qtbot, open_window, travel_profile, monkeypatch)
+    select(window, "home-dog.jpg")
     qtbot.waitUntil(lambda: window.details.name.text() == "home-dog.jpg", timeout=10_000)
     qtbot.waitUntil(lambda: window.details.place.text() == "– (no GPS position)")
-    row = next(i for i, e in enumerate(model.entries) if e.path.endswith("times-square-cat.jpg"))
-    window.gallery.setCurrentIndex(model.index(row))
+    select(window, "times-square-cat.jpg")
     qtbot.waitUntil(
         lambda: (
             window.details.place.text() == "Times Square, New York City, New York, United States"
@@ -119,12 +130,8 @@ def test_a_photo_without_gps_has_no_place_and_a_search_by_place_says_so(
 def test_set_place_on_a_photo_without_gps_puts_it_in_the_tree_and_its_details(
     qtbot, open_window, travel_profile, monkeypatch
 ):
-    window = open_window(travel_profile)
-    monkeypatch.setattr(window.library, "top_classes", fake_top_classes)
-    model = window.library_model
-    qtbot.waitUntil(lambda: model.rowCount() == 4, timeout=10_000)
-    row = next(i for i, e in enumerate(model.entries) if e.path.endswith("home-dog.jpg"))
-    window.gallery.setCurrentIndex(model.index(row))
+    window = library_window(qtbot, open_window, travel_profile, monkeypatch)
+    row = select(window, "home-dog.jpg")
     qtbot.waitUntil(lambda: window.details.place.text() == "– (no GPS position)", timeout=10_000)
     asked: list[str] = []
 
@@ -133,7 +140,7 @@ def test_set_place_on_a_photo_without_gps_puts_it_in_the_tree_and_its_details(
         return "Reykjavik", True
 
     monkeypatch.setattr("gui.places_controller.QInputDialog.getText", answer)
-    menu = window.photo_menu.build(model.entries[row].path)
+    menu = window.photo_menu.build(window.library_model.entries[row].path)
     {a.text(): a for a in menu.actions()}["Set place…"].trigger()
     assert asked == ["Where was this photo taken? A town, e.g. Paris or Paris, Texas:"]
     qtbot.waitUntil(lambda: window.details.place.text().startswith("Reykjavík"), timeout=10_000)
